@@ -1,0 +1,5 @@
+"""``python -m linli`` runs the command-line interface."""
+
+from linli.cli import main
+
+main()

@@ -1,0 +1,160 @@
+"""The public Flask app of one home: theme templates and assets, filters, relative links.
+
+This app is what gets frozen into ``site/``. The admin is a separate app and is never
+registered here (Frozen-Flask would freeze every route it sees).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import posixpath
+import re
+from urllib.parse import quote, unquote
+
+from flask import Flask, current_app, request, url_for
+from flask_babel import Babel
+from jinja2 import ChoiceLoader, FileSystemLoader
+
+from linli import db, markup, media, models
+from linli.home import Home
+
+WEEKDAYS = "一二三四五六日"
+
+
+def create_public_app(home: Home, *, build: bool = False, now: dt.datetime | None = None) -> Flask:
+    """The public site of ``home``. ``build`` makes every link relative for ``site/``;
+    ``now`` pins the moment that decides what is public (one moment for a whole build)."""
+    from linli.public import blueprint
+
+    app = Flask("linli", static_folder=None, template_folder=None)
+    app.config.update(
+        LINLI_HOME=home,
+        LINLI_BUILD=build,
+        LINLI_NOW=now,
+        BABEL_DEFAULT_LOCALE=_locale(home.settings["languages"][0]),
+        BABEL_TRANSLATION_DIRECTORIES=";".join(str(d / "translations") for d in home.theme_dirs),
+        TEMPLATES_AUTO_RELOAD=not build,
+        PROPAGATE_EXCEPTIONS=build,
+    )
+    app.jinja_loader = ChoiceLoader([FileSystemLoader(str(d / "templates")) for d in home.theme_dirs])
+    Babel(app)
+    app.jinja_env.filters.update(
+        markdown=markup.render_markdown,
+        plain=markup.plain_text,
+        date=format_date,
+        datetime=format_datetime,
+        tel=tel_href,
+    )
+    app.jinja_env.globals.update(item_url=item_url, media_url=media_url, srcset=srcset)
+    app.register_blueprint(blueprint)
+
+    database = db.connect(home.database_url)
+
+    @app.before_request
+    def _open_db():
+        database.connect(reuse_if_open=True)
+
+    if not build:
+
+        @app.teardown_request
+        def _close_db(exc):
+            if not database.is_closed():
+                database.close()
+
+    else:
+        app.after_request(_relative_links)
+    return app
+
+
+def moment() -> dt.datetime:
+    """The time that decides what is public for this request (pinned during a build)."""
+    return current_app.config.get("LINLI_NOW") or models.now()
+
+
+def _locale(language: str) -> str:
+    return {"zh-Hans": "zh_Hans", "zh-Hant": "zh_Hant"}.get(language, language.replace("-", "_"))
+
+
+# --- template helpers -------------------------------------------------------------------
+
+
+def item_url(item) -> str:
+    """The page of any public content item."""
+    return url_for("public.item", prefix=item.url_prefix, slug=item.slug)
+
+
+def media_url(path: str) -> str:
+    return url_for("public.media", path=path) if path else ""
+
+
+def srcset(path: str) -> str:
+    """``srcset`` value listing a stored photo's renditions and its original."""
+    home: Home = current_app.config["LINLI_HOME"]
+    parts = [f"{media_url(p)} {w}w" for w, p in media.renditions(home.media_dir, path)]
+    return ", ".join(parts)
+
+
+def format_date(value) -> str:
+    if not value:
+        return ""
+    return f"{value.year}年{value.month}月{value.day}日"
+
+
+def format_datetime(value: dt.datetime | None, weekday: bool = False) -> str:
+    if not value:
+        return ""
+    text = format_date(value)
+    if weekday:
+        text += f"（周{WEEKDAYS[value.weekday()]}）"
+    return f"{text} {value:%H:%M}"
+
+
+def tel_href(phone: str) -> str:
+    """``tel:`` link target of a phone number as staff typed it (first number only)."""
+    first = re.split(r"[,，、/;；]| 或 ", phone or "")[0]
+    digits = re.sub(r"[^\d+]", "", first)
+    return f"tel:{digits}" if digits else ""
+
+
+# --- relative links in the built site ---------------------------------------------------
+
+_URL_ATTR = re.compile(r'(\s(?:href|src|action|poster)=")(/(?!/)[^"]*)"')
+_SRCSET_ATTR = re.compile(r'(\ssrcset=")([^"]*)"')
+
+
+def relative_url(url: str, page_path: str) -> str:
+    """A root-relative URL as seen from ``page_path``; folder URLs end in ``index.html`` so
+    the site also works opened straight from disk."""
+    path, sep_q, rest = url.partition("?")
+    path, sep_f, fragment = path.partition("#") if not sep_q else (path, "", "")
+    path = unquote(path)
+    if path.endswith("/"):
+        path += "index.html"
+    page_path = unquote(page_path)
+    base = page_path if page_path.endswith("/") else posixpath.dirname(page_path) + "/"
+    rel = quote(posixpath.relpath(path, base), safe="/!$&'()*+,;=:@-._~")
+    return rel + sep_q + rest + sep_f + fragment
+
+
+def relativize_html(html: str, page_path: str) -> str:
+    def attr(match: re.Match) -> str:
+        return f'{match.group(1)}{relative_url(match.group(2), page_path)}"'
+
+    def srcset_attr(match: re.Match) -> str:
+        items = []
+        for candidate in match.group(2).split(","):
+            url, _, descriptor = candidate.strip().partition(" ")
+            if url.startswith("/") and not url.startswith("//"):
+                url = relative_url(url, page_path)
+            items.append(f"{url} {descriptor}".strip())
+        return f'{match.group(1)}{", ".join(items)}"'
+
+    return _SRCSET_ATTR.sub(srcset_attr, _URL_ATTR.sub(attr, html))
+
+
+def _relative_links(response):
+    if response.mimetype == "text/html" and not response.direct_passthrough:
+        html = response.get_data(as_text=True)
+        response.set_data(relativize_html(html, request.path))
+    return response
+

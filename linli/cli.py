@@ -1,0 +1,176 @@
+"""The ``linli`` command line: mirrors the library (init, demo, build, serve, import, export).
+
+Every command works on one home (``--home DIR``, else ``$LINLI_HOME``, else the current
+folder). A problem the user can fix is reported as one line on stderr with exit status 1.
+"""
+
+from __future__ import annotations
+
+import secrets
+import shutil
+import sys
+from pathlib import Path
+
+import click
+
+from linli import db, models
+from linli.accounts import add_user, check_new_account
+from linli.errors import LinliError
+from linli.home import Home
+
+DEMO_MARKER = "DEMO"  # in content/: this home holds disposable demo data
+
+
+class UserError(click.ClickException):
+    def show(self, file=None) -> None:
+        click.echo(f"错误：{self.message}", err=True)
+
+
+class LinliGroup(click.Group):
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except LinliError as exc:
+            raise UserError(str(exc)) from exc
+
+
+@click.group(cls=LinliGroup)
+@click.option(
+    "--home",
+    "home_path",
+    type=click.Path(file_okay=False, path_type=Path),
+    envvar="LINLI_HOME",
+    help="站点目录（默认：当前目录）。",
+)
+@click.version_option(package_name="linli")
+@click.pass_context
+def cli(ctx: click.Context, home_path: Path | None) -> None:
+    """邻里 Linli：社区网站生成器。"""
+    ctx.obj = Home.locate(home_path)
+
+
+def open_home(path: Path) -> Home:
+    home = Home.open(path)
+    db.connect(home.database_url)
+    return home
+
+
+@cli.command()
+@click.option("--name", prompt="社区名称", default="我们的社区", help="社区名称。")
+@click.option("--admin", "admin_name", prompt="管理员用户名", help="第一个管理员账号。")
+@click.password_option("--password", prompt="管理员密码", confirmation_prompt="再输入一次密码", help="管理员密码。")
+@click.pass_obj
+def init(root: Path, name: str, admin_name: str, password: str) -> None:
+    """新建一个站点目录，并创建第一个管理员账号。"""
+    if (root / "linli.toml").exists():
+        raise LinliError(f"{root} 已经是一个 Linli 站点目录，未做任何改动。")
+    check_new_account(admin_name, password)
+    home = Home.create(root)
+    db.connect(home.database_url)
+    with db.immediate_transaction():
+        settings = models.SiteSettings.get_current()
+        settings.name = name.strip() or settings.name
+        settings.save()
+        add_user(admin_name, password, role="admin")
+    click.echo(f"已创建站点目录 {home.root}，管理员账号：{admin_name}")
+    click.echo("下一步：linli serve 打开管理后台录入内容，linli build 生成网站。")
+
+
+@cli.command()
+@click.option("--no-build", is_flag=True, help="只生成演示数据，不生成网站。")
+@click.pass_obj
+def demo(root: Path, no_build: bool) -> None:
+    """生成一个演示社区（示例通知、办事指南、活动照片等）并生成网站。"""
+    from linli.demo import fill_demo
+
+    marker = root / "content" / DEMO_MARKER
+    if (root / "linli.toml").exists() and not marker.exists():
+        raise LinliError(f"{root} 是一个真实站点目录，不能在这里生成演示数据。请换一个空目录：linli --home 新目录 demo")
+    home = Home.create(root)
+    database = db.connect(home.database_url)
+    if marker.exists():  # demo data is disposable: start again with fresh dates
+        database.drop_tables(models.ALL_MODELS)
+        database.create_tables(models.ALL_MODELS)
+        shutil.rmtree(home.media_dir, ignore_errors=True)
+        home.media_dir.mkdir(parents=True)
+    marker.write_text("This home holds Linli's demo community; `linli demo` recreates it.\n", encoding="utf-8")
+    counts = fill_demo(home)
+    password = secrets.token_urlsafe(9)
+    with db.immediate_transaction():
+        add_user("demo", password, role="admin")
+    click.echo("已生成演示社区：" + "，".join(f"{name} {n}" for name, n in counts.items()))
+    click.echo(f"演示管理员账号：demo  密码：{password}")
+    if not no_build:
+        _build(home)
+
+
+@cli.command()
+@click.pass_obj
+def build(root: Path) -> None:
+    """把已发布的内容生成静态网站，输出到 site/ 目录。"""
+    _build(open_home(root))
+
+
+def _build(home: Home) -> None:
+    from linli.build import build as build_site
+
+    show = sys.stderr.isatty()
+
+    def progress(done: int, url: str) -> None:
+        if show and done % 25 == 0:
+            click.echo(f"\r已生成 {done} 个页面…", nl=False, err=True)
+
+    result = build_site(home, progress=progress)
+    if show:
+        click.echo("\r", nl=False, err=True)
+    click.echo(
+        f"网站已生成：{result.pages} 个页面，{result.files} 个文件，用时 {result.seconds:.1f} 秒 → {result.destination}"
+    )
+    click.echo(f"用浏览器打开 {result.destination / 'index.html'} 即可查看。")
+
+
+@cli.command()
+@click.option("--port", default=8000, show_default=True, help="端口。")
+@click.option("--host", default="127.0.0.1", show_default=True, help="只能是本机地址。")
+@click.pass_obj
+def serve(root: Path, port: int, host: str) -> None:
+    """在本机预览网站（/）并打开管理后台（/admin/）。"""
+    from werkzeug.serving import run_simple
+
+    from linli.serve import create_preview_app
+
+    if host not in ("127.0.0.1", "localhost", "::1"):
+        raise LinliError("预览服务器只能在本机地址上运行（--host 127.0.0.1）。")
+    home = open_home(root)
+    app = create_preview_app(home)
+    click.echo(f"网站预览：http://{host}:{port}/    管理后台：http://{host}:{port}/admin/")
+    click.echo("按 Ctrl+C 停止。")
+    run_simple(host, port, app, threaded=True, use_reloader=False)
+
+
+@cli.command("export")
+@click.argument("target", type=click.Path(path_type=Path))
+@click.pass_obj
+def export_command(root: Path, target: Path) -> None:
+    """把全部内容导出为 Markdown 文件和媒体文件（备份或迁移用）。"""
+    from linli.transfer import export_site
+
+    counts = export_site(open_home(root), target)
+    click.echo(f"已导出到 {target}：" + "，".join(f"{k} {v}" for k, v in counts.items()))
+
+
+@cli.command("import")
+@click.argument("source", type=click.Path(path_type=Path))
+@click.pass_obj
+def import_command(root: Path, source: Path) -> None:
+    """从导出的 Markdown 目录导入内容（同名内容会被更新）。"""
+    from linli.transfer import import_site
+
+    if not source.is_dir():
+        raise LinliError(f"找不到要导入的目录：{source}")
+    counts = import_site(open_home(root), source)
+    click.echo(f"已从 {source} 导入：" + "，".join(f"{k} {v}" for k, v in counts.items()))
+
+
+def main() -> None:
+    cli(prog_name="linli")

@@ -1,0 +1,391 @@
+"""The public site's views, and the list of every page it has (for the build).
+
+Every query goes through :mod:`linli.publicity`; templates only ever see public items.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import peewee as pw
+from flask import Blueprint, abort, current_app, render_template, send_from_directory, url_for
+
+from linli import models as m
+from linli.app import moment
+from linli.publicity import EXPIRED, LIVE, public, public_condition, public_photos, visibility
+
+blueprint = Blueprint("public", __name__)
+
+TYPES = {model.url_prefix: model for model in m.CONTENT_MODELS}
+LISTS_WITH_CATEGORIES = {"notices": m.Notice, "services": m.Service, "places": m.Place, "events": m.Event}
+
+
+# --- helpers ------------------------------------------------------------------------------
+
+
+def newest_first(model):
+    return (pw.fn.COALESCE(model.publish_at, model.created_at).desc(), model.id.desc())
+
+
+def page_size() -> int:
+    return int(current_app.config["LINLI_HOME"].settings["page_size"])
+
+
+@dataclass
+class Pagination:
+    items: list
+    page: int
+    pages: int
+    total: int
+    endpoint: str
+    values: dict
+
+    def url(self, page: int) -> str:
+        if page == 1:
+            return url_for(self.endpoint, **self.values)
+        return url_for(self.endpoint, page=page, **self.values)
+
+    @property
+    def prev_url(self) -> str | None:
+        return self.url(self.page - 1) if self.page > 1 else None
+
+    @property
+    def next_url(self) -> str | None:
+        return self.url(self.page + 1) if self.page < self.pages else None
+
+
+def paginate(query, page: int, endpoint: str, **values) -> Pagination:
+    total = query.count()
+    pages = max(1, math.ceil(total / page_size()))
+    if page < 1 or page > pages:
+        abort(404)
+    items = list(query.paginate(page, page_size()))
+    return Pagination(items, page, pages, total, endpoint, values)
+
+
+def categories(model, include: str = LIVE) -> list[tuple[str, int]]:
+    """(category, number of public items), most used first."""
+    rows = (
+        model.select(model.category, pw.fn.COUNT(model.id).alias("n"))
+        .where(public_condition(model, moment(), include=include))
+        .group_by(model.category)
+        .order_by(pw.fn.COUNT(model.id).desc(), model.category)
+        .tuples()
+    )
+    return list(rows)
+
+
+def natural_key(text: str) -> list:
+    """Sort "3号楼" before "12号楼"."""
+    return [int(part) if part.isdigit() else part for part in re.split(r"(\d+)", text)]
+
+
+def get_public(model, slug: str):
+    item = model.get_or_none(model.slug == slug)
+    state = visibility(item, moment()) if item else None
+    if state is None:
+        abort(404)
+    return item, state
+
+
+def upcoming_events():
+    now = moment()
+    ends = pw.fn.COALESCE(m.Event.ends_at, m.Event.starts_at)
+    return public(m.Event, now).where(ends >= now).order_by(m.Event.starts_at, m.Event.id)
+
+
+def live_notices():
+    return public(m.Notice, moment()).order_by(m.Notice.pinned.desc(), *newest_first(m.Notice))
+
+
+# --- pages --------------------------------------------------------------------------------
+
+
+@blueprint.route("/")
+def home():
+    now = moment()
+    notices = list(live_notices().limit(8))
+    services = list(public(m.Service, now).order_by(m.Service.position, m.Service.id).limit(8))
+    photos = list(public_photos(now).order_by(m.Photo.created_at.desc(), m.Photo.id.desc()).limit(6))
+    return render_template(
+        "home.html",
+        notices=notices,
+        services=services,
+        service_categories=categories(m.Service),
+        events=list(upcoming_events().limit(4)),
+        photos=photos,
+        stories=list(public(m.Story, now).order_by(*newest_first(m.Story)).limit(3)),
+        wishes=list(public(m.Wish, now).where(m.Wish.wish_status == m.WISH_OPEN).limit(3)),
+    )
+
+
+@blueprint.route("/notices/", defaults={"page": 1})
+@blueprint.route("/notices/page/<int:page>/")
+def notices(page: int):
+    pagination = paginate(live_notices(), page, "public.notices")
+    return render_template(
+        "notice_list.html", pagination=pagination, categories=categories(m.Notice), category=None, archive=False
+    )
+
+
+@blueprint.route("/notices/category/<category>/", defaults={"page": 1})
+@blueprint.route("/notices/category/<category>/page/<int:page>/")
+def notice_category(category: str, page: int):
+    query = live_notices().where(m.Notice.category == category)
+    pagination = paginate(query, page, "public.notice_category", category=category)
+    return render_template(
+        "notice_list.html", pagination=pagination, categories=categories(m.Notice), category=category, archive=False
+    )
+
+
+@blueprint.route("/notices/archive/", defaults={"page": 1})
+@blueprint.route("/notices/archive/page/<int:page>/")
+def notice_archive(page: int):
+    query = public(m.Notice, moment(), include=EXPIRED).order_by(m.Notice.expires_at.desc(), m.Notice.id.desc())
+    pagination = paginate(query, page, "public.notice_archive")
+    return render_template(
+        "notice_list.html", pagination=pagination, categories=categories(m.Notice), category=None, archive=True
+    )
+
+
+@blueprint.route("/services/")
+def services():
+    items = public(m.Service, moment()).order_by(m.Service.category, m.Service.position, m.Service.id)
+    return render_template("service_list.html", groups=group_by(items, "category"), category=None)
+
+
+@blueprint.route("/services/category/<category>/")
+def service_category(category: str):
+    items = list(
+        public(m.Service, moment()).where(m.Service.category == category).order_by(m.Service.position, m.Service.id)
+    )
+    if not items:
+        abort(404)
+    return render_template("service_list.html", groups=[(category, items)], category=category)
+
+
+@blueprint.route("/places/")
+def places():
+    items = public(m.Place, moment()).order_by(m.Place.category, pw.fn.COALESCE(m.Place.walking_minutes, 999))
+    return render_template("place_list.html", groups=group_by(items, "category"), category=None)
+
+
+@blueprint.route("/places/category/<category>/")
+def place_category(category: str):
+    items = list(
+        public(m.Place, moment())
+        .where(m.Place.category == category)
+        .order_by(pw.fn.COALESCE(m.Place.walking_minutes, 999), m.Place.id)
+    )
+    if not items:
+        abort(404)
+    return render_template("place_list.html", groups=[(category, items)], category=category)
+
+
+@blueprint.route("/stories/", defaults={"page": 1})
+@blueprint.route("/stories/page/<int:page>/")
+def stories(page: int):
+    pagination = paginate(public(m.Story, moment()).order_by(*newest_first(m.Story)), page, "public.stories")
+    teams = list(public(m.VolunteerTeam, moment()).order_by(m.VolunteerTeam.title))
+    return render_template("story_list.html", pagination=pagination, teams=teams)
+
+
+@blueprint.route("/teams/")
+def teams():
+    items = list(public(m.VolunteerTeam, moment()).order_by(m.VolunteerTeam.title))
+    return render_template("team_list.html", teams=items)
+
+
+@blueprint.route("/wishes/")
+def wishes():
+    items = public(m.Wish, moment()).order_by(*newest_first(m.Wish))
+    by_status = {status: [] for status, _ in m.WISH_STATUS_CHOICES}
+    for wish in items:
+        by_status[wish.wish_status].append(wish)
+    return render_template("wish_list.html", by_status=by_status, labels=dict(m.WISH_STATUS_CHOICES))
+
+
+@blueprint.route("/events/", defaults={"page": 1})
+@blueprint.route("/events/page/<int:page>/")
+def events(page: int):
+    now = moment()
+    ends = pw.fn.COALESCE(m.Event.ends_at, m.Event.starts_at)
+    past = public(m.Event, now).where(ends < now).order_by(m.Event.starts_at.desc(), m.Event.id.desc())
+    pagination = paginate(past, page, "public.events")
+    upcoming = list(upcoming_events()) if page == 1 else []
+    return render_template("event_list.html", upcoming=upcoming, pagination=pagination)
+
+
+@blueprint.route("/albums/", defaults={"page": 1})
+@blueprint.route("/albums/page/<int:page>/")
+def albums(page: int):
+    query = public(m.Album, moment()).order_by(pw.fn.COALESCE(m.Album.taken_on, m.Album.created_at).desc())
+    return render_template("album_list.html", pagination=paginate(query, page, "public.albums"))
+
+
+@blueprint.route("/grids/")
+def grids():
+    items = list(public(m.Grid, moment()).order_by(m.Grid.position, m.Grid.id))
+    buildings = sorted(
+        ((building, grid) for grid in items for building in grid.building_list), key=lambda bg: natural_key(bg[0])
+    )
+    return render_template("grid_list.html", grids=items, buildings=buildings, members=grid_members(items))
+
+
+@blueprint.route("/about/")
+def about():
+    now = moment()
+    grids = list(public(m.Grid, now).order_by(m.Grid.position, m.Grid.id))
+    pages = list(public(m.Page, now).order_by(m.Page.position, m.Page.id))
+    return render_template("about.html", grids=grids, pages=pages)
+
+
+@blueprint.route("/404.html")
+def not_found_page():
+    return render_template("404.html"), 404 if not current_app.config["LINLI_BUILD"] else 200
+
+
+@blueprint.app_errorhandler(404)
+def not_found(error):
+    return render_template("404.html"), 404
+
+
+@blueprint.route(f"/<any({', '.join(TYPES)}):prefix>/<slug>/")
+def item(prefix: str, slug: str):
+    model = TYPES[prefix]
+    item, state = get_public(model, slug)
+    now = moment()
+    related: dict = {}
+    if model is m.Notice:
+        related["attachments"] = list(item.attachments.order_by(m.Attachment.position, m.Attachment.id))
+    elif model is m.Album:
+        related["photos"] = list(item.ordered_photos())
+        related["event"] = item.event if item.event and visibility(item.event, now) else None
+    elif model is m.Event:
+        related["albums"] = list(public(m.Album, now).where(m.Album.event == item))
+    elif model is m.Story:
+        related["team"] = item.team if item.team and visibility(item.team, now) else None
+    elif model is m.VolunteerTeam:
+        related["stories"] = list(public(m.Story, now).where(m.Story.team == item).order_by(*newest_first(m.Story)))
+    elif model is m.Grid:
+        related["members"] = grid_members([item])[item.id]
+    template = f"{model.__name__.lower()}.html"
+    return render_template(template, item=item, expired=state == EXPIRED, **related)
+
+
+@blueprint.route("/media/<path:path>")
+def media(path: str):
+    home = current_app.config["LINLI_HOME"]
+    return send_from_directory(Path(home.media_dir), path, max_age=3600)
+
+
+@blueprint.route("/static/<path:path>")
+def theme_static(path: str):
+    for theme_dir in current_app.config["LINLI_HOME"].theme_dirs:
+        if (theme_dir / "static" / path).is_file():
+            return send_from_directory(theme_dir / "static", path, max_age=3600)
+    abort(404)
+
+
+@blueprint.app_context_processor
+def site_context() -> dict:
+    now = moment()
+    return {
+        "site": m.SiteSettings.get_current(),
+        "home_settings": current_app.config["LINLI_HOME"].settings,
+        "urgent_notices": list(live_notices().where(m.Notice.urgent == True)),  # noqa: E712
+        "menu_pages": list(public(m.Page, now).where(m.Page.in_menu == True).order_by(m.Page.position)),  # noqa: E712
+        "now": now,
+        "lang": current_app.config["LINLI_HOME"].settings["languages"][0],
+    }
+
+
+def group_by(items, attribute: str) -> list[tuple[str, list]]:
+    groups: dict[str, list] = {}
+    for item in items:
+        groups.setdefault(getattr(item, attribute), []).append(item)
+    return list(groups.items())
+
+
+def grid_members(grids) -> dict[int, list]:
+    members = {grid.id: [] for grid in grids}
+    query = m.GridMember.select().where(m.GridMember.grid.in_(list(members))).order_by(m.GridMember.position)
+    for member in query:
+        members[member.grid_id].append(member)
+    return members
+
+
+# --- every page, for the build --------------------------------------------------------------
+
+
+def all_pages():
+    """Yield (endpoint, values) for every page of the public site. The build freezes exactly
+    these, so a page that is not listed here does not exist in ``site/``."""
+    now = moment()
+    size = page_size()
+
+    def pages_of(endpoint, count, **values):
+        for page in range(2, max(1, math.ceil(count / size)) + 1):
+            yield endpoint, {"page": page, **values}
+
+    yield "public.home", {}
+    yield "public.not_found_page", {}
+    for endpoint in ("notices", "notice_archive", "services", "places", "stories", "teams", "wishes"):
+        yield f"public.{endpoint}", {}
+    yield "public.events", {}
+    yield "public.albums", {}
+    yield "public.grids", {}
+    yield "public.about", {}
+    yield from pages_of("public.notices", live_notices().count())
+    yield from pages_of("public.notice_archive", public(m.Notice, now, include=EXPIRED).count())
+    for category, count in categories(m.Notice):
+        yield "public.notice_category", {"category": category}
+        yield from pages_of("public.notice_category", count, category=category)
+    for category, _ in categories(m.Service):
+        yield "public.service_category", {"category": category}
+    for category, _ in categories(m.Place):
+        yield "public.place_category", {"category": category}
+    yield from pages_of("public.stories", public(m.Story, now).count())
+    ends = pw.fn.COALESCE(m.Event.ends_at, m.Event.starts_at)
+    yield from pages_of("public.events", public(m.Event, now).where(ends < now).count())
+    yield from pages_of("public.albums", public(m.Album, now).count())
+    for prefix, model in TYPES.items():
+        include = "all" if model is m.Notice else LIVE
+        for slug in public(model, now, include=include).select(model.slug).tuples():
+            yield "public.item", {"prefix": prefix, "slug": slug[0]}
+
+
+def public_media_paths() -> set[str]:
+    """Every media file a public page may show: photos (with renditions), covers, logos,
+    attachments, and images that public Markdown bodies point at."""
+    from linli import media
+
+    now = moment()
+    home = current_app.config["LINLI_HOME"]
+    paths: set[str] = set()
+    site = m.SiteSettings.get_current()
+    paths.add(site.logo)
+    bodies = [site.intro]
+    for photo in public_photos(now):
+        paths.add(photo.file)
+    for attachment in m.Attachment.select().join(m.Notice).where(public_condition(m.Notice, now, include="all")):
+        paths.add(attachment.file)
+    for model in TYPES.values():
+        for item in public(model, now, include="all" if model is m.Notice else LIVE):
+            for field in ("photo", "cover"):
+                paths.add(getattr(item, field, ""))
+            for field in ("body", "who_qualifies", "steps", "how_to_join"):
+                bodies.append(getattr(item, field, ""))
+    for body in bodies:
+        paths.update(MEDIA_LINK.findall(body or ""))
+    paths.discard("")
+    paths = {p for p in paths if ".." not in p.split("/") and (home.media_dir / p).is_file()}
+    for path in list(paths):
+        paths.update(p for _, p in media.renditions(home.media_dir, path))
+    return paths
+
+
+MEDIA_LINK = re.compile(r"/media/([\w./-]+)")
