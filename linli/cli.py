@@ -135,12 +135,12 @@ def _build(home: Home) -> None:
 @click.pass_obj
 def serve(root: Path, port: int, host: str) -> None:
     """在本机预览网站（/）并打开管理后台（/admin/）。"""
+    if host not in ("127.0.0.1", "localhost", "::1"):
+        raise LinliError("预览服务器只能在本机地址上运行（--host 127.0.0.1）。")
     from werkzeug.serving import run_simple
 
     from linli.serve import create_preview_app
 
-    if host not in ("127.0.0.1", "localhost", "::1"):
-        raise LinliError("预览服务器只能在本机地址上运行（--host 127.0.0.1）。")
     home = open_home(root)
     app = create_preview_app(home)
     click.echo(f"网站预览：http://{host}:{port}/    管理后台：http://{host}:{port}/admin/")

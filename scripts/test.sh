@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Fresh machine → every test: installs Linli and the test tools, Debian's Chromium for the
+# browser tests (apt-get, as root), then runs pytest. Extra arguments go to pytest.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh dev
+if [ ! -x /usr/bin/chromium ]; then
+  if [ "$(id -u)" = 0 ]; then
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    apt-get install -y -qq chromium >/dev/null
+  else
+    echo "Chromium is missing: run 'sudo apt-get install chromium' for the browser tests." >&2
+  fi
+fi
+exec .venv/bin/python -m pytest "$@"

@@ -1,0 +1,95 @@
+"""The built site in real Chromium: opened straight from disk, on a narrow phone screen,
+with no request leaving the site folder and no horizontal scrolling at 320 px."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from linli import db
+from linli.build import build
+from linli.demo import fill_demo
+from linli.home import Home
+from tests.conftest import NOW
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]  # fmt: skip
+
+if not CHROMIUM.exists():
+    if os.environ.get("CI"):
+        raise RuntimeError("CI must install Debian's chromium (scripts/test.sh does)")
+    pytest.skip("Debian's chromium is not installed", allow_module_level=True)
+
+sync_api = pytest.importorskip("playwright.sync_api")
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory) -> Path:
+    home = Home.create(tmp_path_factory.mktemp("browser") / "home")
+    db.connect(home.database_url)
+    fill_demo(home, NOW)
+    build(home, now=NOW)
+    return home.site_dir
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def phone(browser):
+    context = browser.new_context(viewport={"width": 320, "height": 640}, java_script_enabled=False)
+    page = context.new_page()
+    requests: list[str] = []
+    page.on("request", lambda request: requests.append(request.url))
+    page.requests = requests
+    yield page
+    context.close()
+
+
+def test_resident_walks_from_home_to_a_notice_without_javascript(phone, site):
+    phone.goto((site / "index.html").as_uri())
+    assert phone.title().endswith("幸福里社区") or "社区" in phone.title()
+    header = phone.locator(".site-header")
+    assert header.evaluate("e => getComputedStyle(e).backgroundColor") != "rgba(0, 0, 0, 0)"  # CSS loaded
+    phone.get_by_role("navigation", name="主导航").get_by_role("link", name="通知公告").click()
+    assert phone.locator("h1").inner_text() == "通知公告"
+    first = phone.locator(".rows .row-title").first
+    title = first.inner_text()
+    first.click()
+    assert phone.locator("article h1").inner_text().endswith(title.replace("紧急", "").replace("置顶", "").strip())
+    phone.go_back()
+    phone.get_by_role("link", name="办事指南").first.click()
+    phone.locator(".rows .row-title").first.click()
+    assert phone.locator("text=所需材料").count() == 1
+    assert all(url.startswith("file://") for url in phone.requests), phone.requests
+
+
+@pytest.mark.parametrize("path", ["index.html", "notices/index.html", "services/index.html", "grids/index.html",
+                                  "albums/index.html", "about/index.html"])  # fmt: skip
+def test_no_sideways_scrolling_on_a_small_phone(phone, site, path):
+    phone.goto((site / path).as_uri())
+    overflow = phone.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    assert overflow <= 0, f"{path} scrolls sideways by {overflow}px at 320px"
+    # Tap targets of the main navigation are at least 44 px high.
+    heights = phone.locator(".site-nav a").evaluate_all("els => els.map(e => e.getBoundingClientRect().height)")
+    assert min(heights) >= 44
+    assert all(url.startswith("file://") for url in phone.requests)
+
+
+def test_photos_load_from_renditions(phone, site):
+    phone.goto((site / "albums" / "index.html").as_uri())
+    phone.locator(".card h2 a").first.click()
+    images = phone.locator(".album-photos img")
+    assert images.count() >= 4
+    natural = images.first.evaluate("img => img.complete && img.naturalWidth")
+    assert natural and natural <= 960

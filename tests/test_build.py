@@ -1,0 +1,137 @@
+"""The built site: complete, self-contained, relative, and free of anything private."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from pathlib import Path
+
+import pytest
+from PIL import Image
+
+from linli import db
+from linli import models as m
+from linli.build import STAGING, build
+from linli.check import check_site
+from linli.demo import fill_demo
+from linli.errors import LinliError
+from linli.home import Home
+from linli.publicity import is_public
+from tests.conftest import NOW
+
+
+@pytest.fixture(scope="module")
+def demo_home(tmp_path_factory) -> Home:
+    home = Home.create(tmp_path_factory.mktemp("demo") / "home")
+    db.connect(home.database_url)
+    fill_demo(home, NOW)
+    build(home, now=NOW)
+    return home
+
+
+@pytest.fixture
+def demo_db(demo_home):
+    db.connect(demo_home.database_url)
+    return demo_home
+
+
+def site_files(site: Path):
+    return [p for p in sorted(site.rglob("*")) if p.is_file()]
+
+
+def test_every_link_and_asset_resolves_inside_site(demo_home):
+    report = check_site(demo_home.site_dir)
+    assert report.problems == []
+    assert report.pages > 80 and report.links > 2000
+
+
+def test_private_content_never_reaches_site(demo_db):
+    home = demo_db
+    secrets = {"内部"}  # the demo writes this word only into staff-only notes
+    for model in m.CONTENT_MODELS:
+        for item in model.select():
+            if not is_public(item, NOW):
+                secrets.add(item.title)
+            if item.internal_note:
+                secrets.add(item.internal_note[:12])
+    secrets |= {w.beneficiary_private.splitlines()[0][:8] for w in m.Wish.select() if w.beneficiary_private}
+    secrets |= {w.adopter for w in m.Wish.select() if w.adopter and not w.adopter_public}
+    secrets |= {g.private_phone for g in m.GridMember.select() if g.private_phone}
+    secrets |= {u.password_hash for u in m.User.select()}
+    # A private title can be a word of a public one; look only for the longer ones.
+    secrets = {s for s in secrets if len(s) >= 4 or s == "内部"}
+    assert len(secrets) > 10
+    leaks = []
+    for path in site_files(home.site_dir):
+        data = path.read_bytes()
+        leaks += [f"{path.name}: {s}" for s in secrets if s.encode() in data]
+    assert leaks == []
+
+
+def test_only_public_photos_are_copied_and_none_carries_exif(demo_db):
+    site = demo_db.site_dir
+    public_albums = [a for a in m.Album.select() if is_public(a, NOW)]
+    shown = [p for a in public_albums for p in a.photos if not p.hidden]
+    hidden = [p for p in m.Photo.select() if p.hidden or p not in shown]
+    assert shown and hidden
+    for photo in shown:
+        assert (site / "media" / photo.file).is_file()
+    for photo in hidden:
+        assert not (site / "media" / photo.file).exists()
+    jpegs = list((site / "media").rglob("*.jpg"))
+    assert jpegs
+    for path in jpegs:
+        with Image.open(path) as image:
+            exif = image.getexif()
+            assert not exif.get_ifd(0x8825) and 0x8825 not in exif, path
+
+
+def test_pages_are_chinese_titled_and_described(demo_home):
+    site = demo_home.site_dir
+    for path in [site / "index.html", *list((site / "notices").glob("*/index.html"))[:5]]:
+        html = path.read_text(encoding="utf-8")
+        assert '<html lang="zh-CN">' in html
+        assert re.search(r"<title>[^<]+</title>", html)
+        description = re.search(r'<meta name="description" content="([^"]*)"', html)
+        assert description and len(description.group(1)) > 5
+        assert "<script" not in html  # the site works without JavaScript
+
+
+def test_failed_build_leaves_previous_site_whole(demo_db):
+    home = demo_db
+    before = {p: hashlib.sha256(p.read_bytes()).hexdigest() for p in site_files(home.site_dir)}
+    override = home.root / "themes" / "default" / "templates" / "notice.html"
+    override.parent.mkdir(parents=True)
+    override.write_text("{% extends 'base.html' %}{% block main %}{{ item.no_such_field() }}{% endblock %}")
+    try:
+        with pytest.raises(LinliError, match="原来的网站没有改动"):
+            build(home, now=NOW)
+    finally:
+        override.unlink()
+    after = {p: hashlib.sha256(p.read_bytes()).hexdigest() for p in site_files(home.site_dir)}
+    assert after == before
+    assert not (home.root / STAGING).exists()
+
+
+def test_home_theme_overrides_a_template(demo_db, tmp_path):
+    home = demo_db
+    override = home.root / "themes" / "default" / "templates" / "404.html"
+    override.parent.mkdir(parents=True, exist_ok=True)
+    override.write_text("{% extends 'base.html' %}{% block main %}<h1>走错啦</h1>{% endblock %}", encoding="utf-8")
+    try:
+        build(home, now=NOW)
+        assert "走错啦" in (home.site_dir / "404.html").read_text(encoding="utf-8")
+    finally:
+        override.unlink()
+        build(home, now=NOW)
+
+
+def test_scheduled_notice_appears_once_its_time_comes(demo_db):
+    home = demo_db
+    scheduled = next(n for n in m.Notice.select() if n.status == "published" and n.publish_at and n.publish_at > NOW)
+    page = home.site_dir / "notices" / scheduled.slug / "index.html"
+    assert not page.exists()
+    build(home, now=scheduled.publish_at)
+    assert page.exists()
+    build(home, now=NOW)
+    assert not page.exists()

@@ -1,0 +1,108 @@
+"""The command line: first run, demo, build, and one clear line for every bad input."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+from click.testing import CliRunner
+
+from linli import db
+from linli import models as m
+from linli.cli import cli
+
+
+def run(*args, input=None):
+    result = CliRunner().invoke(cli, list(map(str, args)), input=input)
+    return result
+
+
+def assert_one_line_error(result, fragment):
+    assert result.exit_code == 1, result.output
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1 and lines[0].startswith("错误："), result.stderr
+    assert fragment in lines[0]
+
+
+def test_unknown_home(tmp_path):
+    assert_one_line_error(run("--home", tmp_path / "nowhere", "build"), "找不到站点目录")
+    assert_one_line_error(run("--home", tmp_path, "build"), "不是 Linli 站点目录")
+
+
+def test_corrupt_database(tmp_path):
+    assert run("--home", tmp_path, "init", input="社区\nadmin\nsecret-pass\nsecret-pass\n").exit_code == 0
+    (tmp_path / "content" / "linli.db").write_bytes(b"this is not a database" * 100)
+    for suffix in ("-wal", "-shm"):
+        (tmp_path / "content" / f"linli.db{suffix}").unlink(missing_ok=True)
+    assert_one_line_error(run("--home", tmp_path, "build"), "无法打开数据库")
+
+
+def test_bad_settings_file(tmp_path):
+    (tmp_path / "linli.toml").write_text('theme = "default"\nthemes = "typo"\n', encoding="utf-8")
+    assert_one_line_error(run("--home", tmp_path, "build"), "不认识的设置项：themes")
+    (tmp_path / "linli.toml").write_text('theme = "default\n', encoding="utf-8")
+    assert_one_line_error(run("--home", tmp_path, "build"), "格式有误")
+    (tmp_path / "linli.toml").write_text('theme = "nope"\n', encoding="utf-8")
+    assert_one_line_error(run("--home", tmp_path, "build"), "主题 “nope” 不存在")
+
+
+def test_init_creates_home_and_first_admin(tmp_path):
+    home = tmp_path / "shequ"
+    result = run("--home", home, "init", input="幸福里社区\nwang\nlong-enough-1\nlong-enough-1\n")
+    assert result.exit_code == 0, result.output
+    assert (home / "linli.toml").is_file() and (home / "content" / "linli.db").is_file()
+    db.connect(f"sqlite:///{home / 'content' / 'linli.db'}")
+    user = m.User.get(m.User.username == "wang")
+    assert user.role == "admin" and "long-enough-1" not in user.password_hash
+    assert m.SiteSettings.get_current().name == "幸福里社区"
+    assert_one_line_error(run("--home", home, "init", input="x\ny\nlong-enough-1\nlong-enough-1\n"), "已经是")
+
+
+def test_init_refuses_short_password_and_writes_nothing(tmp_path):
+    home = tmp_path / "shequ"
+    result = run("--home", home, "init", "--name", "社区", "--admin", "li", "--password", "short")
+    assert_one_line_error(result, "至少需要 8 个字符")
+    assert not home.exists()
+
+
+def test_init_never_runs_without_a_password(tmp_path):
+    result = run("--home", tmp_path / "h", "init", "--name", "社区", "--admin", "li", input="")
+    assert result.exit_code != 0
+    assert not (tmp_path / "h" / "linli.toml").exists()
+
+
+def test_demo_then_build(tmp_path):
+    home = tmp_path / "demo"
+    result = run("--home", home, "demo")
+    assert result.exit_code == 0, result.output
+    assert "演示管理员账号：demo" in result.output
+    assert (home / "site" / "index.html").is_file()
+    result = run("--home", home, "build")
+    assert result.exit_code == 0, result.output
+    assert re.search(r"网站已生成：\d+ 个页面，\d+ 个文件，用时 [\d.]+ 秒", result.output)
+    # Running demo again starts the demo afresh instead of adding a second copy.
+    assert run("--home", home, "demo", "--no-build").exit_code == 0
+    db.connect(f"sqlite:///{home / 'content' / 'linli.db'}")
+    assert m.User.select().count() == 1
+
+
+def test_demo_refuses_a_real_home(tmp_path):
+    assert run("--home", tmp_path, "init", input="社区\nadmin\nsecret-pass\nsecret-pass\n").exit_code == 0
+    assert_one_line_error(run("--home", tmp_path, "demo"), "真实站点目录")
+
+
+def test_serve_refuses_public_addresses(tmp_path):
+    assert run("--home", tmp_path, "init", input="社区\nadmin\nsecret-pass\nsecret-pass\n").exit_code == 0
+    assert_one_line_error(run("--home", tmp_path, "serve", "--host", "0.0.0.0"), "只能在本机")
+
+
+def test_python_dash_m_and_console_script(tmp_path):
+    out = subprocess.run([sys.executable, "-m", "linli", "--help"], capture_output=True, text=True, check=True)
+    assert "build" in out.stdout and "demo" in out.stdout
+    missing = subprocess.run([sys.executable, "-m", "linli", "--home", str(tmp_path / "x"), "build"],
+                             capture_output=True, text=True)  # fmt: skip
+    assert missing.returncode == 1 and missing.stderr.startswith("错误：找不到站点目录")
+
+
+import re  # noqa: E402

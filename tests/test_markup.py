@@ -1,0 +1,76 @@
+"""Markdown → safe HTML: sanitising, CJK line joining, headings, tables."""
+
+from __future__ import annotations
+
+import pytest
+
+from linli.markup import plain_text, render_markdown
+
+ATTACKS = [
+    "<script>alert(1)</script>",
+    "<img src=x onerror=alert(1)>",
+    '<a href="javascript:alert(1)">点我</a>',
+    "[点我](javascript:alert(1))",
+    "[点我](JaVaScRiPt:alert(1))",
+    "[点我](java&#x09;script:alert(1))",
+    "![图](javascript:alert(1))",
+    '<a href="data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==">x</a>',
+    "[x](data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==)",
+    '<svg onload="alert(1)"><circle r="1"/></svg>',
+    '<iframe src="https://evil.example/"></iframe>',
+    '<div style="background:url(javascript:alert(1))">x</div>',
+    '<p onclick="alert(1)">段落</p>',
+    "<style>body{display:none}</style>",
+    '<form action="https://evil.example/"><input name=a></form>',
+    '"><script>alert(1)</script>',
+    "<a href='x' onmouseover='alert(1)'>悬停</a>",
+    "<object data=x></object><embed src=x>",
+    '<math><mi xlink:href="javascript:alert(1)">x</mi></math>',
+    "<meta http-equiv=refresh content='0;url=https://evil.example/'>",
+]
+
+
+@pytest.mark.parametrize("attack", ATTACKS)
+def test_nothing_that_can_run_survives(attack):
+    html = str(render_markdown(f"正文\n\n{attack}\n\n结尾"))
+    lowered = html.lower()
+    for bad in ("<script", "onerror", "onload", "onclick", "onmouseover", "javascript:", "data:text",
+                "<iframe", "<svg", "<style", "<form", "<object", "<embed", "<meta", "<math"):  # fmt: skip
+        assert bad not in lowered, (attack, html)
+    assert "正文" in html and "结尾" in html
+
+
+def test_safe_links_and_images_are_kept():
+    html = str(render_markdown("[办事](/services/低保/) [电话](tel:010-1234) ![照片](/media/photos/a.jpg)"))
+    assert '<a href="/services/低保/" rel="noopener noreferrer">办事</a>' in html
+    assert 'href="tel:010-1234"' in html
+    assert '<img alt="照片" src="/media/photos/a.jpg" loading="lazy"' in html
+
+
+def test_newline_between_chinese_characters_is_not_a_space():
+    html = str(render_markdown("明天上午九点\n停水，请居民\n提前储水。\nPlease store\nwater."))
+    assert "明天上午九点停水，请居民提前储水。" in html
+    assert "Please store\nwater." in html  # Latin text keeps its word break
+    assert "储水。\nPlease" in html  # a break between Chinese and Latin stays a space
+
+
+def test_code_blocks_keep_their_line_breaks():
+    html = str(render_markdown("```\n第一行\n第二行\n```"))
+    assert "第一行\n第二行" in html
+
+
+def test_heading_ids_keep_chinese_and_h1_is_demoted():
+    html = str(render_markdown("# 办理流程\n\n## 所需材料"))
+    assert '<h2 id="办理流程">办理流程</h2>' in html
+    assert '<h2 id="所需材料">所需材料</h2>' in html
+    assert "<h1" not in html
+
+
+def test_tables_render():
+    html = str(render_markdown("| 楼栋 | 时间 |\n|:--|--:|\n| 3号楼 | 9:00 |"))
+    assert "<table>" in html and '<td style="text-align:left">3号楼</td>' in html
+
+
+def test_plain_text_for_share_descriptions():
+    assert plain_text("## 标题\n\n**加粗**的<b>文字</b> &amp; 更多", limit=12) == "标题 加粗的文字 &…"
+    assert plain_text("") == ""
