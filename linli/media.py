@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -78,8 +79,13 @@ def renditions(media_dir: Path, path: str) -> list[tuple[int, str]]:
     return [(w, rendition_path(path, w)) for w in RENDITION_WIDTHS if (media_dir / rendition_path(path, w)).is_file()]
 
 
+def _temporary(target: Path) -> Path:
+    """A temporary name beside ``target``, unique per writer, renamed into place when done."""
+    return target.with_name(f".{target.name}.{secrets.token_hex(6)}.tmp")
+
+
 def _save_jpeg(image: Image.Image, target: Path) -> None:
-    tmp = target.with_suffix(".tmp")
+    tmp = _temporary(target)
     image.save(tmp, "JPEG", quality=82, optimize=True, progressive=True)
     tmp.replace(target)
 
@@ -91,7 +97,7 @@ def store_file(media_dir: Path, data: bytes, suffix: str) -> str:
     target = media_dir / rel
     if not target.exists():
         target.parent.mkdir(parents=True, exist_ok=True)
-        tmp = target.with_suffix(".tmp")
+        tmp = _temporary(target)
         tmp.write_bytes(data)
         tmp.replace(target)
     return rel

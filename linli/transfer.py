@@ -63,9 +63,13 @@ required fields, slugs, links, referenced media files) and stops at the first pr
 one line naming the file and the field, having written nothing. It then copies the media
 files (temporary name, then rename; identical files are skipped) and upserts every item by
 slug within its type in one database transaction, teams and events before the stories and
-albums that link to them, keeping the times written in the files. An existing item's fields
-that a file leaves out are kept; child lists that are present replace the old child rows.
-Importing the same folder twice changes nothing.
+albums that link to them, keeping the times written in the files (should that transaction
+fail, the media files already copied stay, whole, and no row changes). An existing item's fields
+that a file leaves out are kept (a new item gets the model defaults); child lists that are
+present replace the old child rows. Importing the same folder twice changes nothing. Hidden
+files (``.git``, ``.DS_Store``) and top-level files other than site.md are ignored; an unknown
+folder, or anything but ``.md`` files in a type folder, is refused. The counts returned by both
+directions are files per folder: ``site``, each type's folder, ``media``.
 """
 
 from __future__ import annotations
@@ -275,6 +279,7 @@ def export_site(home: Home, target: Path) -> dict[str, int]:
     resolved = target.resolve()
     if resolved == media_dir or media_dir in resolved.parents:
         raise LinliError(f"不能导出到媒体文件夹 {home.media_dir} 里面，请换一个目录。")
+    target = resolved
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         staging = target.with_name(f".{target.name}.{secrets.token_hex(4)}.export-tmp")
@@ -304,8 +309,8 @@ def _write_items(out: Path) -> dict[str, int]:
         counts["site"] = 1
     slugs = {model: dict(model.select(model.id, model.slug).tuples()) for model in TYPES.values()}
     children = {}
-    for parent, (_, child_model) in CHILDREN.items():
-        link = next(f for f in child_model._meta.sorted_fields if isinstance(f, pw.ForeignKeyField) and f.rel_model is parent)
+    for parent in CHILDREN:
+        child_model, link = _child_link(parent)
         grouped: dict[int, list[dict]] = {}
         for row in child_model.select().order_by(link, child_model.position, child_model.id):
             grouped.setdefault(row.__data__[link.name], []).append(_front(row, slugs))
@@ -569,7 +574,7 @@ def _check_fields(model, front: dict, rel: str, *, skip=frozenset(), where: str 
 
 
 def _show(value) -> str:
-    if value is None:
+    if value is None or value == "":
         return "空"
     if isinstance(value, bool):
         return "true" if value else "false"
@@ -587,15 +592,16 @@ def _convert(field: pw.Field, value, rel: str, label: str):
     """``value`` as stored in ``field``, or LinliError naming the file and the field."""
 
     def fail(expected: str):
-        raise LinliError(f"{rel}：{label} 应为{expected}，实际为 “{_show(value)}”。")
+        actual = "空" if value is None or value == "" else f" “{_show(value)}”"
+        raise LinliError(f"{rel}：{label} 应为{expected}，实际为{actual}。")
 
     if value is None:
         if field.null:
             return None
         if _required(field):
             raise LinliError(f"{rel}：{label} 不能为空。")
-        if isinstance(field, pw._StringField):
-            return ""  # an empty YAML value is empty text
+        if isinstance(field, (pw.CharField, pw.TextField)):
+            value = ""  # an empty YAML value is empty text
     if isinstance(field, pw.ForeignKeyField):
         if not isinstance(value, str):
             fail(f"{field.rel_model.type_label}的网址名（slug）")
@@ -636,14 +642,14 @@ def _convert(field: pw.Field, value, rel: str, label: str):
         if not isinstance(parsed, dt.date) or isinstance(parsed, dt.datetime):
             fail("日期（如 2026-11-25）")
         return parsed
-    if isinstance(field, pw._StringField):
+    if isinstance(field, (pw.CharField, pw.TextField)):
         if not isinstance(value, str):
             fail("文字（数字、日期、yes/no 等作文字时请加引号，如 \"123\"）")
         if field.choices:
             allowed = [choice for choice, _ in field.choices]
             if value not in allowed:
                 names = "、".join(f"{choice}（{name}）" for choice, name in field.choices)
-                fail(f" {names} 之一")
+                fail(f" {names}之一")
         max_length = getattr(field, "max_length", None)
         if isinstance(field, pw.CharField) and max_length and len(value) > max_length:
             raise LinliError(f"{rel}：{label} 太长：最多 {max_length} 个字，实际 {len(value)} 个字。")
@@ -686,7 +692,10 @@ def _resolve_links(model, values: dict) -> dict:
     for f in _front_fields(model):
         if isinstance(f, pw.ForeignKeyField) and resolved.get(f.name) is not None:
             target = f.rel_model
-            resolved[f.name] = target.select(target.id).where(target.slug == resolved[f.name]).scalar()
+            slug = resolved[f.name]
+            resolved[f.name] = target.select(target.id).where(target.slug == slug).scalar()
+            if resolved[f.name] is None:  # deleted by someone else since the check: roll back
+                raise LinliError(f"导入失败，数据库没有改动：{target.type_label} “{slug}” 刚被删除了，请重新导入。")
     return resolved
 
 
