@@ -33,6 +33,8 @@ def connect(url: str) -> peewee.Database:
             db = connect_url(url)
         except Exception as exc:  # peewee raises plain errors for unknown schemes
             raise LinliError(f"无法识别的数据库地址 DATABASE_URL：{exc}") from exc
+    if database.obj is not None and not database.obj.is_closed():
+        database.obj.close()
     database.initialize(db)
     try:
         db.connect(reuse_if_open=True)

@@ -32,6 +32,7 @@ def test_unknown_home(tmp_path):
 
 def test_corrupt_database(tmp_path):
     assert run("--home", tmp_path, "init", input="社区\nadmin\nsecret-pass\nsecret-pass\n").exit_code == 0
+    db.database.close()  # as when init's process has ended
     (tmp_path / "content" / "linli.db").write_bytes(b"this is not a database" * 100)
     for suffix in ("-wal", "-shm"):
         (tmp_path / "content" / f"linli.db{suffix}").unlink(missing_ok=True)
