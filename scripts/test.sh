@@ -4,13 +4,14 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh dev
-if [ ! -x /usr/bin/chromium ]; then
+if [ ! -x /usr/bin/chromium ] || [ ! -e /usr/share/fonts/truetype/wqy/wqy-microhei.ttc ]; then
   if [ "$(id -u)" = 0 ]; then
     export DEBIAN_FRONTEND=noninteractive
     apt-get update -qq
-    apt-get install -y -qq chromium >/dev/null
+    # fonts-wqy-microhei: Chinese glyphs, so layout tests measure real text
+    apt-get install -y -qq chromium fonts-wqy-microhei >/dev/null
   else
-    echo "Chromium is missing: run 'sudo apt-get install chromium' for the browser tests." >&2
+    echo "Run 'sudo apt-get install chromium fonts-wqy-microhei' for the browser tests." >&2
   fi
 fi
 exec .venv/bin/python -m pytest "$@"
