@@ -24,7 +24,7 @@ WEEKDAYS = "一二三四五六日"
 def create_public_app(home: Home, *, build: bool = False, now: dt.datetime | None = None) -> Flask:
     """The public site of ``home``. ``build`` makes every link relative for ``site/``;
     ``now`` pins the moment that decides what is public (one moment for a whole build)."""
-    from linli.public import blueprint
+    from linli.public import blueprint, category_url
 
     app = Flask("linli", static_folder=None, template_folder=None)
     app.config.update(
@@ -45,8 +45,8 @@ def create_public_app(home: Home, *, build: bool = False, now: dt.datetime | Non
         datetime=format_datetime,
         tel=tel_href,
     )
-    app.jinja_env.globals.update(item_url=item_url, media_url=media_url, srcset=srcset)
     app.register_blueprint(blueprint)
+    app.jinja_env.globals.update(item_url=item_url, media_url=media_url, srcset=srcset, category_url=category_url)
 
     database = db.connect(home.database_url)
 

@@ -49,6 +49,8 @@ def connect(url: str) -> peewee.Database:
 def immediate_transaction():
     """A write transaction that takes SQLite's write lock up front (read-then-write safe)."""
     db = database.obj
+    if db is None:
+        raise RuntimeError("call linli.db.connect() before writing")
     if isinstance(db, peewee.SqliteDatabase):
         return db.atomic(lock_type="IMMEDIATE")
     return db.atomic()

@@ -69,10 +69,13 @@ class SiteSettings(BaseModel):
 
     @classmethod
     def get_current(cls) -> "SiteSettings":
-        row = cls.select().order_by(cls.id).first()
-        if row is None:
-            row = cls.create()
-        return row
+        """The settings row, or unsaved defaults when staff have not saved any yet."""
+        return cls.select().order_by(cls.id).first() or cls()
+
+    def save(self, *args, **kwargs):
+        if self._dirty and "updated_at" not in self._dirty:
+            self.updated_at = now()
+        return super().save(*args, **kwargs)
 
     @property
     def honour_list(self) -> list[str]:

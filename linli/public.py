@@ -15,12 +15,17 @@ from flask import Blueprint, abort, current_app, render_template, send_from_dire
 
 from linli import models as m
 from linli.app import moment
+from linli.slugs import category_slug
 from linli.publicity import EXPIRED, LIVE, public, public_condition, public_photos, visibility
 
 blueprint = Blueprint("public", __name__)
 
 TYPES = {model.url_prefix: model for model in m.CONTENT_MODELS}
-LISTS_WITH_CATEGORIES = {"notices": m.Notice, "services": m.Service, "places": m.Place, "events": m.Event}
+CATEGORY_ENDPOINTS = {
+    "notices": "public.notice_category",
+    "services": "public.service_category",
+    "places": "public.place_category",
+}
 
 
 # --- helpers ------------------------------------------------------------------------------
@@ -78,6 +83,18 @@ def categories(model, include: str = LIVE) -> list[tuple[str, int]]:
     return list(rows)
 
 
+def category_names(model, key: str) -> tuple[str, list[str]]:
+    """The category shown for URL segment ``key`` and every category name that maps to it."""
+    names = [name for name, _ in categories(model) if category_slug(name) == key]
+    if not names:
+        abort(404)
+    return names[0], names
+
+
+def category_url(prefix: str, name: str) -> str:
+    return url_for(CATEGORY_ENDPOINTS[prefix], key=category_slug(name))
+
+
 def natural_key(text: str) -> list:
     """Sort "3号楼" before "12号楼"."""
     return [int(part) if part.isdigit() else part for part in re.split(r"(\d+)", text)]
@@ -131,11 +148,12 @@ def notices(page: int):
     )
 
 
-@blueprint.route("/notices/category/<category>/", defaults={"page": 1})
-@blueprint.route("/notices/category/<category>/page/<int:page>/")
-def notice_category(category: str, page: int):
-    query = live_notices().where(m.Notice.category == category)
-    pagination = paginate(query, page, "public.notice_category", category=category)
+@blueprint.route("/notices/category/<key>/", defaults={"page": 1})
+@blueprint.route("/notices/category/<key>/page/<int:page>/")
+def notice_category(key: str, page: int):
+    category, names = category_names(m.Notice, key)
+    query = live_notices().where(m.Notice.category.in_(names))
+    pagination = paginate(query, page, "public.notice_category", key=key)
     return render_template(
         "notice_list.html", pagination=pagination, categories=categories(m.Notice), category=category, archive=False
     )
@@ -157,13 +175,12 @@ def services():
     return render_template("service_list.html", groups=group_by(items, "category"), category=None)
 
 
-@blueprint.route("/services/category/<category>/")
-def service_category(category: str):
+@blueprint.route("/services/category/<key>/")
+def service_category(key: str):
+    category, names = category_names(m.Service, key)
     items = list(
-        public(m.Service, moment()).where(m.Service.category == category).order_by(m.Service.position, m.Service.id)
+        public(m.Service, moment()).where(m.Service.category.in_(names)).order_by(m.Service.position, m.Service.id)
     )
-    if not items:
-        abort(404)
     return render_template("service_list.html", groups=[(category, items)], category=category)
 
 
@@ -173,15 +190,14 @@ def places():
     return render_template("place_list.html", groups=group_by(items, "category"), category=None)
 
 
-@blueprint.route("/places/category/<category>/")
-def place_category(category: str):
+@blueprint.route("/places/category/<key>/")
+def place_category(key: str):
+    category, names = category_names(m.Place, key)
     items = list(
         public(m.Place, moment())
-        .where(m.Place.category == category)
+        .where(m.Place.category.in_(names))
         .order_by(pw.fn.COALESCE(m.Place.walking_minutes, 999), m.Place.id)
     )
-    if not items:
-        abort(404)
     return render_template("place_list.html", groups=[(category, items)], category=category)
 
 
@@ -341,13 +357,16 @@ def all_pages():
     yield "public.about", {}
     yield from pages_of("public.notices", live_notices().count())
     yield from pages_of("public.notice_archive", public(m.Notice, now, include=EXPIRED).count())
+    counts: dict[str, int] = {}
     for category, count in categories(m.Notice):
-        yield "public.notice_category", {"category": category}
-        yield from pages_of("public.notice_category", count, category=category)
-    for category, _ in categories(m.Service):
-        yield "public.service_category", {"category": category}
-    for category, _ in categories(m.Place):
-        yield "public.place_category", {"category": category}
+        key = category_slug(category)
+        counts[key] = counts.get(key, 0) + count
+    for key, count in counts.items():
+        yield "public.notice_category", {"key": key}
+        yield from pages_of("public.notice_category", count, key=key)
+    for model, endpoint in ((m.Service, "public.service_category"), (m.Place, "public.place_category")):
+        for key in {category_slug(category) for category, _ in categories(model)}:
+            yield endpoint, {"key": key}
     yield from pages_of("public.stories", public(m.Story, now).count())
     ends = pw.fn.COALESCE(m.Event.ends_at, m.Event.starts_at)
     yield from pages_of("public.events", public(m.Event, now).where(ends < now).count())

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 import secrets
 import unicodedata
@@ -49,3 +50,8 @@ def assign_slug(item) -> str:
         slug = f"{base}-{n}"
     item.slug = slug
     return slug
+
+
+def category_slug(name: str) -> str:
+    """The URL segment of a category as staff typed it (any text, e.g. "停水/停电")."""
+    return slugify(name) or "c-" + hashlib.sha1(name.encode("utf-8")).hexdigest()[:8]

@@ -135,3 +135,23 @@ def test_scheduled_notice_appears_once_its_time_comes(demo_db):
     assert page.exists()
     build(home, now=NOW)
     assert not page.exists()
+
+
+def test_awkward_names_from_staff_still_build_and_link(home, now):
+    for category in ("停水/停电", "..", "?#&", "  ", "A B", "社區通知", "社区/通知"):
+        m.Notice.create(title=f"通知 {category!r}", status="published", category=category)
+        m.Service.create(title=f"服务 {category!r}", status="published", category=category)
+        m.Place.create(title=f"设施 {category!r}", status="published", category=category)
+    m.Notice.create(title="../../etc/passwd", status="published", body="[x](/media/../../linli.toml)")
+    m.Notice.create(title="<script>alert(1)</script>", status="published")
+    result = build(home, now=now)
+    report = check_site(home.site_dir)
+    # The staff's dead link is reported by the checker, and nothing outside media is copied.
+    assert report.problems == ["notices/etc-passwd/index.html: ../../linli.toml does not exist"]
+    assert not (home.site_dir / "linli.toml").exists()
+    assert result.pages > 20
+    built = {p.relative_to(home.site_dir).as_posix() for p in home.site_dir.rglob("*")}
+    assert not any(".." in p.split("/") for p in built)
+    assert not (home.site_dir / "media").exists()
+    for html in home.site_dir.rglob("*.html"):
+        assert "<script>alert" not in html.read_text(encoding="utf-8")
