@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 
@@ -106,4 +107,23 @@ def test_python_dash_m_and_console_script(tmp_path):
     assert missing.returncode == 1 and missing.stderr.startswith("错误：找不到站点目录")
 
 
-import re  # noqa: E402
+def test_export_import_and_a_wrong_field(tmp_path):
+    source, target, dump = tmp_path / "a", tmp_path / "b", tmp_path / "dump"
+    assert run("--home", source, "demo", "--no-build").exit_code == 0
+    result = run("--home", source, "export", dump)
+    assert result.exit_code == 0, result.output
+    assert run("--home", target, "init", input="社区\nadmin\nsecret-pass\nsecret-pass\n").exit_code == 0
+    result = run("--home", target, "import", dump)
+    assert result.exit_code == 0, result.output
+    assert "已从" in result.output
+    db.connect(f"sqlite:///{target / 'content' / 'linli.db'}")
+    assert m.Notice.select().count() >= 34
+    before = m.Notice.select().count()
+
+    notice = sorted((dump / "notices").glob("*.md"))[0]
+    notice.write_text(notice.read_text(encoding="utf-8").replace("pinned: false", "pinned: maybe"), encoding="utf-8")
+    (dump / "notices" / "新通知.md").write_text("---\ntitle: 新通知\n---\n正文\n", encoding="utf-8")
+    assert_one_line_error(run("--home", target, "import", dump), "pinned")
+    db.connect(f"sqlite:///{target / 'content' / 'linli.db'}")
+    assert m.Notice.select().count() == before  # nothing half-imported
+    assert_one_line_error(run("--home", target, "import", tmp_path / "missing"), "找不到要导入的目录")
