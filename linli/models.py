@@ -8,6 +8,7 @@ Whether an item is public is decided in one place only: :mod:`linli.publicity`.
 from __future__ import annotations
 
 import datetime as dt
+import secrets
 
 import peewee as pw
 
@@ -46,7 +47,67 @@ class User(BaseModel):
     password_hash = pw.CharField()
     role = pw.CharField(choices=ROLE_CHOICES, default="contributor")
     active = pw.BooleanField(default=True)
+    language = pw.CharField(default="zh-Hans", max_length=16)  # admin UI language
+    # Part of the login session: a new token (on password change) ends every open session.
+    session_token = pw.CharField(default=lambda: secrets.token_hex(16), max_length=64)
     created_at = pw.DateTimeField(default=now)
+    last_login_at = pw.DateTimeField(null=True)
+
+    @property
+    def name(self) -> str:
+        return self.display_name or self.username
+
+
+class LoginAttempt(BaseModel):
+    """One login try, kept for throttling and the audit of logins."""
+
+    at = pw.DateTimeField(default=now, index=True)
+    username = pw.CharField(max_length=64, index=True)
+    address = pw.CharField(max_length=64, index=True)
+    success = pw.BooleanField(default=False)
+
+
+class AuditEvent(BaseModel):
+    """Who did what, when: logins, saves, publishes, deletions, builds."""
+
+    at = pw.DateTimeField(default=now, index=True)
+    username = pw.CharField(default="", max_length=64)
+    action = pw.CharField(max_length=32)
+    target_type = pw.CharField(default="", max_length=32)
+    target_id = pw.IntegerField(null=True)
+    target_title = pw.CharField(default="", max_length=200)
+    detail = pw.TextField(default="")
+    address = pw.CharField(default="", max_length=64)
+
+
+class Revision(BaseModel):
+    """A snapshot of a content item after a save, for history and restore."""
+
+    target_type = pw.CharField(max_length=32)
+    target_id = pw.IntegerField()
+    version = pw.IntegerField()
+    at = pw.DateTimeField(default=now)
+    username = pw.CharField(default="", max_length=64)
+    changed = pw.TextField(default="")  # names of the fields that changed, comma-separated
+    data = pw.TextField()  # JSON of every field
+
+    class Meta:
+        indexes = ((("target_type", "target_id", "version"), False),)
+
+
+class BuildRun(BaseModel):
+    """One build of the public site, requested from the admin or the CLI."""
+
+    started_at = pw.DateTimeField(default=now)
+    finished_at = pw.DateTimeField(null=True)
+    requested_by = pw.CharField(default="", max_length=64)
+    state = pw.CharField(default="running", max_length=16)  # running / succeeded / failed
+    pages_done = pw.IntegerField(default=0)
+    pages_total = pw.IntegerField(default=0)
+    files = pw.IntegerField(default=0)
+    seconds = pw.FloatField(null=True)
+    message = pw.TextField(default="")
+    log = pw.TextField(default="")
 
 
 class SiteSettings(BaseModel):
@@ -99,6 +160,8 @@ class Content(BaseModel):
     internal_note = pw.TextField(default="")  # staff only, never public
     created_at = pw.DateTimeField(default=now)
     updated_at = pw.DateTimeField(default=now, index=True)
+    version = pw.IntegerField(default=1)  # bumped by every admin save; detects concurrent edits
+    deleted_at = pw.DateTimeField(null=True, index=True)  # in the trash since then
 
     # Subclasses name the folder used in URLs and exports, and the Markdown body field.
     url_prefix: str = ""
@@ -314,4 +377,7 @@ class Page(Content):
 
 
 CONTENT_MODELS = [Notice, Service, Place, VolunteerTeam, Story, Wish, Event, Album, Grid, Page]
-ALL_MODELS = [User, SiteSettings, *CONTENT_MODELS, Attachment, Photo, GridMember]
+ALL_MODELS = [
+    User, LoginAttempt, AuditEvent, Revision, BuildRun, SiteSettings,
+    *CONTENT_MODELS, Attachment, Photo, GridMember,
+]  # fmt: skip

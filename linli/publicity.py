@@ -1,7 +1,7 @@
 """The one place that decides what is public. Every page, feed, index and export of the
 public site asks here; nothing else looks at status or dates to decide visibility.
 
-An item is public when it is published and its ``publish_at`` (if any) has come. When its
+An item is public when it is published, not in the trash, and its ``publish_at`` (if any) has come. When its
 ``expires_at`` has passed it is *expired*: a notice that keeps its place after expiry moves to
 the archive list; anything else leaves the public site entirely.
 """
@@ -23,7 +23,9 @@ def visibility(item, at: dt.datetime) -> str | None:
         return None if item.hidden else visibility(item.album, at)
     if isinstance(item, Attachment):
         return visibility(item.notice, at)
-    if item.status != PUBLISHED or (item.publish_at is not None and item.publish_at > at):
+    if item.status != PUBLISHED or item.deleted_at is not None:
+        return None
+    if item.publish_at is not None and item.publish_at > at:
         return None
     if item.expires_at is not None and item.expires_at <= at:
         return EXPIRED if getattr(item, "keep_after_expiry", False) else None
@@ -41,7 +43,11 @@ def public(model, at: dt.datetime, *, include: str = LIVE) -> pw.ModelSelect:
 
 def public_condition(model, at: dt.datetime, *, include: str = LIVE) -> pw.Expression:
     """The SQL form of :func:`visibility`, for joins and counts."""
-    started = (model.status == PUBLISHED) & (model.publish_at.is_null() | (model.publish_at <= at))
+    started = (
+        (model.status == PUBLISHED)
+        & model.deleted_at.is_null()
+        & (model.publish_at.is_null() | (model.publish_at <= at))
+    )
     live = model.expires_at.is_null() | (model.expires_at > at)
     if hasattr(model, "keep_after_expiry"):
         expired = (model.expires_at <= at) & (model.keep_after_expiry == True)  # noqa: E712

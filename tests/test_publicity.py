@@ -19,6 +19,7 @@ def test_visibility_rules(home, now):
     assert visibility(notice(status="published"), now) == LIVE
     for status in ("draft", "review", "archived"):
         assert visibility(notice(status=status), now) is None
+    assert visibility(notice(status="published", deleted_at=now - DAY), now) is None  # in the trash
     assert visibility(notice(status="published", publish_at=now + DAY), now) is None
     assert visibility(notice(status="published", publish_at=now), now) == LIVE
     assert visibility(notice(status="published", expires_at=now - DAY), now) == EXPIRED
@@ -30,23 +31,25 @@ def test_visibility_rules(home, now):
 
 def test_sql_agrees_with_python_for_every_combination(home, now):
     times = [None, now - DAY, now + DAY]
-    combos = itertools.product(["draft", "review", "published", "archived"], times, times, [True, False])
-    for status, publish_at, expires_at, keep in combos:
+    statuses = ["draft", "review", "published", "archived"]
+    combos = itertools.product(statuses, times, times, [True, False], [None, now - DAY])
+    for status, publish_at, expires_at, keep, deleted_at in combos:
         m.Notice.create(
-            title=f"{status}-{publish_at}-{expires_at}-{keep}",
+            title=f"{status}-{publish_at}-{expires_at}-{keep}-{deleted_at}",
             status=status,
             publish_at=publish_at,
             expires_at=expires_at,
             keep_after_expiry=keep,
+            deleted_at=deleted_at,
         )
-        m.Event.create(title=f"{status}-{publish_at}-{expires_at}", status=status, publish_at=publish_at,
-                       expires_at=expires_at, starts_at=now)  # fmt: skip
+        m.Event.create(title=f"{status}-{publish_at}-{expires_at}-{keep}-{deleted_at}", status=status,
+                       publish_at=publish_at, expires_at=expires_at, starts_at=now, deleted_at=deleted_at)  # fmt: skip
     for model in (m.Notice, m.Event):
         for include, wanted in ((LIVE, {LIVE}), (EXPIRED, {EXPIRED}), ("all", {LIVE, EXPIRED})):
             in_sql = {item.id for item in public(model, now, include=include)}
             in_python = {item.id for item in model.select() if visibility(item, now) in wanted}
             assert in_sql == in_python, (model, include)
-    # published × (no or past publish_at) × (no or future expiry) × keep_after_expiry either way
+    # published × not deleted × (no or past publish_at) × (no or future expiry) × keep either way
     assert public(m.Notice, now).count() == 8
 
 
