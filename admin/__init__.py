@@ -1,22 +1,29 @@
 """The staff admin: a Flask-Admin app that writes content and asks for builds.
 
-It is a separate Flask app from the public site and is mounted at ``/admin`` by
-:mod:`linli.serve`; it is never frozen.
+It is a separate Flask app from the public site, mounted at ``/admin`` by
+:mod:`linli.serve`, and never frozen. Every view requires a logged-in account and checks its
+role on the server; every POST carries a CSRF token (Flask-WTF's CSRFProtect, the only CSRF
+mechanism here: the model forms are plain WTForms, not Flask-Admin's SecureForm).
 """
 
 from __future__ import annotations
 
 import secrets
 
-from flask import Flask
+from flask import Flask, request
 from flask_admin import Admin
 from flask_babel import Babel
+from flask_login import current_user
+from flask_wtf.csrf import CSRFError, CSRFProtect
 
+from admin import auth
+from admin.dashboard import DashboardView
 from admin.views import register_views
 from linli import db
 from linli.home import Home
 
 SECRET_FILE = ".linli-secret"
+LOCALES = {"zh-Hans": "zh_Hans_CN", "en": "en"}
 
 
 def secret_key(home: Home) -> str:
@@ -28,15 +35,30 @@ def secret_key(home: Home) -> str:
     return path.read_text(encoding="utf-8").strip()
 
 
-def create_admin_app(home: Home) -> Flask:
+def select_locale() -> str:
+    if current_user and current_user.is_authenticated:
+        return LOCALES.get(current_user.language, "zh_Hans_CN")
+    return LOCALES["en"] if request.args.get("lang") == "en" else "zh_Hans_CN"
+
+
+def create_admin_app(home: Home, **config) -> Flask:
     app = Flask(__name__)
     app.config.update(
         SECRET_KEY=secret_key(home),
         LINLI_HOME=home,
+        SESSION_COOKIE_NAME="linli_admin",
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
+        REMEMBER_COOKIE_HTTPONLY=True,
+        REMEMBER_COOKIE_SAMESITE="Lax",
+        WTF_CSRF_TIME_LIMIT=None,  # a long edit must not expire its form
+        MAX_CONTENT_LENGTH=64 * 1024 * 1024,
+        **config,
     )
-    Babel(app, locale_selector=lambda: "zh_Hans_CN")
+    CSRFProtect(app)
+    Babel(app, locale_selector=select_locale)
+    auth.login_manager.init_app(app)
+    app.register_blueprint(auth.blueprint)
     database = db.connect(home.database_url)
 
     @app.before_request
@@ -48,6 +70,20 @@ def create_admin_app(home: Home) -> Flask:
         if not database.is_closed():
             database.close()
 
-    admin = Admin(app, name="邻里 · 管理后台", url="/")
+    @app.errorhandler(CSRFError)
+    def _csrf_error(error):
+        return (
+            "页面已过期或请求来源不可信，本次操作没有执行。请返回上一页，刷新后再试（已填写的内容请先复制保存）。",
+            400,
+        )
+
+    @app.after_request
+    def _no_framing(response):
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        return response
+
+    admin = Admin(app, name="邻里 · 管理后台", url="/", index_view=DashboardView(url="/", name="工作台"))
     register_views(admin)
     return app

@@ -13,8 +13,8 @@ def test_preview_serves_site_at_root_and_admin_under_admin(home, now):
     m.Notice.create(title="停水通知", status="published")
     client = Client(create_preview_app(home))
     assert "停水通知" in client.get("/notices/").get_data(as_text=True)
-    assert client.get("/admin/").status_code == 200
-    assert client.get("/admin/notice/").status_code == 200
+    assert client.get("/admin/").status_code == 302  # to the login page
+    assert client.get("/admin/login/").status_code == 200
     assert client.get("/no-such-page/").status_code == 404
 
 

@@ -1,0 +1,52 @@
+"""The admin's home page: what needs attention today."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from flask import redirect, request, url_for
+from flask_admin import AdminIndexView, expose
+from flask_login import current_user
+
+from linli import models as m
+
+
+class DashboardView(AdminIndexView):
+    def is_accessible(self) -> bool:
+        return current_user.is_authenticated
+
+    def inaccessible_callback(self, name, **kwargs):
+        return redirect(url_for("auth.login", next=request.full_path))
+
+    @expose("/")
+    def index(self):
+        now = m.now()
+        awaiting = []
+        for model in m.CONTENT_MODELS:
+            awaiting += list(model.select().where((model.status == m.REVIEW) & model.deleted_at.is_null()))
+        expiring = list(
+            m.Notice.select()
+            .where(
+                (m.Notice.status == m.PUBLISHED)
+                & m.Notice.deleted_at.is_null()
+                & (m.Notice.expires_at > now)
+                & (m.Notice.expires_at <= now + dt.timedelta(days=7))
+            )
+            .order_by(m.Notice.expires_at)
+        )
+        mine = []
+        for model in m.CONTENT_MODELS:
+            mine += list(
+                model.select().where(
+                    (model.author == current_user.username) & (model.status == m.DRAFT) & model.deleted_at.is_null()
+                )
+            )
+        last_build = m.BuildRun.select().order_by(m.BuildRun.id.desc()).first()
+        return self.render(
+            "linli_admin/dashboard.html",
+            awaiting=sorted(awaiting, key=lambda i: i.updated_at, reverse=True),
+            expiring=expiring,
+            mine=sorted(mine, key=lambda i: i.updated_at, reverse=True),
+            last_build=last_build,
+            endpoint_of=lambda item: type(item).__name__.lower(),
+        )
