@@ -9,6 +9,7 @@ mechanism here: the model forms are plain WTForms, not Flask-Admin's SecureForm)
 from __future__ import annotations
 
 import secrets
+from pathlib import Path
 
 from flask import Flask, request
 from flask_admin import Admin
@@ -18,6 +19,7 @@ from flask_wtf.csrf import CSRFError, CSRFProtect
 
 from admin import auth
 from admin.dashboard import DashboardView
+from admin.management import register_management_views
 from admin.views import register_views
 from linli import db
 from linli.home import Home
@@ -84,6 +86,13 @@ def create_admin_app(home: Home, **config) -> Flask:
         response.headers.setdefault("Referrer-Policy", "same-origin")
         return response
 
-    admin = Admin(app, name="邻里 · 管理后台", url="/", index_view=DashboardView(url="/", name="工作台"))
+    admin = Admin(
+        app,
+        name="邻里 · 管理后台",
+        url="/",
+        index_view=DashboardView(url="/", name="工作台"),
+        translations_path=str(Path(__file__).parent / "translations"),
+    )
     register_views(admin)
+    register_management_views(admin)
     return app

@@ -7,6 +7,7 @@ from flask import abort, flash, redirect, request, url_for
 from flask_admin import expose
 from flask_admin.actions import action
 from flask_admin.contrib.peewee import ModelView
+from flask_admin.form import rules
 from flask_login import current_user
 from wtforms import HiddenField
 from wtforms.validators import Length, Optional, ValidationError
@@ -91,6 +92,13 @@ CONFLICT = (
 )
 
 
+class HiddenRule(rules.Field):
+    """Keeps a hidden field in the form; the form's hidden fields are rendered already."""
+
+    def __call__(self, form, form_opts=None, field_args=None):
+        return ""
+
+
 class StaffOnly:
     """Every view: a logged-in account, or the login page."""
 
@@ -121,7 +129,7 @@ class ContentView(StaffOnly, ModelView):
         shared = set(m.Content._meta.fields)
         own = [name for name in fields if name not in shared]
         self.form_columns = ["title", *own, "status", "publish_at", "expires_at", "slug", "internal_note"]
-        self.form_create_rules = self.form_edit_rules = tuple(self.form_columns)
+        self.form_create_rules = self.form_edit_rules = (HiddenRule("edit_version"), *self.form_columns)
         self.form_args = {
             name: {"description": text, **({"label": LABELS[name]} if name in LABELS else {})}
             for name, text in HELP.items()
@@ -275,7 +283,8 @@ class ContentView(StaffOnly, ModelView):
     def history_view(self):
         item = self.get_one(request.args.get("id"))
         if item is None:
-            abort(404)
+            flash("这条内容不存在，或已被删除（可以在“回收站”找回）。", "danger")
+            return redirect(url_for(".index_view"))
         return self.render("linli_admin/history.html", item=item, revisions=revisions.history(item))
 
     @expose("/restore/", methods=("POST",))
@@ -318,5 +327,75 @@ VIEWS = [
 
 
 def register_views(admin) -> None:
+    from admin import uploads
+
     for model, label in VIEWS:
-        admin.add_view(ContentView(model, name=label, endpoint=model.__name__.lower()))
+        view_class = MODEL_VIEWS.get(model, ContentView)  # per-model subclasses: end of this file
+        admin.add_view(view_class(model, name=label, endpoint=model.__name__.lower()))
+    admin.app.register_blueprint(uploads.blueprint)
+
+
+# --- per-model views: photo fields, notice attachments, album photos -----------------------------
+
+
+class PhotoFieldView(ContentView):
+    """A content view whose media-path fields get an upload button and a thumbnail
+    (``data-upload="image"``, handled by ``static/linli/editor.js``)."""
+
+    photo_fields: tuple[str, ...] = ()
+
+    def __init__(self, model, **kwargs):
+        super().__init__(model, **kwargs)
+        for name in self.photo_fields:
+            self.form_widget_args[name] = {**self.form_widget_args.get(name, {}), "data-upload": "image"}
+
+
+class PlaceView(PhotoFieldView):
+    photo_fields = ("photo",)
+
+
+class StoryView(PhotoFieldView):
+    photo_fields = ("cover",)
+
+
+class NoticeView(ContentView):
+    """Notices: the edit page lists the notice's attachments (managed by ``admin.uploads``)."""
+
+    def render(self, template, **kwargs):
+        notice = kwargs.get("model")
+        if template == self.edit_template and notice is not None:
+            from admin import uploads
+
+            kwargs["attachments"] = [uploads.attachment_json(a) for a in uploads.attachments_of(notice)]
+            kwargs["can_edit_item"] = accounts.can_edit(current_user.account, notice)
+        return super().render(template, **kwargs)
+
+
+class AlbumView(ContentView):
+    """Albums: the edit page links to the photo manager at ``/album/<id>/photos/``."""
+
+    def render(self, template, **kwargs):
+        album = kwargs.get("model")
+        if template == self.edit_template and album is not None:
+            kwargs["photo_count"] = album.photos.count()
+        return super().render(template, **kwargs)
+
+    @expose("/<int:album_id>/photos/")
+    def photos_view(self, album_id: int):
+        from admin import uploads
+        from linli import media
+
+        album = self.get_one(album_id)
+        if album is None:
+            abort(404)
+        photos = [uploads.photo_json(p) for p in uploads.photos_of(album)]
+        return self.render(
+            "linli_admin/album_photos.html",
+            album=album,
+            photos=photos,
+            can_edit_item=accounts.can_edit(current_user.account, album),
+            max_bytes=media.MAX_BYTES,
+        )
+
+
+MODEL_VIEWS = {m.Notice: NoticeView, m.Album: AlbumView, m.Place: PlaceView, m.Story: StoryView}

@@ -74,19 +74,25 @@ def log_in(username: str, password: str, address: str) -> User:
     with db.immediate_transaction():
         since = now() - LOCK_WINDOW
         failures = LoginAttempt.select().where((LoginAttempt.success == False) & (LoginAttempt.at >= since))  # noqa: E712
-        if (
+        locked = (
             failures.where(LoginAttempt.username == username).count() >= MAX_FAILURES_PER_ACCOUNT
             or failures.where(LoginAttempt.address == address).count() >= MAX_FAILURES_PER_ADDRESS
-        ):
-            raise LinliError(LOCKED)
-        user = User.get_or_none(User.username == username)
-        ok = verify_password(user, password)
-        LoginAttempt.create(username=username[:64], address=address[:64], success=ok)
-        if not ok:
-            raise LinliError(WRONG_LOGIN)
-        user.last_login_at = now()
-        user.save()
-        return user
+        )
+        if locked:
+            user, ok = None, False
+        else:
+            user = User.get_or_none(User.username == username)
+            ok = verify_password(user, password)
+            LoginAttempt.create(username=username[:64], address=address[:64], success=ok)
+            if ok:
+                user.last_login_at = now()
+                user.save()
+    # Raised outside the transaction, so that the failed attempt stays recorded.
+    if locked:
+        raise LinliError(LOCKED)
+    if not ok:
+        raise LinliError(WRONG_LOGIN)
+    return user
 
 
 # --- what each role may do ----------------------------------------------------------------

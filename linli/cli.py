@@ -13,8 +13,8 @@ from pathlib import Path
 
 import click
 
-from linli import db, models
-from linli.accounts import add_user, check_new_account
+from linli import audit, db, models
+from linli.accounts import add_user, check_new_account, set_password
 from linli.errors import LinliError
 from linli.home import Home
 
@@ -170,6 +170,58 @@ def import_command(root: Path, source: Path) -> None:
         raise LinliError(f"找不到要导入的目录：{source}")
     counts = import_site(open_home(root), source)
     click.echo(f"已从 {source} 导入：" + "，".join(f"{k} {v}" for k, v in counts.items()))
+
+
+@cli.group()
+def user() -> None:
+    """管理员账号：添加、重设密码、列出。"""
+
+
+@user.command("add")
+@click.argument("username")
+@click.option("--role", type=click.Choice([r for r, _ in models.ROLE_CHOICES]), default="editor", show_default=True,
+              help="admin 管理员，editor 编辑（可发布），contributor 投稿人（需审核）。")  # fmt: skip
+@click.option("--name", "display_name", default="", help="姓名（显示用）。")
+@click.password_option("--password", prompt="密码", confirmation_prompt="再输入一次密码", help="密码。")
+@click.pass_obj
+def user_add(root: Path, username: str, role: str, display_name: str, password: str) -> None:
+    """添加一个账号。"""
+    open_home(root)
+    with db.immediate_transaction():
+        add_user(username, password, role=role, display_name=display_name)
+        audit.log("user_created", "cli", detail=username)
+    click.echo(f"已添加账号 {username}（{dict(models.ROLE_CHOICES)[role]}）。")
+
+
+@user.command("passwd")
+@click.argument("username")
+@click.password_option("--password", prompt="新密码", confirmation_prompt="再输入一次新密码", help="新密码。")
+@click.pass_obj
+def user_passwd(root: Path, username: str, password: str) -> None:
+    """重设密码（同时解除登录锁定，并让该账号所有已登录的会话失效）。"""
+    open_home(root)
+    account = models.User.get_or_none(models.User.username == username)
+    if account is None:
+        raise LinliError(f"没有名为 “{username}” 的账号。用 linli user list 查看全部账号。")
+    with db.immediate_transaction():
+        set_password(account, password)
+        if not account.active:
+            account.active = True
+            account.save()
+        audit.log("password_reset", "cli", detail=username)
+    click.echo(f"已重设 {username} 的密码，登录锁定已解除。")
+
+
+@user.command("list")
+@click.pass_obj
+def user_list(root: Path) -> None:
+    """列出全部账号。"""
+    open_home(root)
+    roles = dict(models.ROLE_CHOICES)
+    for account in models.User.select().order_by(models.User.username):
+        last = account.last_login_at.strftime("%Y-%m-%d %H:%M") if account.last_login_at else "从未登录"
+        state = "" if account.active else "（已停用）"
+        click.echo(f"{account.username}\t{roles.get(account.role, account.role)}\t{account.display_name}\t{last}{state}")
 
 
 def main() -> None:

@@ -1,0 +1,263 @@
+"""The admin: accounts, roles on every URL, CSRF, throttling, no lost work (conflicts,
+revisions, trash), audit log. Real admin app, real SQLite file."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from click.testing import CliRunner
+
+from admin import create_admin_app
+from linli import accounts
+from linli import models as m
+from linli.app import create_public_app
+from linli.cli import cli
+
+PASSWORD = "correct-horse-1"
+
+
+@pytest.fixture
+def app(home):
+    for role in ("admin", "editor", "contributor"):
+        accounts.add_user(role, PASSWORD, role=role)
+    accounts.add_user("contributor2", PASSWORD, role="contributor")
+    app = create_admin_app(home)
+    app.config["WTF_CSRF_ENABLED"] = False
+    return app
+
+
+def login(app, username, password=PASSWORD, address="10.0.0.1"):
+    client = app.test_client()
+    response = client.post("/login/", data={"username": username, "password": password},
+                           environ_base={"REMOTE_ADDR": address})  # fmt: skip
+    return client, response
+
+
+def flashes(response) -> str:
+    html = response.get_data(as_text=True)
+    return " ".join(re.findall(r'class="(?:alert|flash)[^"]*"[^>]*>(.*?)</(?:div|p)>', html, re.S))
+
+
+def get_urls(app):
+    """Every admin page without URL arguments, as GET."""
+    return sorted(
+        rule.rule
+        for rule in app.url_map.iter_rules()
+        if "GET" in rule.methods and not rule.arguments and rule.endpoint not in ("static", "auth.login")
+        and not rule.rule.startswith("/static") and not rule.rule.endswith(".json") and "/ajax/" not in rule.rule
+    )  # fmt: skip
+
+
+def test_anonymous_is_sent_to_login_everywhere(app):
+    client = app.test_client()
+    urls = get_urls(app)
+    assert len(urls) > 30
+    for url in urls:
+        response = client.get(url)
+        assert response.status_code in (302, 401), url
+        if response.status_code == 302:
+            assert "/login/" in response.headers["Location"], url
+    for rule in app.url_map.iter_rules():
+        if "POST" in rule.methods and not rule.arguments and rule.endpoint != "auth.login":
+            assert client.post(rule.rule).status_code in (302, 401, 403), rule.rule
+
+
+@pytest.mark.parametrize(
+    "role, forbidden",
+    [("contributor", ("/users/", "/settings/", "/audit/")), ("editor", ("/users/", "/settings/", "/audit/")),
+     ("admin", ())],
+)  # fmt: skip
+def test_each_role_sees_what_it_may(app, role, forbidden):
+    client, _ = login(app, role)
+    for url in get_urls(app):
+        response = client.get(url)
+        if url.startswith(forbidden) and forbidden:
+            assert response.status_code == 403, (role, url)
+        else:
+            assert response.status_code in (200, 302), (role, url, response.status_code)
+            if response.status_code == 302:
+                assert "/login/" not in response.headers["Location"], (role, url)
+
+
+def test_login_messages_do_not_reveal_accounts_and_failures_lock(app):
+    _, wrong = login(app, "editor", "nope-nope-nope")
+    _, unknown = login(app, "nobody", "nope-nope-nope")
+    assert accounts.WRONG_LOGIN in flashes(wrong) and accounts.WRONG_LOGIN in flashes(unknown)
+    for _ in range(4):
+        login(app, "editor", "still-wrong")
+    client, locked = login(app, "editor")  # the right password, but too late
+    assert "锁定" in flashes(locked)
+    assert client.get("/").status_code == 302
+    # Another account from another address is not affected.
+    client, _ = login(app, "admin", address="10.0.0.2")
+    assert client.get("/").status_code == 200
+    # The operator's way out: reset the password on the command line.
+    assert m.AuditEvent.select().where(m.AuditEvent.action == "login_failed").count() == 7
+
+
+def test_many_accounts_from_one_address_lock_that_address(app):
+    for n in range(accounts.MAX_FAILURES_PER_ADDRESS):
+        login(app, f"guess{n}", "wrong-password", address="10.9.9.9")
+    _, response = login(app, "admin", address="10.9.9.9")
+    assert "锁定" in flashes(response)
+    client, _ = login(app, "admin", address="10.9.9.10")
+    assert client.get("/").status_code == 200
+
+
+def test_password_change_ends_other_sessions(app):
+    client, _ = login(app, "editor")
+    assert client.get("/").status_code == 200
+    accounts.set_password(m.User.get(m.User.username == "editor"), "a-new-password")
+    assert client.get("/").status_code == 302
+    fresh, _ = login(app, "editor", "a-new-password")
+    assert fresh.get("/").status_code == 200
+
+
+def test_csrf_token_is_required(home, app):
+    app.config["WTF_CSRF_ENABLED"] = True
+    client = app.test_client()
+    assert client.post("/login/", data={"username": "editor", "password": PASSWORD}).status_code == 400
+    page = client.get("/login/").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    client.post("/login/", data={"username": "editor", "password": PASSWORD, "csrf_token": token})
+    assert client.get("/").status_code == 200
+    response = client.post("/notice/new/", data={"title": "伪造的通知", "status": "published"})
+    assert response.status_code == 400 and "没有执行" in response.get_data(as_text=True)
+    assert m.Notice.select().count() == 0
+
+
+def notice_form(**fields):
+    data = {"title": "停水通知", "category": "停水停电", "summary": "", "body": "明天停水", "status": "draft",
+            "slug": "", "internal_note": "", "edit_version": "", "keep_after_expiry": "y"}  # fmt: skip
+    data.update(fields)
+    return data
+
+
+def test_contributor_writes_drafts_and_submits_but_cannot_publish(app):
+    client, _ = login(app, "contributor")
+    response = client.post("/notice/new/", data=notice_form(status="published"), follow_redirects=True)
+    assert "没有保存" in flashes(response) and "不是有效的选择" in response.get_data(as_text=True)
+    assert m.Notice.select().count() == 0
+    client.post("/notice/new/", data=notice_form())
+    notice = m.Notice.get()
+    assert notice.author == "contributor" and notice.status == "draft"
+    client.post(f"/notice/edit/?id={notice.id}", data=notice_form(status="review", edit_version="1", slug=notice.slug))
+    assert m.Notice.get_by_id(notice.id).status == "review"
+
+    editor, _ = login(app, "editor")
+    editor.post(f"/notice/edit/?id={notice.id}", data=notice_form(status="published", edit_version="2", slug=notice.slug))
+    assert m.Notice.get_by_id(notice.id).status == "published"
+    assert m.AuditEvent.select().where(m.AuditEvent.action == "publish").count() == 1
+    page = create_public_app(home_of(app)).test_client().get("/notices/").get_data(as_text=True)
+    assert "停水通知" in page
+
+    # Published now: the contributor can no longer change or delete it.
+    response = client.get(f"/notice/edit/?id={notice.id}")
+    assert response.status_code == 302 and "details" in response.headers["Location"]
+    client.post(f"/notice/edit/?id={notice.id}", data=notice_form(title="改掉", edit_version="3", slug=notice.slug))
+    client.post("/notice/delete/", data={"id": notice.id})
+    client.post("/notice/action/", data={"action": "delete", "rowid": [notice.id]})
+    kept = m.Notice.get_by_id(notice.id)
+    assert kept.title == "停水通知" and kept.deleted_at is None
+
+
+def home_of(app):
+    return app.config["LINLI_HOME"]
+
+
+def test_contributor_cannot_touch_another_contributors_draft(app):
+    other, _ = login(app, "contributor2")
+    other.post("/notice/new/", data=notice_form(title="别人的草稿"))
+    draft = m.Notice.get()
+    client, _ = login(app, "contributor")
+    client.post(f"/notice/edit/?id={draft.id}", data=notice_form(title="我改的", edit_version="1", slug=draft.slug))
+    client.post("/notice/delete/", data={"id": draft.id})
+    assert m.Notice.get_by_id(draft.id).title == "别人的草稿" and m.Notice.get_by_id(draft.id).deleted_at is None
+
+
+def test_second_of_two_concurrent_edits_is_refused_and_keeps_its_text(app):
+    first, _ = login(app, "editor")
+    second, _ = login(app, "admin")
+    first.post("/notice/new/", data=notice_form(title="原标题"))
+    notice = m.Notice.get()
+    for client in (first, second):  # both open the form at version 1
+        assert 'name="edit_version" type="hidden" value="1"' in client.get(f"/notice/edit/?id={notice.id}").get_data(as_text=True)
+    first.post(f"/notice/edit/?id={notice.id}", data=notice_form(title="第一位的修改", edit_version="1", slug=notice.slug))
+    response = second.post(f"/notice/edit/?id={notice.id}",
+                           data=notice_form(title="第二位的修改", body="第二位辛苦写的正文", edit_version="1", slug=notice.slug))  # fmt: skip
+    assert response.status_code == 200
+    assert "没有保存" in flashes(response) and "editor" in flashes(response)
+    html = response.get_data(as_text=True)
+    assert "第二位辛苦写的正文" in html and "第二位的修改" in html  # their text is still in the form
+    saved = m.Notice.get_by_id(notice.id)
+    assert saved.title == "第一位的修改" and saved.version == 2
+
+
+def test_every_save_is_a_revision_that_can_be_restored(app):
+    client, _ = login(app, "editor")
+    client.post("/notice/new/", data=notice_form(title="第一版", body="第一版正文"))
+    notice = m.Notice.get()
+    client.post(f"/notice/edit/?id={notice.id}", data=notice_form(title="第二版", body="第二版正文", edit_version="1", slug=notice.slug))
+    history = client.get(f"/notice/history/?id={notice.id}").get_data(as_text=True)
+    assert "恢复此版本" in history and "标题" in history
+    first = m.Revision.get((m.Revision.target_id == notice.id) & (m.Revision.version == 1))
+    client.post("/notice/restore/", data={"id": notice.id, "revision": first.id})
+    restored = m.Notice.get_by_id(notice.id)
+    assert (restored.title, restored.body, restored.version) == ("第一版", "第一版正文", 3)
+    assert m.Revision.select().where(m.Revision.target_id == notice.id).count() == 3
+
+
+def test_delete_goes_to_trash_and_comes_back(app):
+    client, _ = login(app, "editor")
+    client.post("/notice/new/", data=notice_form(title="要删除的通知", status="published"))
+    notice = m.Notice.get()
+    client.post("/notice/delete/", data={"id": notice.id})
+    assert m.Notice.get_by_id(notice.id).deleted_at is not None
+    assert "要删除的通知" not in client.get("/notice/").get_data(as_text=True)
+    public_client = create_public_app(home_of(app)).test_client()
+    assert public_client.get(f"/notices/{notice.slug}/").status_code == 404
+    assert "要删除的通知" in client.get("/trash/").get_data(as_text=True)
+    assert client.post("/trash/purge/", data={"type": "Notice", "id": notice.id}).status_code == 403
+    client.post("/trash/restore/", data={"type": "Notice", "id": notice.id})
+    assert m.Notice.get_by_id(notice.id).deleted_at is None
+    assert public_client.get(f"/notices/{notice.slug}/").status_code == 200
+    admin, _ = login(app, "admin")
+    admin.post("/notice/delete/", data={"id": notice.id})
+    admin.post("/trash/purge/", data={"type": "Notice", "id": notice.id})
+    assert m.Notice.get_or_none(m.Notice.id == notice.id) is None
+    actions = [e.action for e in m.AuditEvent.select().order_by(m.AuditEvent.id)]
+    assert {"create", "delete", "undelete", "purge"} <= set(actions)
+
+
+@pytest.mark.parametrize("bad_id", ["abc", "99999", "", "1 OR 1=1"])
+def test_missing_or_bad_ids_never_raise(app, bad_id):
+    client, _ = login(app, "editor")
+    for path in ("/notice/edit/", "/notice/details/", "/notice/history/"):
+        assert client.get(f"{path}?id={bad_id}").status_code in (302, 404), path
+
+
+def test_chinese_search_and_filters_in_lists(app):
+    client, _ = login(app, "editor")
+    for title in ("东院停水通知", "西院停电通知", "疫苗接种安排"):
+        client.post("/notice/new/", data=notice_form(title=title))
+    page = client.get("/notice/?search=停水").get_data(as_text=True)
+    assert "东院停水通知" in page and "疫苗接种安排" not in page
+
+
+def test_user_commands(home):
+    runner = CliRunner()
+    root = str(home.root)
+    result = runner.invoke(cli, ["--home", root, "user", "add", "xiaoli", "--role", "contributor", "--name", "小李"],
+                           input="a-good-password\na-good-password\n")  # fmt: skip
+    assert result.exit_code == 0, result.output
+    result = runner.invoke(cli, ["--home", root, "user", "list"])
+    assert "xiaoli\t投稿人\t小李\t从未登录" in result.output
+    for _ in range(accounts.MAX_FAILURES_PER_ACCOUNT):
+        with pytest.raises(Exception):
+            accounts.log_in("xiaoli", "wrong-password", "10.1.1.1")
+    result = runner.invoke(cli, ["--home", root, "user", "passwd", "xiaoli"], input="another-password\nanother-password\n")
+    assert result.exit_code == 0 and "锁定已解除" in result.output
+    assert accounts.log_in("xiaoli", "another-password", "10.1.1.1").username == "xiaoli"
+    result = runner.invoke(cli, ["--home", root, "user", "passwd", "nobody"], input="another-password\nanother-password\n")
+    assert result.exit_code == 1 and "没有名为" in result.stderr
