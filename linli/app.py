@@ -87,11 +87,11 @@ def media_url(path: str) -> str:
     return url_for("public.media", path=path) if path else ""
 
 
-def srcset(path: str) -> str:
-    """``srcset`` value listing a stored photo's renditions and its original."""
+def srcset(path: str, webp: bool = False) -> str:
+    """``srcset`` value listing a stored photo's JPEG (or WebP) renditions."""
     home: Home = current_app.config["LINLI_HOME"]
-    parts = [f"{media_url(p)} {w}w" for w, p in media.renditions(home.media_dir, path)]
-    return ", ".join(parts)
+    found = media.webp_renditions if webp else media.renditions
+    return ", ".join(f"{media_url(p)} {w}w" for w, p in found(home.media_dir, path))
 
 
 def format_date(value) -> str:
