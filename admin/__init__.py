@@ -13,6 +13,7 @@ from pathlib import Path
 
 from flask import Flask, request
 from flask_admin import Admin
+from flask_admin import babel as flask_admin_babel
 from flask_babel import Babel
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError, CSRFProtect
@@ -20,12 +21,14 @@ from flask_wtf.csrf import CSRFError, CSRFProtect
 from admin import auth
 from admin.dashboard import DashboardView
 from admin.management import register_management_views
+from admin.publish import register_publish_views
 from admin.views import register_views
 from linli import db
 from linli.home import Home
 
 SECRET_FILE = ".linli-secret"
 LOCALES = {"zh-Hans": "zh_Hans_CN", "en": "en"}
+TRANSLATIONS = str(Path(__file__).parent / "translations")
 
 
 def secret_key(home: Home) -> str:
@@ -43,6 +46,15 @@ def select_locale() -> str:
     return LOCALES["en"] if request.args.get("lang") == "en" else "zh_Hans_CN"
 
 
+def _use_linli_wording() -> None:
+    """Put Linli's catalogue (admin/translations) after Flask-Admin's own, so that its
+    staff wording wins: Flask-Babel merges catalogues in order, the later one winning, and
+    Flask-Admin's ``translations_path`` would put ours first."""
+    directories = flask_admin_babel.domain._translation_directories
+    if TRANSLATIONS not in directories:
+        directories.append(TRANSLATIONS)
+
+
 def create_admin_app(home: Home, **config) -> Flask:
     app = Flask(__name__)
     app.config.update(
@@ -58,6 +70,7 @@ def create_admin_app(home: Home, **config) -> Flask:
         **config,
     )
     CSRFProtect(app)
+    _use_linli_wording()
     Babel(app, locale_selector=select_locale)
     auth.login_manager.init_app(app)
     app.register_blueprint(auth.blueprint)
@@ -91,8 +104,8 @@ def create_admin_app(home: Home, **config) -> Flask:
         name="邻里 · 管理后台",
         url="/",
         index_view=DashboardView(url="/", name="工作台"),
-        translations_path=str(Path(__file__).parent / "translations"),
     )
     register_views(admin)
+    register_publish_views(admin, home)
     register_management_views(admin)
     return app

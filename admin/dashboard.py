@@ -1,13 +1,15 @@
-"""The admin's home page: what needs attention today."""
+"""The admin's home page: what needs attention today (items awaiting review, notices expiring
+this week, my drafts) and the state of the public site (last build, changes not yet online)."""
 
 from __future__ import annotations
 
 import datetime as dt
 
-from flask import redirect, request, url_for
+from flask import current_app, redirect, request, url_for
 from flask_admin import AdminIndexView, expose
 from flask_login import current_user
 
+from linli import accounts, publisher
 from linli import models as m
 
 
@@ -16,7 +18,7 @@ class DashboardView(AdminIndexView):
         return current_user.is_authenticated
 
     def inaccessible_callback(self, name, **kwargs):
-        return redirect(url_for("auth.login", next=request.full_path))
+        return redirect(url_for("auth.login", next=request.script_root + request.full_path))
 
     @expose("/")
     def index(self):
@@ -41,12 +43,15 @@ class DashboardView(AdminIndexView):
                     (model.author == current_user.username) & (model.status == m.DRAFT) & model.deleted_at.is_null()
                 )
             )
-        last_build = m.BuildRun.select().order_by(m.BuildRun.id.desc()).first()
+        last_build = publisher.status(current_app.config["LINLI_HOME"])  # marks interrupted runs
         return self.render(
             "linli_admin/dashboard.html",
             awaiting=sorted(awaiting, key=lambda i: i.updated_at, reverse=True),
             expiring=expiring,
             mine=sorted(mine, key=lambda i: i.updated_at, reverse=True),
             last_build=last_build,
+            build=publisher.as_dict(last_build),
+            changes=publisher.changes_since_last_build(now),
+            can_publish=accounts.can_publish(current_user.account),
             endpoint_of=lambda item: type(item).__name__.lower(),
         )

@@ -106,7 +106,7 @@ class StaffOnly:
         return current_user.is_authenticated
 
     def inaccessible_callback(self, name, **kwargs):
-        return redirect(url_for("auth.login", next=request.full_path))
+        return redirect(url_for("auth.login", next=request.script_root + request.full_path))
 
 
 class ContentView(StaffOnly, ModelView):
@@ -130,11 +130,10 @@ class ContentView(StaffOnly, ModelView):
         own = [name for name in fields if name not in shared]
         self.form_columns = ["title", *own, "status", "publish_at", "expires_at", "slug", "internal_note"]
         self.form_create_rules = self.form_edit_rules = (HiddenRule("edit_version"), *self.form_columns)
-        self.form_args = {
-            name: {"description": text, **({"label": LABELS[name]} if name in LABELS else {})}
-            for name, text in HELP.items()
-            if name in fields
-        }
+        self.form_args = {name: {"label": label} for name, label in LABELS.items() if name in fields}
+        for name, text in HELP.items():
+            if name in fields:
+                self.form_args[name]["description"] = text
         self.form_widget_args = {
             name: {"rows": 12 if name == "body" else 6, "class": "form-control markdown-source"}
             for name in MARKDOWN_FIELDS
@@ -383,7 +382,6 @@ class AlbumView(ContentView):
     @expose("/<int:album_id>/photos/")
     def photos_view(self, album_id: int):
         from admin import uploads
-        from linli import media
 
         album = self.get_one(album_id)
         if album is None:
@@ -394,7 +392,7 @@ class AlbumView(ContentView):
             album=album,
             photos=photos,
             can_edit_item=accounts.can_edit(current_user.account, album),
-            max_bytes=media.MAX_BYTES,
+            status_label=dict(m.STATUS_CHOICES).get(album.status, album.status),
         )
 
 

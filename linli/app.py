@@ -25,6 +25,7 @@ def create_public_app(home: Home, *, build: bool = False, now: dt.datetime | Non
     """The public site of ``home``. ``build`` makes every link relative for ``site/``;
     ``now`` pins the moment that decides what is public (one moment for a whole build)."""
     from linli.public import blueprint, category_url
+    from linli.search.web import blueprint as search_blueprint
 
     app = Flask("linli", static_folder=None, template_folder=None)
     app.config.update(
@@ -46,6 +47,7 @@ def create_public_app(home: Home, *, build: bool = False, now: dt.datetime | Non
         tel=tel_href,
     )
     app.register_blueprint(blueprint)
+    app.register_blueprint(search_blueprint)
     app.jinja_env.globals.update(item_url=item_url, media_url=media_url, srcset=srcset, category_url=category_url)
 
     database = db.connect(home.database_url)

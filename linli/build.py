@@ -20,6 +20,7 @@ from linli.app import create_public_app
 from linli.errors import LinliError
 from linli.home import Home
 from linli.public import all_pages, public_media_paths
+from linli.search import search_pages, write_static_index
 
 STAGING = ".build-staging"
 
@@ -48,6 +49,7 @@ def build(home: Home, *, now=None, progress=None) -> BuildResult:
     )
     freezer = Freezer(app, with_static_files=False, with_no_argument_rules=False, log_url_for=False)
     freezer.register_generator(all_pages)
+    freezer.register_generator(search_pages)
     pages = 0
     url = "/"
     try:
@@ -60,6 +62,7 @@ def build(home: Home, *, now=None, progress=None) -> BuildResult:
                     progress(pages, url)
             with app.test_request_context():
                 files = _copy_files(home, staging)
+                files += write_static_index(staging)
     except LinliError:
         shutil.rmtree(staging, ignore_errors=True)
         raise

@@ -112,7 +112,7 @@ def build(root: Path) -> None:
 
 
 def _build(home: Home) -> None:
-    from linli.build import build as build_site
+    from linli.publisher import run_build
 
     show = sys.stderr.isatty()
 
@@ -120,13 +120,13 @@ def _build(home: Home) -> None:
         if show and done % 25 == 0:
             click.echo(f"\r已生成 {done} 个页面…", nl=False, err=True)
 
-    result = build_site(home, progress=progress)
+    run = run_build(home, progress=progress)  # recorded as a BuildRun, like a build from the admin
     if show:
         click.echo("\r", nl=False, err=True)
     click.echo(
-        f"网站已生成：{result.pages} 个页面，{result.files} 个文件，用时 {result.seconds:.1f} 秒 → {result.destination}"
+        f"网站已生成：{run.pages_done} 个页面，{run.files} 个文件，用时 {run.seconds:.1f} 秒 → {home.site_dir}"
     )
-    click.echo(f"用浏览器打开 {result.destination / 'index.html'} 即可查看。")
+    click.echo(f"用浏览器打开 {home.site_dir / 'index.html'} 即可查看。")
 
 
 @cli.command()

@@ -11,6 +11,7 @@ from playhouse.db_url import connect as connect_url
 from linli.errors import LinliError
 
 database = peewee.DatabaseProxy()
+_bound_url: str | None = None  # the URL ``database`` is bound to
 
 SQLITE_PRAGMAS = {
     "journal_mode": "wal",
@@ -21,29 +22,46 @@ SQLITE_PRAGMAS = {
 
 
 def connect(url: str) -> peewee.Database:
-    """Bind the models to the database at ``url`` and make sure its tables exist."""
+    """Bind the models to the database at ``url`` and make sure its tables exist.
+
+    Connecting again to the same URL keeps the database object already bound, so that the
+    public app made for a build or a preview does not pull the connection from under the
+    admin's requests in other threads."""
+    global _bound_url
     from linli import models
 
+    reuse = database.obj is not None and url == _bound_url
+    if reuse:
+        db = database.obj
+    else:
+        db = _open(url)
+        if database.obj is not None and not database.obj.is_closed():
+            database.obj.close()
+        database.initialize(db)
+        _bound_url = url
+    try:
+        db.connect(reuse_if_open=True)
+        if reuse:
+            db.execute_sql("SELECT count(*) FROM user")  # the file is still a Linli database
+        else:
+            with db.atomic():
+                db.create_tables(models.ALL_MODELS, safe=True)
+    except (peewee.DatabaseError, sqlite3.DatabaseError) as exc:
+        db.close()
+        _bound_url = None
+        raise LinliError(f"无法打开数据库（文件损坏或不是 Linli 数据库）：{exc}") from exc
+    return db
+
+
+def _open(url: str) -> peewee.Database:
     if url.startswith("sqlite:///"):
         path = Path(url.removeprefix("sqlite:///"))
         path.parent.mkdir(parents=True, exist_ok=True)
-        db = peewee.SqliteDatabase(str(path), pragmas=SQLITE_PRAGMAS)
-    else:
-        try:
-            db = connect_url(url)
-        except Exception as exc:  # peewee raises plain errors for unknown schemes
-            raise LinliError(f"无法识别的数据库地址 DATABASE_URL：{exc}") from exc
-    if database.obj is not None and not database.obj.is_closed():
-        database.obj.close()
-    database.initialize(db)
+        return peewee.SqliteDatabase(str(path), pragmas=SQLITE_PRAGMAS)
     try:
-        db.connect(reuse_if_open=True)
-        with db.atomic():
-            db.create_tables(models.ALL_MODELS, safe=True)
-    except (peewee.DatabaseError, sqlite3.DatabaseError) as exc:
-        db.close()
-        raise LinliError(f"无法打开数据库（文件损坏或不是 Linli 数据库）：{exc}") from exc
-    return db
+        return connect_url(url)
+    except Exception as exc:  # peewee raises plain errors for unknown schemes
+        raise LinliError(f"无法识别的数据库地址 DATABASE_URL：{exc}") from exc
 
 
 def immediate_transaction():

@@ -177,6 +177,9 @@ class Content(BaseModel):
             self.updated_at = now()
         return super().save(*args, **kwargs)
 
+    def __str__(self) -> str:
+        return self.title
+
     @property
     def date(self) -> dt.datetime:
         """The date residents see: when it went public, else when it was written."""

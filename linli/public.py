@@ -273,6 +273,15 @@ def not_found(error):
 def item(prefix: str, slug: str):
     model = TYPES[prefix]
     item, state = get_public(model, slug)
+    return render_item(model, item, state)
+
+
+def render_item(model, item, state: str, preview=False) -> str:
+    """The page of ``item`` (a ``model``) in visibility ``state`` (LIVE or EXPIRED).
+
+    It does not check that the item is public: :func:`item` does that first, and the admin's
+    preview calls this for drafts. ``preview`` (True, or the banner's text) shows a preview
+    banner; related items are still only the public ones."""
     now = moment()
     related: dict = {}
     if model is m.Notice:
@@ -289,7 +298,7 @@ def item(prefix: str, slug: str):
     elif model is m.Grid:
         related["members"] = grid_members([item])[item.id]
     template = f"{model.__name__.lower()}.html"
-    return render_template(template, item=item, expired=state == EXPIRED, **related)
+    return render_template(template, item=item, expired=state == EXPIRED, preview=preview, **related)
 
 
 @blueprint.route("/media/<path:path>")
@@ -404,6 +413,7 @@ def public_media_paths() -> set[str]:
     paths = {p for p in paths if ".." not in p.split("/") and (home.media_dir / p).is_file()}
     for path in list(paths):
         paths.update(p for _, p in media.renditions(home.media_dir, path))
+        paths.update(p for _, p in media.webp_renditions(home.media_dir, path))
     return paths
 
 

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# Also compiles admin/translations (Linli's wording for Flask-Admin's messages).
 # For maintainers, after changing any _('…') text in themes/default/templates: re-extracts the
 # messages into messages.pot, updates the English catalogue (en/LC_MESSAGES/messages.po) and
 # compiles it to messages.mo. New messages come out with an empty msgstr, changed ones marked
@@ -17,3 +18,6 @@ else
   "$PYBABEL" -q init -i translations/messages.pot -d translations -l en
 fi
 "$PYBABEL" compile -d translations -l en --statistics
+# The admin's own wording for Flask-Admin messages (admin/translations, domain "admin").
+cd ../..
+"$PYBABEL" compile -d admin/translations -D admin --statistics

@@ -261,3 +261,13 @@ def test_user_commands(home):
     assert accounts.log_in("xiaoli", "another-password", "10.1.1.1").username == "xiaoli"
     result = runner.invoke(cli, ["--home", root, "user", "passwd", "nobody"], input="another-password\nanother-password\n")
     assert result.exit_code == 1 and "没有名为" in result.stderr
+
+
+def test_staff_wording_replaces_flask_admin_messages(app):
+    client, _ = login(app, "editor")
+    client.post("/notice/new/", data=notice_form(title="要删的"))
+    notice = m.Notice.get()
+    response = client.post("/notice/delete/", data={"id": notice.id}, follow_redirects=True)
+    assert "已移入回收站" in flashes(response) and "%(count)s" not in response.get_data(as_text=True)
+    response = client.post("/notice/new/", data=notice_form(title=""), follow_redirects=True)
+    assert "没有保存" in flashes(response)

@@ -1,0 +1,160 @@
+"""The admin's "发布网站" page and previews of content items in the real public theme.
+
+:class:`PublishView` starts a build in the background (editors and admins only), shows its
+progress and log while it runs and the past runs with their results; :mod:`linli.publisher`
+does the work. :class:`PreviewView` renders any item that is not in the trash, drafts included,
+exactly as the public site would, with a banner saying it is a preview. It renders inside a
+request context of a public app of its own and never touches the public app's routes, so a
+draft stays invisible on the public site and in every build.
+"""
+
+from __future__ import annotations
+
+from flask import abort, current_app, flash, jsonify, redirect, request, url_for
+from flask_admin import BaseView, expose
+from flask_login import current_user
+
+from admin.auth import client_address
+from linli import accounts, db, publisher
+from linli import models as m
+from linli.errors import LinliError
+from linli.home import Home
+from linli.publicity import EXPIRED, LIVE, visibility
+
+REFUSED = "只有编辑和管理员可以发布网站。"
+STARTED = "已开始发布网站。下面显示进度；可以离开这个页面，发布会在后台继续。"
+
+
+class _StaffView(BaseView):
+    """A logged-in account, or the login page."""
+
+    def is_accessible(self) -> bool:
+        return current_user.is_authenticated
+
+    def inaccessible_callback(self, name, **kwargs):
+        return redirect(url_for("auth.login", next=request.full_path))
+
+
+class PublishView(_StaffView):
+    def __init__(self, home: Home, **kwargs):
+        self.home = home
+        super().__init__(**kwargs)
+
+    def is_visible(self) -> bool:
+        return current_user.is_authenticated and accounts.can_publish(current_user.account)
+
+    def _refused(self, status: int = 403):
+        return self.render("linli_admin/publish.html", refused=True), status
+
+    @expose("/")
+    def index(self):
+        if not accounts.can_publish(current_user.account):
+            return self._refused(200)  # a page that explains; the actions below answer 403
+        run = publisher.status(self.home)
+        return self.render(
+            "linli_admin/publish.html",
+            refused=False,
+            run=run,
+            status=publisher.as_dict(run),
+            runs=publisher.recent(self.home, 10),
+            changes=publisher.changes_since_last_build(),
+            labels=publisher.STATE_LABELS,
+        )
+
+    @expose("/status.json")
+    def status(self):
+        if not accounts.can_publish(current_user.account):
+            return jsonify(error=REFUSED), 403
+        response = jsonify(publisher.as_dict(publisher.status(self.home)))
+        response.headers["Cache-Control"] = "no-store"
+        return response
+
+    @expose("/start", methods=("POST",))
+    def start(self):
+        if not accounts.can_publish(current_user.account):
+            return self._refused()
+        try:
+            publisher.start_build(self.home, current_user.username, address=client_address())
+        except LinliError as exc:
+            flash(str(exc), "warning")
+        else:
+            flash(STARTED, "info")
+        return redirect(url_for(".index"))
+
+
+# --- preview ------------------------------------------------------------------------------------
+
+MODELS = {model.__name__.lower(): model for model in m.CONTENT_MODELS}
+MODELS.update({model.url_prefix: model for model in m.CONTENT_MODELS})
+
+
+def banner(item, now) -> str:
+    """What the preview banner tells staff about who can see ``item``."""
+    state = visibility(item, now)
+    if state is not None:
+        return "预览：此内容已发布。这里显示的是最新保存的版本；刚改过的地方要发布网站后居民才能看到。"
+    if item.status == m.DRAFT:
+        return "预览：这是草稿，尚未发布，居民看不到。"
+    if item.status == m.REVIEW:
+        return "预览：此内容正在等待审核，尚未发布，居民看不到。"
+    if item.status == m.ARCHIVED:
+        return "预览：此内容已下线，居民看不到。"
+    if item.publish_at and item.publish_at > now:
+        return f"预览：此内容定时在 {item.publish_at:%Y-%m-%d %H:%M} 公开，到时间后发布网站才会上网；现在居民看不到。"
+    return "预览：此内容已过期，居民看不到。"
+
+
+class PreviewView(_StaffView):
+    """``/preview/<type>/<id>/``: ``type`` is the admin endpoint (``notice``) or the public
+    folder (``notices``)."""
+
+    def __init__(self, public_app, **kwargs):
+        self.public_app = public_app
+        super().__init__(**kwargs)
+
+    def is_visible(self) -> bool:
+        return False
+
+    @expose("/")
+    def index(self):
+        return redirect(url_for("admin.index"))
+
+    @expose("/<type_name>/<int:id>/")
+    def show(self, type_name: str, id: int):
+        from linli.public import render_item
+
+        model = MODELS.get(type_name)
+        if model is None:
+            abort(404)
+        item = model.get_or_none((model.id == id) & model.deleted_at.is_null())
+        if item is None:
+            abort(404)
+        now = m.now()
+        state = visibility(item, now)
+        if state is None:
+            state = EXPIRED if item.expires_at and item.expires_at <= now else LIVE
+        adapter = self.public_app.url_map.bind("localhost")
+        path = adapter.build("public.item", {"prefix": model.url_prefix, "slug": item.slug})
+        with self.public_app.test_request_context(path):
+            html = render_item(model, item, state, preview=banner(item, now))
+        response = current_app.make_response(html)
+        response.headers["Cache-Control"] = "no-store"
+        response.headers["X-Robots-Tag"] = "noindex"
+        return response
+
+
+def preview_app(home: Home):
+    """A public app for rendering previews. Creating one binds the database to a new
+    connection object; the admin's is put back so its open/close per request stays in charge."""
+    from linli.app import create_public_app
+
+    previous = db.database.obj
+    app = create_public_app(home)
+    if previous is not None:
+        db.database.initialize(previous)
+    return app
+
+
+def register_publish_views(admin, home: Home) -> None:
+    admin.add_view(PublishView(home, name="发布网站", endpoint="publish"))
+    admin.add_view(PreviewView(preview_app(home), name="预览", endpoint="preview"))

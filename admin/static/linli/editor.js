@@ -1,0 +1,666 @@
+/* Linli admin editor, on create/edit pages and the settings page:
+ * - every <textarea class="markdown-source"> gets a toolbar (小标题, 加粗, 列表, 链接, 插入图片) and a
+ *   live preview rendered on the server by the same function as the public site;
+ *   images can also be dropped or pasted into the text;
+ * - every <input data-upload="image"> gets an upload button and a thumbnail;
+ * - a notice's attachments are uploaded, retitled, reordered and removed in place;
+ * - leaving a page with unsaved changes asks first.
+ * Without JavaScript the fields stay plain fields and the form saves as before. */
+(function () {
+  "use strict";
+  var L = window.Linli;
+  if (!L || !document.querySelector) return;
+  var PREVIEW_DELAY = 400;
+  var IMAGE_TYPES = "image/jpeg,image/png,image/webp,image/gif,.jpg,.jpeg,.png,.webp,.gif";
+
+  /* --- unsaved-changes guard ----------------------------------------------------------- */
+
+  var guard = {
+    forms: [],
+    submitting: false,
+    busy: 0, // uploads still running
+    state: function (form) {
+      var parts = [];
+      Array.prototype.forEach.call(form.elements, function (el) {
+        if (!el.name || el.name === "csrf_token" || el.type === "file" || el.type === "submit" || el.type === "button") return;
+        if ((el.type === "checkbox" || el.type === "radio") && !el.checked) return;
+        if (el.tagName === "SELECT" && el.multiple) {
+          parts.push(el.name + "=" + Array.prototype.filter.call(el.options, function (o) { return o.selected; })
+            .map(function (o) { return o.value; }).join(","));
+          return;
+        }
+        parts.push(el.name + "=" + el.value);
+      });
+      return parts.join("\u0001");
+    },
+    watch: function (form) {
+      if (!form || guard.forms.some(function (f) { return f.form === form; })) return;
+      var entry = { form: form, initial: guard.state(form), touched: false };
+      guard.forms.push(entry);
+      ["input", "change", "keydown"].forEach(function (type) {
+        form.addEventListener(type, function () { entry.touched = true; }, true);
+      });
+      // Date pickers and other widgets may still tidy values while the page loads.
+      window.addEventListener("load", function () {
+        if (!entry.touched) entry.initial = guard.state(form);
+      });
+      form.addEventListener("submit", function (event) {
+        if (guard.busy > 0) {
+          event.preventDefault();
+          window.alert("还有文件正在上传，请等上传完成后再点“保存”。");
+          return;
+        }
+        // A submit that goes through (not blocked by the browser's own checks) may leave.
+        guard.submitting = true;
+        window.setTimeout(function () { guard.submitting = false; }, 5000);
+      });
+    },
+    dirty: function () {
+      return guard.forms.some(function (entry) { return guard.state(entry.form) !== entry.initial; });
+    }
+  };
+
+  window.addEventListener("beforeunload", function (event) {
+    if (guard.submitting) return undefined;
+    if (guard.busy > 0 || guard.dirty()) {
+      event.preventDefault();
+      event.returnValue = "您有还没保存的修改，离开本页会丢失。确定要离开吗？";
+      return event.returnValue;
+    }
+    return undefined;
+  });
+
+  /* --- text helpers ---------------------------------------------------------------------- */
+
+  /* Replace [start, end) of the textarea by text, keeping the browser's undo where possible. */
+  function replaceRange(ta, start, end, text, selectFrom, selectTo) {
+    ta.focus();
+    ta.setSelectionRange(start, end);
+    var done = false;
+    try { done = document.execCommand && document.execCommand("insertText", false, text); } catch (e) { done = false; }
+    if (!done || ta.value.substring(start, start + text.length) !== text) {
+      ta.setRangeText(text, start, end, "end");
+    }
+    var from = selectFrom == null ? start + text.length : start + selectFrom;
+    var to = selectTo == null ? from : start + selectTo;
+    ta.setSelectionRange(from, to);
+    ta.dispatchEvent(new Event("input", { bubbles: true }));
+  }
+
+  function lineBounds(ta) {
+    var value = ta.value;
+    var start = value.lastIndexOf("\n", ta.selectionStart - 1) + 1;
+    var endAt = ta.selectionEnd > ta.selectionStart && value.charAt(ta.selectionEnd - 1) === "\n"
+      ? ta.selectionEnd - 1 : ta.selectionEnd;
+    var end = value.indexOf("\n", endAt);
+    if (end < 0) end = value.length;
+    return { start: start, end: end };
+  }
+
+  function heading(ta) {
+    var b = lineBounds(ta);
+    var line = ta.value.substring(b.start, b.end);
+    var bare = line.replace(/^#{1,6}\s*/, "");
+    var text = line.match(/^##\s/) ? bare : "## " + (bare || "小标题");
+    var selectFrom = text.indexOf(bare || "小标题");
+    replaceRange(ta, b.start, b.end, text, selectFrom, bare ? text.length : selectFrom + 3);
+  }
+
+  function bold(ta) {
+    var s = ta.selectionStart, e = ta.selectionEnd;
+    var selected = ta.value.substring(s, e);
+    if (/^\*\*[\s\S]*\*\*$/.test(selected) && selected.length >= 4) {
+      replaceRange(ta, s, e, selected.slice(2, -2), 0, selected.length - 4);
+      return;
+    }
+    var inner = selected || "加粗的文字";
+    replaceRange(ta, s, e, "**" + inner + "**", 2, 2 + inner.length);
+  }
+
+  function list(ta) {
+    var b = lineBounds(ta);
+    var lines = ta.value.substring(b.start, b.end).split("\n");
+    var all = lines.every(function (line) { return /^\s*[-*]\s/.test(line) || !line.trim(); });
+    var text = lines.map(function (line) {
+      if (all) return line.replace(/^(\s*)[-*]\s/, "$1");
+      if (!line.trim() && lines.length > 1) return line;
+      return "- " + line;
+    }).join("\n");
+    if (text === "- ") {
+      replaceRange(ta, b.start, b.end, "- 列表项", 2, 5);
+      return;
+    }
+    replaceRange(ta, b.start, b.end, text, 0, text.length);
+  }
+
+  function link(ta) {
+    var s = ta.selectionStart, e = ta.selectionEnd;
+    var label = ta.value.substring(s, e).replace(/\n/g, " ") || "链接文字";
+    var url = window.prompt("请输入链接地址（网址以 http:// 或 https:// 开头）：", "https://");
+    if (url === null) { ta.focus(); return; }
+    url = url.trim();
+    if (!url || url === "https://" || url === "http://") { ta.focus(); return; }
+    if (!/^(https?:\/\/|mailto:|tel:|\/)/i.test(url)) url = "https://" + url;
+    replaceRange(ta, s, e, "[" + label + "](" + url.replace(/\s/g, "%20").replace(/\)/g, "%29") + ")", 1, 1 + label.length);
+  }
+
+  /* --- Markdown editors --------------------------------------------------------------------- */
+
+  function makeButton(label, title, handler) {
+    var button = document.createElement("button");
+    button.type = "button"; // never submits the form
+    button.className = "btn btn-sm btn-light";
+    button.textContent = label;
+    button.title = title;
+    button.addEventListener("click", handler);
+    return button;
+  }
+
+  function enhanceMarkdown(ta) {
+    if (ta.dataset.linliEditor) return;
+    ta.dataset.linliEditor = "1";
+    var wrapper = document.createElement("div");
+    wrapper.className = "linli-md";
+    var toolbar = document.createElement("div");
+    toolbar.className = "linli-md-toolbar";
+    toolbar.setAttribute("role", "toolbar");
+    toolbar.setAttribute("aria-label", "格式");
+    var message = document.createElement("div");
+    message.className = "linli-md-message";
+    message.setAttribute("role", "alert");
+    message.hidden = true;
+    var panes = document.createElement("div");
+    panes.className = "linli-md-panes";
+    var editPane = document.createElement("div");
+    editPane.className = "linli-md-edit";
+    var previewPane = document.createElement("div");
+    previewPane.className = "linli-md-preview-pane";
+    var previewLabel = document.createElement("div");
+    previewLabel.className = "linli-md-preview-label";
+    previewLabel.textContent = "预览（网站上看到的样子）";
+    var previewState = document.createElement("span");
+    previewState.className = "linli-md-preview-state";
+    previewLabel.appendChild(previewState);
+    var preview = document.createElement("div");
+    preview.className = "linli-md-preview linli-article";
+    preview.setAttribute("aria-live", "polite");
+
+    ta.parentNode.insertBefore(wrapper, ta);
+    wrapper.appendChild(toolbar);
+    wrapper.appendChild(message);
+    wrapper.appendChild(panes);
+    panes.appendChild(editPane);
+    panes.appendChild(previewPane);
+    editPane.appendChild(ta);
+    previewPane.appendChild(previewLabel);
+    previewPane.appendChild(preview);
+
+    var fileInput = document.createElement("input");
+    fileInput.type = "file";
+    fileInput.accept = IMAGE_TYPES;
+    fileInput.multiple = true;
+    fileInput.hidden = true;
+    fileInput.tabIndex = -1;
+    wrapper.appendChild(fileInput);
+
+    function showMessage(text) {
+      message.hidden = !text;
+      message.textContent = "";
+      if (!text) return;
+      var span = document.createElement("span");
+      span.textContent = text;
+      var close = document.createElement("button");
+      close.type = "button";
+      close.className = "close";
+      close.setAttribute("aria-label", "关闭");
+      close.textContent = "×";
+      close.addEventListener("click", function () { showMessage(""); ta.focus(); });
+      message.appendChild(close);
+      message.appendChild(span);
+    }
+
+    toolbar.appendChild(makeButton("小标题", "把这一行变成小标题（## ）", function () { heading(ta); }));
+    toolbar.appendChild(makeButton("加粗", "加粗选中的文字（Ctrl+B）", function () { bold(ta); }));
+    toolbar.appendChild(makeButton("列表", "把选中的几行变成列表（- ）", function () { list(ta); }));
+    toolbar.appendChild(makeButton("链接", "把选中的文字变成链接", function () { link(ta); }));
+    var imageButton = makeButton("插入图片", "上传照片，插入到光标处（也可以把图片拖进文字框或直接粘贴）", function () {
+      fileInput.click();
+    });
+    imageButton.classList.add("linli-md-image");
+    toolbar.appendChild(imageButton);
+    var help = document.createElement("span");
+    help.className = "linli-md-help";
+    help.textContent = "空一行分段；“## ”开头是小标题；“- ”开头是列表。";
+    toolbar.appendChild(help);
+
+    ta.addEventListener("keydown", function (event) {
+      if ((event.ctrlKey || event.metaKey) && !event.altKey && (event.key === "b" || event.key === "B")) {
+        event.preventDefault();
+        bold(ta);
+      }
+    });
+
+    // --- preview: debounced, the last answer wins ---
+    var timer = null, seq = 0, shown = 0, controller = null, last = null;
+    function refresh() {
+      timer = null;
+      var text = ta.value;
+      if (text === last) return;
+      if (!text.trim()) {
+        last = text;
+        preview.innerHTML = '<p class="linli-md-empty">（还没有内容）</p>';
+        L.setStatus(previewState, "");
+        return;
+      }
+      var mine = ++seq;
+      if (controller && window.AbortController) controller.abort();
+      controller = window.AbortController ? new AbortController() : null;
+      L.setStatus(previewState, "更新中…", "busy");
+      L.postJSON(L.config().previewUrl, { text: text }, { signal: controller && controller.signal }).then(function (res) {
+        if (res.aborted || mine < shown) return;
+        shown = mine;
+        if (res.ok) {
+          last = text;
+          preview.innerHTML = res.data.html || ""; // sanitised on the server by render_markdown
+          L.setStatus(previewState, "");
+        } else {
+          L.setStatus(previewState, "预览暂时无法更新：" + res.data.error + "（正文不受影响）", "error");
+        }
+      });
+    }
+    function schedule() {
+      if (timer) window.clearTimeout(timer);
+      timer = window.setTimeout(refresh, PREVIEW_DELAY);
+    }
+    ta.addEventListener("input", schedule);
+    refresh();
+
+    // --- images: toolbar button, drop, paste ---
+    var uploading = 0;
+    function uploadImages(files) {
+      files = Array.prototype.slice.call(files || []);
+      if (!files.length) return;
+      showMessage("");
+      var chain = Promise.resolve();
+      files.forEach(function (file) {
+        chain = chain.then(function () { return uploadImage(file); });
+      });
+    }
+    function uploadImage(file) {
+      var refused = L.tooBig(file, L.config().maxImageBytes, "照片");
+      if (refused) { showMessage(refused); return Promise.resolve(); }
+      var token = "![正在上传：" + file.name.replace(/[\[\]\n]/g, "") + "…]()";
+      // A picture is a paragraph of its own: at the cursor when it stands at the start or end of
+      // a line, else after the cursor's line, so it never splits a sentence or **bold** text.
+      var at = ta.selectionEnd;
+      var lineEnd = ta.value.indexOf("\n", at);
+      if (lineEnd < 0) lineEnd = ta.value.length;
+      if (at !== lineEnd && at !== ta.value.lastIndexOf("\n", at - 1) + 1) at = lineEnd;
+      var before = ta.value.substring(0, at), rest = ta.value.substring(at);
+      var prefix = before && !/\n\n$/.test(before) ? (/\n$/.test(before) ? "\n" : "\n\n") : "";
+      var suffix = /^\n\n/.test(rest) ? "" : /^\n/.test(rest) || !rest ? "\n" : "\n\n";
+      var inserted = prefix + token + suffix;
+      replaceRange(ta, at, at, inserted);
+      uploading++;
+      guard.busy++;
+      imageButton.disabled = true;
+      imageButton.textContent = "上传中…";
+      return L.uploadFile(L.config().imageUrl, file, {}, function (fraction) {
+        imageButton.textContent = "上传中 " + Math.round(fraction * 100) + "%";
+      }).then(function (res) {
+        uploading--;
+        guard.busy--;
+        if (!uploading) { imageButton.disabled = false; imageButton.textContent = "插入图片"; }
+        var pos = ta.value.indexOf(token);
+        if (res.ok) {
+          var md = res.data.markdown;
+          if (pos >= 0) {
+            replaceRange(ta, pos, pos + token.length, md, 2, 4); // select “说明” so it can be typed over
+          } else {
+            var end = ta.value.length;
+            replaceRange(ta, end, end, "\n\n" + md + "\n", 4, 6);
+          }
+          showMessage("");
+          flash("图片已上传。请把“说明”改成这张图的简短描述（给看不见图片的读者）。");
+        } else {
+          var whole = ta.value.indexOf(inserted);
+          if (whole >= 0) replaceRange(ta, whole, whole + inserted.length, "");
+          else if (pos >= 0) replaceRange(ta, pos, pos + token.length, "");
+          showMessage(res.data.error);
+        }
+      });
+    }
+    var flashTimer = null;
+    function flash(text) {
+      L.setStatus(previewState, text, "ok");
+      if (flashTimer) window.clearTimeout(flashTimer);
+      flashTimer = window.setTimeout(function () { L.setStatus(previewState, ""); }, 8000);
+    }
+    fileInput.addEventListener("change", function () {
+      var files = fileInput.files;
+      uploadImages(files);
+      fileInput.value = "";
+    });
+    function hasFiles(event) {
+      var types = event.dataTransfer && event.dataTransfer.types;
+      return types && Array.prototype.indexOf.call(types, "Files") >= 0;
+    }
+    ta.addEventListener("dragover", function (event) {
+      if (!hasFiles(event)) return;
+      event.preventDefault();
+      event.dataTransfer.dropEffect = "copy";
+      wrapper.classList.add("is-dragover");
+    });
+    ta.addEventListener("dragleave", function () { wrapper.classList.remove("is-dragover"); });
+    ta.addEventListener("drop", function (event) {
+      wrapper.classList.remove("is-dragover");
+      if (!hasFiles(event)) return;
+      event.preventDefault();
+      uploadImages(event.dataTransfer.files);
+    });
+    ta.addEventListener("paste", function (event) {
+      var items = event.clipboardData && event.clipboardData.files;
+      if (!items || !items.length) return;
+      var images = Array.prototype.filter.call(items, function (f) { return /^image\//.test(f.type); });
+      if (!images.length) return;
+      event.preventDefault();
+      uploadImages(images.map(function (f, i) {
+        return f.name && f.name !== "image.png" ? f : new File([f], "粘贴的图片" + (i ? i + 1 : "") + ".png", { type: f.type });
+      }));
+    });
+  }
+
+  /* --- photo fields: <input data-upload="image"> ------------------------------------------ */
+
+  function enhancePhotoField(input) {
+    if (input.dataset.linliUpload) return;
+    input.dataset.linliUpload = "1";
+    var box = document.createElement("div");
+    box.className = "linli-photo-field";
+    var thumbLink = document.createElement("a");
+    thumbLink.target = "_blank";
+    thumbLink.rel = "noopener";
+    thumbLink.title = "在新窗口查看大图";
+    var thumb = document.createElement("img");
+    thumb.alt = "当前照片";
+    thumbLink.appendChild(thumb);
+    var controls = document.createElement("div");
+    controls.className = "linli-photo-field-controls";
+    var label = document.createElement("label");
+    label.className = "btn btn-sm btn-outline-primary mb-0 linli-file-button";
+    var labelText = document.createElement("span");
+    labelText.textContent = "上传照片…";
+    var file = document.createElement("input");
+    file.type = "file";
+    file.accept = IMAGE_TYPES;
+    label.appendChild(labelText);
+    label.appendChild(file);
+    var clear = document.createElement("button");
+    clear.type = "button";
+    clear.className = "btn btn-sm btn-outline-secondary";
+    clear.textContent = "不用照片";
+    clear.title = "清空这一项（点“保存”后生效；不保存就不会改变）";
+    var status = document.createElement("div");
+    status.className = "linli-status small";
+    status.setAttribute("role", "status");
+    var progress = document.createElement("div");
+    progress.className = "progress linli-progress";
+    progress.hidden = true;
+    var bar = document.createElement("div");
+    bar.className = "progress-bar";
+    progress.appendChild(bar);
+    controls.appendChild(label);
+    controls.appendChild(clear);
+    controls.appendChild(progress);
+    controls.appendChild(status);
+    box.appendChild(thumbLink);
+    box.appendChild(controls);
+    input.insertAdjacentElement("afterend", box);
+
+    function show() {
+      var path = input.value.trim().replace(/^\/?media\//, "");
+      thumbLink.hidden = !path;
+      clear.hidden = !path;
+      if (path) {
+        var url = L.config().mediaBase + path.split("/").map(encodeURIComponent).join("/");
+        if (thumb.getAttribute("src") !== url) thumb.src = url;
+        thumbLink.href = url;
+      } else {
+        thumb.removeAttribute("src");
+      }
+    }
+    thumb.addEventListener("error", function () {
+      if (!input.value.trim()) return;
+      thumbLink.hidden = true;
+      L.setStatus(status, "找不到这张照片的文件。请重新上传，或清空这一项。", "error");
+    });
+    thumb.addEventListener("load", function () {
+      if (status.classList.contains("is-error")) L.setStatus(status, "");
+    });
+    input.addEventListener("change", show);
+    clear.addEventListener("click", function () {
+      input.value = "";
+      input.dispatchEvent(new Event("input", { bubbles: true }));
+      show();
+      L.setStatus(status, "已清空，点“保存”后生效。", "ok");
+    });
+    file.addEventListener("change", function () {
+      var chosen = file.files && file.files[0];
+      file.value = "";
+      if (!chosen) return;
+      var refused = L.tooBig(chosen, L.config().maxImageBytes, "照片");
+      if (refused) { L.setStatus(status, refused, "error"); return; }
+      guard.busy++;
+      label.classList.add("disabled");
+      progress.hidden = false;
+      bar.style.width = "0%";
+      L.setStatus(status, "正在上传“" + chosen.name + "”…", "busy");
+      L.uploadFile(L.config().imageUrl, chosen, {}, function (fraction) {
+        bar.style.width = Math.round(fraction * 100) + "%";
+      }).then(function (res) {
+        guard.busy--;
+        label.classList.remove("disabled");
+        progress.hidden = true;
+        if (res.ok) {
+          input.value = res.data.path;
+          input.dispatchEvent(new Event("input", { bubbles: true }));
+          show();
+          L.setStatus(status, "已上传（" + res.data.width + "×" + res.data.height + "）。记得点下面的“保存”。", "ok");
+        } else {
+          L.setStatus(status, res.data.error, "error");
+        }
+      });
+    });
+    show();
+  }
+
+  /* --- notice attachments --------------------------------------------------------------------- */
+
+  function enhanceAttachments(section) {
+    var noticeId = section.dataset.noticeId;
+    var canEdit = !!section.dataset.canEdit;
+    var list = section.querySelector(".linli-attachment-list");
+    var empty = section.querySelector(".linli-attachment-empty");
+    if (!noticeId || !canEdit || !list) return;
+    var input = section.querySelector('.linli-attachment-upload input[type="file"]');
+    var queue = section.querySelector(".linli-queue");
+    var base = L.config().attachmentUrl.replace(/upload\/attachment$/, "attachment/");
+
+    function rows() { return Array.prototype.slice.call(list.querySelectorAll(".linli-attachment")); }
+    function updateEmpty() { if (empty) empty.hidden = rows().length > 0; }
+
+    function fill(row, a) {
+      row.dataset.id = a.id;
+      row.querySelector(".linli-kind").textContent = a.kind_label;
+      var title = row.querySelector(".linli-attachment-title");
+      title.value = a.title;
+      title.dataset.saved = a.title;
+      row.querySelector(".linli-size").textContent = a.size_label;
+      row.querySelector(".linli-open").href = a.admin_url;
+    }
+
+    function saveOrder(previous) {
+      var ids = rows().map(function (row) { return Number(row.dataset.id); });
+      return L.postJSON(section.dataset.orderUrl, { ids: ids }).then(function (res) {
+        if (!res.ok) {
+          previous.forEach(function (row) { list.appendChild(row); });
+          window.alert(res.data.error);
+        }
+      });
+    }
+
+    function saveTitle(row) {
+      var title = row.querySelector(".linli-attachment-title");
+      var status = row.querySelector(".linli-status");
+      var value = title.value.trim();
+      if (value === title.dataset.saved) return;
+      if (!value) {
+        L.setStatus(status, "标题不能为空，已改回原来的标题。", "error");
+        title.value = title.dataset.saved;
+        return;
+      }
+      L.setStatus(status, "保存中…", "busy");
+      guard.busy++;
+      L.postJSON(base + row.dataset.id + "/title", { title: value }).then(function (res) {
+        guard.busy--;
+        if (res.ok) {
+          title.dataset.saved = res.data.title;
+          if (title.value.trim() === value) title.value = res.data.title;
+          L.setStatus(status, "已保存", "ok");
+        } else {
+          L.setStatus(status, res.data.error, "error");
+        }
+      });
+    }
+
+    function bind(row) {
+      var title = row.querySelector(".linli-attachment-title");
+      if (title) {
+        if (title.dataset.saved == null) title.dataset.saved = title.value;
+        title.addEventListener("change", function () { saveTitle(row); });
+        title.addEventListener("keydown", function (event) {
+          if (event.key === "Enter") { event.preventDefault(); title.blur(); saveTitle(row); }
+        });
+      }
+      row.addEventListener("click", function (event) {
+        var button = event.target.closest("button[data-action]");
+        if (!button) return;
+        var action = button.dataset.action;
+        var previous = rows();
+        if (action === "up" && row.previousElementSibling) {
+          list.insertBefore(row, row.previousElementSibling);
+          saveOrder(previous);
+        } else if (action === "down" && row.nextElementSibling) {
+          list.insertBefore(row.nextElementSibling, row);
+          saveOrder(previous);
+        } else if (action === "remove") {
+          var name = title ? title.value : "这个附件";
+          if (!window.confirm("确定移除附件“" + name + "”吗？移除后居民就看不到它了（立即生效，不需要点“保存”）。")) return;
+          button.disabled = true;
+          L.postJSON(base + row.dataset.id + "/delete", {}).then(function (res) {
+            if (res.ok) {
+              row.remove();
+              updateEmpty();
+              addQueueLine("已移除附件“" + res.data.removed.title + "”。如果移错了，请重新上传这个文件。", "ok");
+            } else {
+              button.disabled = false;
+              L.setStatus(row.querySelector(".linli-status"), res.data.error, "error");
+            }
+          });
+        }
+      });
+    }
+
+    function addQueueLine(text, kind) {
+      var li = document.createElement("li");
+      li.className = "linli-queue-item";
+      var status = document.createElement("span");
+      status.className = "linli-status";
+      li.appendChild(status);
+      L.setStatus(status, text, kind);
+      queue.appendChild(li);
+      return li;
+    }
+
+    function uploadOne(file) {
+      var li = document.createElement("li");
+      li.className = "linli-queue-item";
+      var name = document.createElement("span");
+      name.className = "linli-queue-name";
+      name.textContent = file.name + "（" + L.sizeText(file.size) + "）";
+      var progress = document.createElement("div");
+      progress.className = "progress linli-progress";
+      var bar = document.createElement("div");
+      bar.className = "progress-bar";
+      progress.appendChild(bar);
+      var status = document.createElement("span");
+      status.className = "linli-status";
+      li.appendChild(name);
+      li.appendChild(progress);
+      li.appendChild(status);
+      queue.appendChild(li);
+      var refused = L.tooBig(file, L.config().maxAttachmentBytes, "附件");
+      if (refused) {
+        progress.hidden = true;
+        L.setStatus(status, refused, "error");
+        return Promise.resolve();
+      }
+      L.setStatus(status, "上传中…", "busy");
+      guard.busy++;
+      return L.uploadFile(L.config().attachmentUrl, file, { notice_id: noticeId }, function (fraction) {
+        bar.style.width = Math.round(fraction * 100) + "%";
+      }).then(function (res) {
+        guard.busy--;
+        progress.hidden = true;
+        if (res.ok && res.data.duplicate) {
+          L.setStatus(status, res.data.message, "ok");
+        } else if (res.ok) {
+          var row = L.fromTemplate("linli-attachment-template");
+          fill(row, res.data);
+          list.appendChild(row);
+          bind(row);
+          updateEmpty();
+          L.setStatus(status, "已添加。", "ok");
+          window.setTimeout(function () { li.remove(); }, 6000);
+        } else {
+          L.setStatus(status, res.data.error, "error");
+        }
+      });
+    }
+
+    rows().forEach(bind);
+    if (input) {
+      input.addEventListener("change", function () {
+        var files = Array.prototype.slice.call(input.files || []);
+        input.value = "";
+        files.reduce(function (chain, file) {
+          return chain.then(function () { return uploadOne(file); });
+        }, Promise.resolve());
+      });
+    }
+  }
+
+  /* --- start ---------------------------------------------------------------------------------- */
+
+  function start() {
+    Array.prototype.forEach.call(document.querySelectorAll("textarea.markdown-source"), function (ta) {
+      enhanceMarkdown(ta);
+      guard.watch(ta.form);
+    });
+    Array.prototype.forEach.call(document.querySelectorAll('input[data-upload="image"]'), function (input) {
+      enhancePhotoField(input);
+      guard.watch(input.form);
+    });
+    Array.prototype.forEach.call(document.querySelectorAll("form.admin-form"), guard.watch);
+    var attachments = document.getElementById("linli-attachments");
+    if (attachments) enhanceAttachments(attachments);
+    // The album's "管理照片" box belongs at the top of the page, above the form.
+    var albumLink = document.getElementById("linli-album-link");
+    var form = document.querySelector("form.admin-form");
+    if (albumLink && form && form.parentNode) form.parentNode.insertBefore(albumLink, form);
+    L.guardDrops();
+  }
+
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
+  else start();
+})();

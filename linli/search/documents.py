@@ -1,0 +1,202 @@
+"""What search sees of an item: its public text only, from the public set only.
+
+Both indexes (Whoosh in ``search_index/`` and the static one in ``site/search/``) are filled
+from :func:`public_documents`, which asks :mod:`linli.publicity` (the one rule) which items are
+public, and from :func:`document`, which reads only the fields a public page shows: never the
+internal note, a wish's private beneficiary details or unconsenting adopter, a grid worker's
+private phone, hidden photos.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+from collections import defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+
+from linli import models as m
+from linli.markup import plain_text
+from linli.publicity import EXPIRED, LIVE, public, visibility
+from linli.search.analyzer import fold
+
+SYNONYMS_PATH = Path(__file__).resolve().parent.parent / "data" / "synonyms.txt"
+
+# Result types residents filter by: (key, zh label, en label, content types).
+GROUPS = [
+    ("notice", "通知公告", "Notices", ["notices"]),
+    ("service", "办事指南", "Service guide", ["services"]),
+    ("place", "便民设施", "Nearby services", ["places"]),
+    ("story", "志愿服务", "Volunteering", ["stories", "teams", "wishes"]),
+    ("event", "社区活动", "Events", ["events", "albums"]),
+    ("other", "网格和概况", "Grids and about", ["grids", "pages"]),
+]
+GROUP_OF = {prefix: key for key, _, _, prefixes in GROUPS for prefix in prefixes}
+MODELS = {model.url_prefix: model for model in m.CONTENT_MODELS}
+TYPE_LABELS_EN = {
+    "notices": "Notice", "services": "Service", "places": "Place", "teams": "Volunteer team",
+    "stories": "Story", "wishes": "Micro-wish", "events": "Event", "albums": "Photo album",
+    "grids": "Grid", "pages": "Page",
+}  # fmt: skip
+WISH_LABELS = dict(m.WISH_STATUS_CHOICES)
+ROLE_LABELS = dict(m.MEMBER_ROLE_CHOICES)
+
+
+@dataclass
+class SearchDoc:
+    prefix: str  # the content type's url_prefix
+    id: int
+    slug: str
+    title: str
+    summary: str  # summary and category: weighted between title and body
+    body: str
+    date: dt.datetime
+    expired: bool = False  # a notice in the archive
+    title_aliases: str = ""  # short forms of what the title says in full (see data/synonyms.txt)
+    aliases: str = ""  # the same for the summary and body
+
+    def indexed(self, name: str) -> str:
+        """The text indexed for field ``name`` (title, summary or body): the field and its aliases."""
+        extra = {"title": self.title_aliases, "body": self.aliases}.get(name, "")
+        text = getattr(self, name)
+        return f"{text}\n{extra}" if extra else text
+
+    @property
+    def key(self) -> str:
+        return f"{self.prefix}:{self.id}"
+
+    @property
+    def group(self) -> str:
+        return GROUP_OF[self.prefix]
+
+    @property
+    def path(self) -> str:
+        """The item's page, relative to the site root."""
+        return f"{self.prefix}/{self.slug}/"
+
+    @property
+    def type_label(self) -> str:
+        return MODELS[self.prefix].type_label
+
+
+@functools.cache
+def synonyms() -> list[tuple[str, list[str]]]:
+    """(short form, [long forms]) from ``linli/data/synonyms.txt``, folded."""
+    found = []
+    for line in SYNONYMS_PATH.read_text(encoding="utf-8").splitlines():
+        if not line.strip() or line.startswith("#"):
+            continue
+        short, _, longs = line.partition("=")
+        found.append((fold(short.strip()), [fold(long.strip()) for long in longs.split("|") if long.strip()]))
+    return found
+
+
+def aliases(*texts: str) -> str:
+    """The short forms of the long forms that ``texts`` contain (and not already the short form)."""
+    folded = "\n".join(fold(text) for text in texts if text)
+    return " ".join(
+        short for short, longs in synonyms() if short not in folded and any(long in folded for long in longs)
+    )
+
+
+def types_for(types) -> set[str] | None:
+    """Content types (url prefixes) named by ``types``: prefixes or group keys, or None for all."""
+    if not types:
+        return None
+    if isinstance(types, str):
+        types = [types]
+    wanted: set[str] = set()
+    for name in types:
+        for key, _, _, prefixes in GROUPS:
+            if name == key:
+                wanted.update(prefixes)
+        if name in MODELS:
+            wanted.add(name)
+    return wanted
+
+
+def includes(model) -> str:
+    """Which public items of ``model`` have a page: expired notices stay in the archive."""
+    return "all" if model is m.Notice else LIVE
+
+
+def public_documents(at: dt.datetime, prefixes=None):
+    """Yield a :class:`SearchDoc` for every public item at ``at`` (optionally only some types)."""
+    for prefix, model in MODELS.items():
+        if prefixes is not None and prefix not in prefixes:
+            continue
+        items = list(public(model, at, include=includes(model)).order_by(model.id))
+        related = _related(model, items)
+        for item in items:
+            yield document(item, expired=visibility(item, at) == EXPIRED, related=related.get(item.id))
+
+
+def document_for(item, at: dt.datetime) -> SearchDoc | None:
+    """The document of one item, or None when it is not public at ``at``."""
+    state = visibility(item, at)
+    if state is None:
+        return None
+    related = _related(type(item), [item]).get(item.id)
+    return document(item, expired=state == EXPIRED, related=related)
+
+
+def _related(model, items) -> dict[int, list[str]]:
+    """Public text that lives in other tables: attachment titles, photo captions, grid members."""
+    ids = [item.id for item in items]
+    found: dict[int, list[str]] = defaultdict(list)
+    if not ids:
+        return found
+    if model is m.Notice:
+        query = m.Attachment.select().where(m.Attachment.notice.in_(ids)).order_by(m.Attachment.position)
+        for attachment in query:
+            found[attachment.notice_id].append(attachment.title)
+    elif model is m.Album:
+        query = m.Photo.select().where(m.Photo.album.in_(ids) & (m.Photo.hidden == False))  # noqa: E712
+        for photo in query.order_by(m.Photo.position, m.Photo.id):
+            if photo.caption:
+                found[photo.album_id].append(photo.caption)
+    elif model is m.Grid:
+        query = m.GridMember.select().where(m.GridMember.grid.in_(ids)).order_by(m.GridMember.position)
+        for member in query:
+            role = ROLE_LABELS.get(member.role, "")
+            found[member.grid_id].append(" ".join(filter(None, [member.name, role, member.work_phone, member.duties])))
+    return found
+
+
+def _join(*parts) -> str:
+    return "\n".join(str(p).strip() for p in parts if p and str(p).strip())
+
+
+def document(item, *, expired: bool = False, related: list[str] | None = None) -> SearchDoc:
+    """The searchable public text of ``item``, which the caller has found public."""
+    related = related or []
+    summary = _join(getattr(item, "summary", ""), getattr(item, "category", ""))
+    if isinstance(item, m.Notice):
+        body = _join(plain_text(item.body), *related)
+    elif isinstance(item, m.Service):
+        body = _join(
+            item.location, item.hours, item.phone, item.fee, item.time_limit, plain_text(item.who_qualifies),
+            *item.document_list, plain_text(item.steps), plain_text(item.body),
+        )  # fmt: skip
+    elif isinstance(item, m.Place):
+        body = _join(item.address, item.hours, item.phone, plain_text(item.body))
+    elif isinstance(item, m.VolunteerTeam):
+        body = _join(item.leader, item.phone, plain_text(item.body))
+    elif isinstance(item, m.Wish):
+        body = _join(item.beneficiary, WISH_LABELS.get(item.wish_status, ""), item.public_adopter, plain_text(item.body))
+    elif isinstance(item, m.Event):
+        body = _join(item.location, item.organiser, plain_text(item.body), plain_text(item.how_to_join))
+    elif isinstance(item, m.Album):
+        body = _join(*related)
+    elif isinstance(item, m.Grid):
+        summary = _join(item.area)
+        body = _join(*item.building_list, *related, plain_text(item.body))
+    else:  # Story, Page
+        body = plain_text(getattr(item, "body", ""))
+    title_aliases = aliases(item.title)
+    return SearchDoc(
+        prefix=item.url_prefix, id=item.id, slug=item.slug, title=item.title, summary=summary, body=body,
+        date=item.starts_at if isinstance(item, m.Event) else item.date, expired=expired,
+        title_aliases=title_aliases,
+        aliases=" ".join(a for a in aliases(summary, body).split() if a not in title_aliases.split()),
+    )  # fmt: skip

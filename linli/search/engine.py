@@ -1,0 +1,348 @@
+"""The canonical index: Whoosh in the home's ``search_index/``, for admin search and the preview.
+
+It holds the public items only (:func:`index_item` drops an item that is not public), analysed
+by the one analyzer. Keep it current by calling :func:`index_item` after every save and
+:func:`remove_item` after a delete; :func:`sync_index` corrects what time alone changes (a
+scheduled item going public, an expiry) and :func:`rebuild_index` starts afresh. Every answer
+of :func:`search` is checked again against the public-ness rule, so a stale index can miss an
+item but never shows one that is not public.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+import threading
+from dataclasses import dataclass, field
+
+from markupsafe import Markup
+from whoosh import index as whoosh_index
+from whoosh.analysis import Token, Tokenizer
+from whoosh.reading import TermNotFound
+from whoosh.fields import ID, STORED, TEXT, Schema
+
+from linli import models as m
+from linli.home import Home
+from linli.publicity import EXPIRED, visibility
+from linli.search import analyzer, ranking
+from linli.search.documents import GROUP_OF, MODELS, SearchDoc, document_for, public_documents, types_for
+
+INDEX_NAME = "linli1"  # change when the schema or the analyzer changes: the index is rebuilt
+FIELDS = ranking.FIELDS
+_lock = threading.Lock()
+
+
+class LinliTokenizer(Tokenizer):
+    """Whoosh's side of :mod:`linli.search.analyzer` (index mode: characters, pairs, words)."""
+
+    def __eq__(self, other):
+        return self.__class__ is other.__class__
+
+    def __call__(self, value, positions=False, chars=False, keeporiginal=False, removestops=True,
+                 start_pos=0, start_char=0, tokenize=True, mode="", **kwargs):  # fmt: skip
+        token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        found = analyzer.tokens(value, query=mode == "query") if tokenize else [analyzer.Token(value, 0, len(value))]
+        for pos, found_token in enumerate(found):
+            token.text = found_token.text
+            token.boost = 1.0
+            token.stopped = False
+            if keeporiginal:
+                token.original = found_token.text
+            if positions:
+                token.pos = start_pos + pos
+            if chars:
+                token.startchar = start_char + found_token.start
+                token.endchar = start_char + found_token.end
+            yield token
+
+
+def schema() -> Schema:
+    text = LinliTokenizer()
+    return Schema(
+        key=ID(unique=True, stored=True),
+        prefix=ID(stored=True),
+        title=TEXT(analyzer=text, phrase=False, stored=True),
+        summary=TEXT(analyzer=text, phrase=False, stored=True),
+        body=TEXT(analyzer=text, phrase=False, stored=True),
+        stamp=STORED,
+        lengths=STORED,  # exact token counts of the fields (Whoosh keeps them rounded)
+    )
+
+
+def _stamp(item) -> str:
+    return f"{item.version}:{item.updated_at.isoformat()}"
+
+
+def _fields(doc: SearchDoc, stamp: str) -> dict:
+    """Whoosh fields of ``doc``: aliases are indexed with their field but not stored."""
+    return {
+        "key": doc.key, "prefix": doc.prefix, "title": doc.indexed("title"), "_stored_title": doc.title,
+        "summary": doc.summary, "body": doc.indexed("body"), "_stored_body": doc.body, "stamp": stamp,
+        "lengths": [len(analyzer.terms(doc.indexed(f))) for f in FIELDS],
+    }  # fmt: skip
+
+
+def open_index(home: Home, *, create: bool = True):
+    """The home's index; a missing (or outdated) one is built from the public set now."""
+    folder = home.search_index_dir
+    if folder.is_dir() and whoosh_index.exists_in(str(folder), indexname=INDEX_NAME):
+        return whoosh_index.open_dir(str(folder), indexname=INDEX_NAME)
+    if not create:
+        return None
+    rebuild_index(home, m.now())
+    return whoosh_index.open_dir(str(folder), indexname=INDEX_NAME)
+
+
+def rebuild_index(home: Home, at: dt.datetime | None = None) -> int:
+    """Index every item public at ``at`` afresh (built aside, then swapped in); returns the count."""
+    at = at or m.now()
+    folder = home.search_index_dir
+    fresh = folder.with_name(folder.name + ".new")
+    with _lock:
+        shutil.rmtree(fresh, ignore_errors=True)
+        fresh.mkdir(parents=True)
+        ix = whoosh_index.create_in(str(fresh), schema(), indexname=INDEX_NAME)
+        count = 0
+        stamps = _stamps(at)
+        with ix.writer(limitmb=128) as writer:
+            for doc in public_documents(at):
+                writer.add_document(**_fields(doc, stamps.get(doc.key, "")))
+                count += 1
+        ix.close()
+        old = folder.with_name(folder.name + ".old")
+        shutil.rmtree(old, ignore_errors=True)
+        if folder.exists():
+            folder.rename(old)
+        fresh.rename(folder)
+        shutil.rmtree(old, ignore_errors=True)
+    return count
+
+
+def _stamps(at: dt.datetime, prefixes=None) -> dict[str, str]:
+    from linli.publicity import public
+
+    from linli.search.documents import includes
+
+    found = {}
+    for prefix, model in MODELS.items():
+        if prefixes is not None and prefix not in prefixes:
+            continue
+        query = public(model, at, include=includes(model)).select(model.id, model.version, model.updated_at)
+        for item in query:
+            found[f"{prefix}:{item.id}"] = _stamp(item)
+    return found
+
+
+def _content_item(item):
+    """The content item whose page shows ``item`` (a photo shows on its album's page…)."""
+    if isinstance(item, m.Photo):
+        return item.album
+    if isinstance(item, m.Attachment):
+        return item.notice
+    if isinstance(item, m.GridMember):
+        return item.grid
+    return item
+
+
+def index_item(home: Home, item, at: dt.datetime | None = None) -> bool:
+    """Put ``item`` (just saved) into the index if it is public at ``at`` (default now), else take
+    it out. Photos, attachments and grid members update the item whose page shows them.
+    Returns whether the item is now in the index."""
+    item = _content_item(item)
+    if not isinstance(item, tuple(MODELS.values())):
+        return False
+    ix = open_index(home)
+    doc = document_for(item, at or m.now())
+    with _lock, ix.writer(timeout=10.0) as writer:
+        if doc is None:
+            writer.delete_by_term("key", f"{item.url_prefix}:{item.id}")
+        else:
+            writer.update_document(**_fields(doc, _stamp(item)))
+    ix.close()
+    return doc is not None
+
+
+def remove_item(home: Home, item) -> None:
+    """Take ``item`` (deleted, or moved to the trash) out of the index."""
+    content = _content_item(item)
+    if content is not item:  # a photo, attachment or member went: its page changed
+        try:
+            index_item(home, content)
+        except content.DoesNotExist:  # pragma: no cover - parent deleted too
+            pass
+        return
+    if not isinstance(item, tuple(MODELS.values())):
+        return
+    ix = open_index(home)
+    with _lock, ix.writer(timeout=10.0) as writer:
+        writer.delete_by_term("key", f"{item.url_prefix}:{item.id}")
+    ix.close()
+
+
+def sync_index(home: Home, at: dt.datetime | None = None) -> tuple[int, int]:
+    """Bring the index in line with the public set at ``at``: add and update what changed,
+    remove what is no longer public. Returns (updated, removed). Cheap when nothing changed."""
+    at = at or m.now()
+    ix = open_index(home, create=False)
+    if ix is None:
+        return rebuild_index(home, at), 0
+    wanted = _stamps(at)
+    with ix.searcher() as searcher:
+        have = {fields["key"]: fields.get("stamp", "") for fields in searcher.all_stored_fields()}
+    stale = {key for key, stamp in wanted.items() if have.get(key) != stamp}
+    gone = set(have) - set(wanted)
+    if stale or gone:
+        by_prefix: dict[str, set[int]] = {}
+        for key in stale:
+            prefix, _, id_ = key.partition(":")
+            by_prefix.setdefault(prefix, set()).add(int(id_))
+        with _lock, ix.writer(timeout=10.0) as writer:
+            for key in gone:
+                writer.delete_by_term("key", key)
+            for prefix, ids in by_prefix.items():
+                model = MODELS[prefix]
+                for item in model.select().where(model.id.in_(list(ids))):
+                    doc = document_for(item, at)
+                    if doc is not None:
+                        writer.update_document(**_fields(doc, _stamp(item)))
+    ix.close()
+    return len(stale), len(gone)
+
+
+# --- searching ------------------------------------------------------------------------------
+
+
+@dataclass
+class Hit:
+    key: str
+    prefix: str
+    id: int
+    title: str
+    title_html: Markup  # the title with matches in <mark>
+    snippet: Markup  # a piece of the text around the matches, with <mark>
+    path: str  # the public page, relative to the site root ("notices/slug/")
+    date: dt.datetime | None
+    type_label: str
+    group: str
+    expired: bool
+    score: float
+    matched: int = 0  # how many of the query's terms it has
+    item: object = field(repr=False, default=None)  # the content item, loaded from the database
+
+
+class SearchResults(list):
+    """The hits, best first; ``total`` counts every public match; ``partial`` says that no item
+    has every word of the query, and these have some of them; ``terms`` are the query's terms."""
+
+    def __init__(self, hits=(), total: int = 0, partial: bool = False, terms=()):
+        super().__init__(hits)
+        self.total = total
+        self.partial = partial
+        self.terms = list(terms)
+
+
+def search(home: Home, query: str, limit: int = 20, types=None, *, at: dt.datetime | None = None) -> SearchResults:
+    """Public items matching ``query``, best first, at most ``limit``. ``types`` narrows to
+    content types (``"notices"``) or result groups (``"notice"``, ``"story"``…). Every term must
+    match; when no item has them all, items with the most of them come back, marked ``partial``.
+    Ranked as the static index ranks (:mod:`linli.search.ranking`), from Whoosh's postings."""
+    terms = analyzer.query_terms(query or "")
+    if not terms:
+        return SearchResults()
+    at = at or m.now()
+    ix = open_index(home)
+    wanted_prefixes = types_for(types)
+    with ix.searcher() as searcher:
+        reader = searcher.reader()
+        documents = searcher.doc_count()
+        averages = {f: searcher.avg_field_length(f, 0.0) for f in FIELDS}
+        allowed = None
+        if wanted_prefixes:
+            allowed = set()
+            for prefix in wanted_prefixes:
+                allowed.update(_docnums(reader, "prefix", prefix))
+        per_term: list[dict[int, dict[str, int]]] = []
+        for term in terms:
+            found: dict[int, dict[str, int]] = {}
+            for f in FIELDS:
+                for docnum, tf in _postings(reader, f, term):
+                    found.setdefault(docnum, {})[f] = tf
+            per_term.append(found)
+        counts: dict[int, int] = {}
+        for found in per_term:
+            for docnum in found:
+                counts[docnum] = counts.get(docnum, 0) + 1
+        if allowed is not None:
+            counts = {d: c for d, c in counts.items() if d in allowed}
+        matching = [d for d, c in counts.items() if c == len(terms)]
+        partial = not matching and len(terms) > 1
+        if partial:
+            matching = list(counts)
+        norms: dict[int, dict[str, float]] = {}
+        scores: dict[int, float] = {}
+        for found in per_term:
+            term_idf = ranking.idf(documents, len(found))
+            for docnum in matching:
+                tfs = found.get(docnum)
+                if not tfs:
+                    continue
+                if docnum not in norms:
+                    stored = reader.stored_fields(docnum).get("lengths") or [0, 0, 0]
+                    norms[docnum] = ranking.field_norms(dict(zip(FIELDS, stored)), averages)
+                weighted = sum(tf * norms[docnum][f] for f, tf in tfs.items())
+                in_title = tfs.get("title", 0) > 0
+                scores[docnum] = scores.get(docnum, 0.0) + ranking.saturate(term_idf, weighted, in_title)
+        ordered = sorted(matching, key=lambda d: (-counts[d] if partial else 0, -scores.get(d, 0.0), d))
+        found_docs = [(scores.get(d, 0.0), counts[d], searcher.stored_fields(d)) for d in ordered]
+    ix.close()
+    hits = _public_hits(found_docs, terms, at)
+    hits.sort(key=lambda h: (-h.matched if partial else 0, -h.score, h.date and -h.date.timestamp() or 0))
+    return SearchResults(hits[:limit], total=len(hits), partial=partial, terms=terms)
+
+
+def _postings(reader, fieldname: str, term: str):
+    try:
+        matcher = reader.postings(fieldname, term)
+    except TermNotFound:
+        return []
+    return list(matcher.items_as("frequency"))
+
+
+def _docnums(reader, fieldname: str, term: str) -> set[int]:
+    try:
+        return set(reader.postings(fieldname, term).all_ids())
+    except TermNotFound:
+        return set()
+
+
+def _public_hits(found, terms, at) -> list[Hit]:
+    """Hits whose item is public at ``at`` (the one rule decides), with snippets."""
+    ids: dict[str, list[int]] = {}
+    for _, _, fields in found:
+        prefix, _, id_ = fields["key"].partition(":")
+        ids.setdefault(prefix, []).append(int(id_))
+    items = {}
+    for prefix, id_list in ids.items():
+        model = MODELS[prefix]
+        for chunk in range(0, len(id_list), 500):
+            for item in model.select().where(model.id.in_(id_list[chunk : chunk + 500])):
+                items[f"{prefix}:{item.id}"] = item
+    wanted = set(terms)
+    hits = []
+    for score, matched, fields in found:
+        item = items.get(fields["key"])
+        state = visibility(item, at) if item is not None else None
+        if state is None:
+            continue
+        expired = state == EXPIRED
+        text = "\n".join(p for p in (fields.get("summary", ""), fields.get("body", "")) if p)
+        hits.append(
+            Hit(
+                key=fields["key"], prefix=item.url_prefix, id=item.id, title=item.title,
+                title_html=analyzer.highlight(item.title, wanted), snippet=analyzer.snippet(text, wanted),
+                path=f"{item.url_prefix}/{item.slug}/", date=getattr(item, "starts_at", None) or item.date,
+                type_label=item.type_label, group=GROUP_OF[item.url_prefix], expired=expired,
+                score=score * (ranking.EXPIRED_FACTOR if expired else 1.0), matched=matched, item=item,
+            )
+        )  # fmt: skip
+    return hits

@@ -1,0 +1,39 @@
+"""Shared pieces of the browser tests: Debian's Chromium through Playwright, and a preview
+server (public site + admin) running on loopback in a thread."""
+
+from __future__ import annotations
+
+import os
+import threading
+from pathlib import Path
+
+import pytest
+from werkzeug.serving import make_server
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]  # fmt: skip
+
+
+def require_chromium() -> None:
+    """Skip browser tests where Chromium is missing, except in CI, where that is a failure."""
+    if not CHROMIUM.exists():
+        if os.environ.get("CI"):
+            raise RuntimeError("CI must install Debian's chromium (scripts/test.sh does)")
+        pytest.skip("Debian's chromium is not installed", allow_module_level=True)
+
+
+class LiveServer:
+    """Serves a WSGI app on 127.0.0.1 on a free port until stopped."""
+
+    def __init__(self, app):
+        self.server = make_server("127.0.0.1", 0, app, threaded=True)
+        self.url = f"http://127.0.0.1:{self.server.server_port}"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.thread.join(timeout=5)

@@ -1,0 +1,284 @@
+"""Publishing from the admin: one build at a time in the background, its progress and result
+for staff, a failed build that leaves the site alone, interrupted runs, and previews of drafts
+in the real theme that never make them public. Real admin app, real SQLite file, real builds."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import threading
+import time
+
+import pytest
+from click.testing import CliRunner
+from markupsafe import escape
+
+import linli.build
+from admin import create_admin_app
+from linli import accounts, publisher
+from linli import models as m
+from linli.app import create_public_app
+from linli.cli import cli
+from linli.demo import fill_demo
+from linli.errors import LinliError
+
+PASSWORD = "correct-horse-1"
+
+
+@pytest.fixture
+def app(home, now):
+    fill_demo(home, now, photos=False)
+    for role in ("admin", "editor", "contributor"):
+        accounts.add_user(role, PASSWORD, role=role)
+    app = create_admin_app(home)
+    app.config["WTF_CSRF_ENABLED"] = False
+    return app
+
+
+def login(app, username):
+    client = app.test_client()
+    response = client.post("/login/", data={"username": username, "password": PASSWORD})
+    assert response.status_code == 302, response.get_data(as_text=True)
+    return client
+
+
+def text(response) -> str:
+    return response.get_data(as_text=True)
+
+
+def site_bytes(home) -> dict:
+    return {p.relative_to(home.site_dir): p.read_bytes() for p in sorted(home.site_dir.rglob("*")) if p.is_file()}
+
+
+def only_run() -> m.BuildRun:
+    runs = list(m.BuildRun.select())
+    assert len(runs) == 1
+    return runs[0]
+
+
+def test_editor_publishes_in_the_background(app, home):
+    client = login(app, "editor")
+    assert "还没有成功发布过" in text(client.get("/"))
+    response = client.post("/publish/start")
+    assert response.status_code == 302 and response.headers["Location"].endswith("/publish/")
+    run = publisher.wait(only_run().id, timeout=120)
+    assert run.state == "succeeded", run.message
+    assert run.requested_by == "editor" and run.finished_at and run.seconds > 0 and run.files > 0
+    assert (home.site_dir / "index.html").is_file()
+    assert not (home.root / linli.build.STAGING).exists()
+    # the pages counted before the build are the pages it made
+    assert f"共有 {run.pages_done} 个页面要生成" in run.log
+    assert run.pages_total == run.pages_done > 50
+    status = client.get("/publish/status.json").get_json()
+    assert status["state"] == "succeeded" and status["percent"] == 100 and not status["running"]
+    assert status["pages_done"] == status["pages_total"] == run.pages_done
+    assert re.fullmatch(r"网站已更新：\d+ 个页面，用时 [\d.]+ 秒", status["message"])
+    assert "开始发布网站" in status["log"] and status["message"] in status["log"]
+    page = text(client.get("/publish/"))
+    assert status["message"] in page and "发布记录" in page and 'http-equiv="refresh"' not in page
+    dashboard = text(client.get("/"))
+    assert "成功" in dashboard and "网上的网站已是最新" in dashboard
+    actions = [e.action for e in m.AuditEvent.select().where(m.AuditEvent.action.startswith("build_"))]
+    assert actions == ["build_requested", "build_succeeded"]
+
+
+def test_progress_while_running_and_one_build_at_a_time(app, home, monkeypatch):
+    real_build, gate, calls = linli.build.build, threading.Event(), []
+
+    def slow_build(home, *, now=None, progress=None):
+        for done in (1, 2, 3):
+            progress(done, f"/p{done}/")
+        time.sleep(publisher.PROGRESS_INTERVAL + 0.05)
+        progress(4, "/p4/")
+        assert gate.wait(30)
+        return real_build(home, now=now, progress=progress)
+
+    def recording_database(url):  # progress goes through a connection of its own: count its writes
+        database = separate_database(url)
+        execute = database.execute
+        database.execute = lambda query, **options: (calls.append(query), execute(query, **options))[1]
+        return database
+
+    separate_database = publisher._separate_database
+    monkeypatch.setattr(linli.build, "build", slow_build)
+    monkeypatch.setattr(publisher, "_separate_database", recording_database)
+    client = login(app, "admin")
+    client.post("/publish/start")
+    run = only_run()
+    try:
+        deadline = time.monotonic() + 20
+        while client.get("/publish/status.json").get_json()["pages_done"] < 4:
+            assert time.monotonic() < deadline
+            time.sleep(0.05)
+        status = client.get("/publish/status.json").get_json()
+        assert status["state"] == "running" and status["running"]
+        assert 0 < status["percent"] < 100 and status["pages_total"] > 50
+        # pages 1-3 came faster than PROGRESS_INTERVAL: not written; page 4 came after it
+        assert len(calls) == 1
+        page = text(client.get("/publish/"))
+        assert '<meta http-equiv="refresh" content="2">' in page and "<progress" in page and "status.json" in page
+        assert "正在发布" in page
+        # a second request while it runs is refused, from the admin and from anywhere else
+        response = client.post("/publish/start", follow_redirects=True)
+        assert publisher.BUSY in text(response)
+        with pytest.raises(LinliError, match="正在发布中"):
+            publisher.start_build(home, "editor")
+        with pytest.raises(LinliError, match="正在发布中"):
+            publisher.run_build(home, "editor")
+        assert m.BuildRun.select().count() == 1
+        assert "disabled" in text(client.get("/")).split("发布网站</button>")[0][-200:]
+    finally:
+        gate.set()
+        run = publisher.wait(run.id, timeout=120)
+    assert run.state == "succeeded", run.message
+    # the row is not rewritten for every page of the real build either
+    assert len(calls) < run.pages_done / 3
+
+
+def test_contributor_cannot_publish(app, home):
+    client = login(app, "contributor")
+    page = client.get("/publish/")
+    assert "只有编辑和管理员可以发布网站" in text(page)
+    assert client.post("/publish/start").status_code == 403
+    assert client.get("/publish/status.json").status_code == 403
+    dashboard = text(client.get("/"))
+    assert "/publish/start" not in dashboard and "网站由编辑或管理员发布" in dashboard
+    assert m.BuildRun.select().count() == 0 and not home.site_dir.exists()
+
+
+def test_anonymous_cannot_publish(app):
+    client = app.test_client()
+    for response in (client.get("/publish/"), client.post("/publish/start"), client.get("/publish/status.json")):
+        assert response.status_code == 302 and "/login/" in response.headers["Location"]
+    assert m.BuildRun.select().count() == 0
+
+
+def test_busy_lock_held_elsewhere_refuses_a_second_build(app, home):
+    other = publisher.BuildLock(home)  # as if another process were building
+    assert other.try_acquire()
+    try:
+        client = login(app, "editor")
+        response = client.post("/publish/start", follow_redirects=True)
+        assert "网站正在发布中，请等这次完成后再试。" in text(response)
+        assert m.BuildRun.select().count() == 0
+        assert publisher.is_building(home)
+    finally:
+        other.release()
+    assert not publisher.is_building(home)
+
+
+def test_failed_build_reports_the_page_and_leaves_the_site_alone(app, home):
+    publisher.run_build(home, "editor")
+    before = site_bytes(home)
+    override = home.root / "themes" / "default" / "templates" / "notice.html"
+    override.parent.mkdir(parents=True)
+    override.write_text('{% extends "base.html" %}{% block main %}{{ item.nope() }}{% endblock %}', encoding="utf-8")
+    client = login(app, "editor")
+    client.post("/publish/start")
+    run = publisher.wait(m.BuildRun.select().order_by(m.BuildRun.id.desc()).first().id, timeout=120)
+    assert run.state == "failed"
+    assert run.message.startswith("网站生成失败（页面 /") and run.message.endswith("原来的网站没有改动。")
+    assert "nope" in run.message
+    assert site_bytes(home) == before
+    assert not (home.root / linli.build.STAGING).exists()
+    status = client.get("/publish/status.json").get_json()
+    assert status["state"] == "failed" and status["message"] == run.message and "发布失败" in status["log"]
+    assert str(escape(run.message)) in text(client.get("/publish/"))
+    assert str(escape(run.message)) in text(client.get("/"))
+    event = m.AuditEvent.select().order_by(m.AuditEvent.id.desc()).first()
+    assert event.action == "build_failed" and event.detail == run.message
+    with pytest.raises(LinliError, match="原来的网站没有改动"):  # the CLI path raises it for staff
+        publisher.run_build(home)
+    assert site_bytes(home) == before
+
+
+def test_interrupted_run_is_reported_once_its_lock_is_free(app, home):
+    dead = m.BuildRun.create(requested_by="editor", state="running", pages_total=100, pages_done=40)
+    lock = publisher.BuildLock(home)
+    assert lock.try_acquire()  # still building somewhere: not stale
+    try:
+        assert publisher.status(home).state == "running"
+    finally:
+        lock.release()
+    client = login(app, "editor")
+    status = client.get("/publish/status.json").get_json()
+    assert status["state"] == "failed" and status["message"] == "上次发布被中断，网站保持原样。"
+    dead = m.BuildRun.get_by_id(dead.id)
+    assert dead.state == "failed" and dead.finished_at and "中断" in dead.log
+    assert "上次发布被中断" in text(client.get("/"))
+    # and a new build can start
+    client.post("/publish/start")
+    latest = m.BuildRun.select().order_by(m.BuildRun.id.desc()).first()
+    assert publisher.wait(latest.id, timeout=120).state == "succeeded"
+
+
+def test_cli_build_is_recorded(app, home):
+    result = CliRunner().invoke(cli, ["--home", str(home.root), "build"])
+    assert result.exit_code == 0, result.output
+    assert re.search(r"网站已生成：\d+ 个页面，\d+ 个文件，用时 [\d.]+ 秒", result.output)
+    run = only_run()
+    assert run.state == "succeeded" and run.requested_by == "命令行" and str(run.pages_done) in result.output
+
+
+def test_dashboard_counts_changes_since_the_last_build(app, home):
+    publisher.run_build(home, "editor")
+    client = login(app, "editor")
+    assert "网上的网站已是最新" in text(client.get("/"))
+    later = m.now() + dt.timedelta(minutes=1)
+    notice = m.Notice.select().where(m.Notice.status == m.PUBLISHED).first()
+    m.Notice.update(updated_at=later, title="改过的通知").where(m.Notice.id == notice.id).execute()
+    draft = m.Notice.create(title="还在写的草稿", status=m.DRAFT)
+    m.Notice.update(updated_at=later).where(m.Notice.id == draft.id).execute()
+    assert "有 1 条内容在上次发布后有改动，发布网站后才会上网" in text(client.get("/"))
+    page = text(client.get("/publish/"))
+    assert "有 1 条内容在上次发布后有改动" in page and "改过的通知" in page and "还在写的草稿" not in page
+
+
+# --- preview ------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def draft(app):
+    return m.Notice.create(title="下周三停电检修（草稿）", status=m.DRAFT, body="全楼停电，**请提前准备**。")
+
+
+def test_preview_of_a_draft_in_the_real_theme(app, draft):
+    client = login(app, "contributor")  # contributors preview whatever they can see
+    for type_name in ("notice", "notices"):
+        response = client.get(f"/preview/{type_name}/{draft.id}/")
+        assert response.status_code == 200
+        html = text(response)
+        assert "<h1>下周三停电检修（草稿）</h1>" in html and "<strong>请提前准备</strong>" in html
+        assert 'class="preview-banner"' in html and "预览：这是草稿，尚未发布，居民看不到。" in html
+        assert 'href="/static/css/site.css"' in html and 'href="/notices/"' in html  # root-relative
+    published = m.Notice.select().where(m.Notice.status == m.PUBLISHED).first()
+    assert "预览：此内容已发布" in text(client.get(f"/preview/notice/{published.id}/"))
+    edit = text(login(app, "editor").get(f"/notice/edit/?id={draft.id}"))
+    assert f'href="/preview/notices/{draft.id}/"' in edit and 'target="_blank"' in edit
+
+
+def test_preview_needs_login_and_a_live_item(app, draft):
+    anonymous = app.test_client().get(f"/preview/notice/{draft.id}/")
+    assert anonymous.status_code == 302 and "/login/" in anonymous.headers["Location"]
+    client = login(app, "editor")
+    assert client.get(f"/preview/nothing/{draft.id}/").status_code == 404
+    assert client.get("/preview/notice/999999/").status_code == 404
+    m.Notice.update(deleted_at=m.now()).where(m.Notice.id == draft.id).execute()
+    assert client.get(f"/preview/notice/{draft.id}/").status_code == 404
+
+
+def test_review_list_links_to_previews(app):
+    item = m.Service.create(title="老年人优待证办理（待审核）", status=m.REVIEW, author="contributor")
+    html = text(login(app, "editor").get("/"))
+    assert f'/preview/services/{item.id}/' in html
+
+
+def test_preview_does_not_make_drafts_public(app, home, draft):
+    login(app, "editor").get(f"/preview/notice/{draft.id}/")
+    public = create_public_app(home).test_client()
+    assert public.get(f"/notices/{draft.slug}/").status_code == 404
+    html = text(public.get("/notices/"))
+    assert "下周三停电检修" not in html and "preview-banner" not in html
+    publisher.run_build(home, "editor")
+    assert not (home.site_dir / "notices" / draft.slug).exists()
+    assert not any("preview-banner" in p.read_text(encoding="utf-8") for p in home.site_dir.rglob("*.html"))

@@ -1,0 +1,291 @@
+"""Search: the analyzer and its folding, the Whoosh index kept item by item, the static index of
+the built site, the search pages, and that nothing but public text reaches any of them."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+
+import pytest
+
+from linli import db
+from linli import models as m
+from linli.app import create_public_app
+from linli.build import build
+from linli.check import check_site
+from linli.demo import fill_demo
+from linli.home import Home
+from linli.publicity import is_public
+from linli.search import analyzer, index_item, rebuild_index, remove_item, search, sync_index
+from linli.search.engine import open_index
+from linli.search.static import MAX_POSTINGS, build_static_index
+from tests.conftest import NOW
+
+# --- the analyzer -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "traditional, simplified",
+    [("社區", "社区"), ("社區活動", "社区活动"), ("醫療保險", "医疗保险"), ("後來", "后来"), ("頭髮", "头发"),
+     ("乾淨", "干净"), ("臺灣", "台湾"), ("網格員", "网格员"), ("養老服務", "养老服务"), ("衛生費", "卫生费"),
+     ("偽造", "伪造"), ("衞生", "卫生"), ("穿著", "穿着"), ("諮詢", "咨询"), ("豈", "岂")],
+)  # fmt: skip
+def test_traditional_folds_to_simplified(traditional, simplified):
+    assert analyzer.fold(traditional) == simplified
+    assert analyzer.terms(traditional) == analyzer.terms(simplified)
+    assert analyzer.query_terms(traditional) == analyzer.query_terms(simplified)
+
+
+@pytest.mark.parametrize("text", ["社区", "什么", "山峰", "干部", "后来", "头发", "台灯", "里面", "面条", "着急"])
+def test_simplified_text_is_left_alone(text):
+    assert analyzer.fold(text) == text
+
+
+def test_fold_table_is_maintained_data_and_closed():
+    table = analyzer.fold_table()
+    assert len(table) > 3000
+    assert table["區"] == "区" and table["麼"] == "么" and table["醫"] == "医"
+    assert all(table.get(value, value) == value for value in table.values())  # folding twice changes nothing
+    header = analyzer.TABLE_PATH.read_text(encoding="utf-8").splitlines()[0]
+    assert "OpenCC" in header
+
+
+def test_cjk_runs_give_characters_and_overlapping_pairs():
+    assert analyzer.terms("社区活动") == ["社", "社区", "区", "区活", "活", "活动", "动"]
+    assert analyzer.query_terms("社区活动") == ["社区", "区活", "活动"]
+    assert analyzer.query_terms("区活") == ["区活"]  # crosses the word boundary of 社区|活动
+    assert analyzer.query_terms("水 电") == ["水", "电"]
+
+
+def test_latin_and_digits_are_words_after_nfkc_and_lower_case():
+    assert analyzer.query_terms("WiFi ＷＩＦＩ wifi") == ["wifi"]
+    assert analyzer.terms("３号楼Ｂ超") == ["3", "号", "号楼", "楼", "b", "超"]
+    assert analyzer.terms("Cafe\u0301 café") == ["café", "café"]
+    assert analyzer.terms("010-8765-4300") == ["010", "8765", "4300"]
+
+
+def test_punctuation_and_emoji_only_separate():
+    assert analyzer.terms("❤️停水！👍🏽通知。") == ["停", "停水", "水", "通", "通知", "知"]
+    assert analyzer.query_terms("，。！？…… 🎉") == []
+
+
+def test_token_spans_point_into_the_original_text():
+    text = "東院５號樓停水"
+    spans = {t.text: text[t.start : t.end] for t in analyzer.tokens(text)}
+    assert spans["东院"] == "東院" and spans["5"] == "５" and spans["停水"] == "停水"
+    assert str(analyzer.highlight(text, analyzer.query_terms("东院 停水"))) == "<mark>東院</mark>５號樓<mark>停水</mark>"
+    assert str(analyzer.highlight("<b>低保</b>", ["低保"])) == "&lt;b&gt;<mark>低保</mark>&lt;/b&gt;"
+
+
+def test_numbers_round_trip():
+    for n in (0, 1, 31, 32, 1000, 65535, 2**31):
+        assert list(analyzer.decode_numbers(analyzer.encode_number(n))) == [n]
+
+
+# --- the Whoosh index, item by item -------------------------------------------------------------
+
+
+def keys(results) -> list[str]:
+    return [hit.key for hit in results]
+
+
+def test_items_enter_and_leave_the_index_as_they_change(home, now):
+    notice = m.Notice.create(title="關於社區停水的通知", status="published", body="東院3號樓明天停水。", summary="停水")
+    assert index_item(home, notice)
+    found = search(home, "社区停水", 10, at=now)
+    assert keys(found) == [f"notices:{notice.id}"]
+    assert "<mark>" in found[0].title_html and "<mark>" in found[0].snippet
+    assert found[0].path == f"notices/{notice.slug}/" and found[0].type_label == "通知公告"
+
+    notice.status = m.DRAFT
+    notice.save()
+    assert not index_item(home, notice)
+    assert search(home, "停水", 10, at=now) == []
+
+    notice.status = m.PUBLISHED
+    notice.publish_at = now + dt.timedelta(days=2)
+    notice.save()
+    assert not index_item(home, notice, at=now)  # scheduled: not public yet
+    assert sync_index(home, now + dt.timedelta(days=3)) == (1, 0)
+    assert keys(search(home, "停水", 10, at=now + dt.timedelta(days=3))) == [f"notices:{notice.id}"]
+    # A stale index never shows what is not public at the moment asked about.
+    assert search(home, "停水", 10, at=now) == []
+    assert sync_index(home, now + dt.timedelta(days=3)) == (0, 0)  # nothing changed
+
+    remove_item(home, notice)
+    assert search(home, "停水", 10, at=now + dt.timedelta(days=3)) == []
+
+
+def test_related_rows_update_the_page_that_shows_them(home, now):
+    grid = m.Grid.create(title="第一网格", status="published", buildings="东院1号楼")
+    member = m.GridMember.create(grid=grid, name="周晓梅", work_phone="010-8765-4311", private_phone="13900001311")
+    index_item(home, member)
+    assert keys(search(home, "周晓梅", 5, at=now)) == [f"grids:{grid.id}"]
+    assert search(home, "13900001311", 5, at=now) == []  # the private phone is not indexed
+    member.delete_instance()
+    remove_item(home, member)
+    assert search(home, "周晓梅", 5, at=now) == []
+
+
+def test_private_fields_are_never_indexed(home, now):
+    wish = m.Wish.create(title="想要一副老花镜", status="published", beneficiary="独居的李阿姨",
+                         beneficiary_private="李秀兰 东院3号楼2单元", adopter="王建国", adopter_public=False,
+                         internal_note="内部：先电话确认度数")  # fmt: skip
+    index_item(home, wish)
+    assert keys(search(home, "李阿姨", 5, at=now)) == [f"wishes:{wish.id}"]
+    for secret in ("李秀兰", "王建国", "内部", "确认度数"):
+        assert search(home, secret, 5, at=now) == [], secret
+
+
+def test_rebuild_and_types(home, now):
+    m.Notice.create(title="老人体检通知", status="published")
+    m.Place.create(title="老人日间照料中心", status="published")
+    m.Place.create(title="老人食堂草稿", status="draft")
+    assert rebuild_index(home, now) == 2
+    assert len(search(home, "老人", 10, at=now)) == 2
+    assert [h.prefix for h in search(home, "老人", 10, types="place", at=now)] == ["places"]
+    assert [h.prefix for h in search(home, "老人", 10, types=["notices"], at=now)] == ["notices"]
+    assert search(home, "草稿", 10, at=now) == []
+
+
+def test_a_missing_index_is_built_on_first_search(home, now):
+    m.Service.create(title="最低生活保障申请", status="published")
+    assert not home.search_index_dir.exists()
+    assert [h.title for h in search(home, "低保", 5)] == ["最低生活保障申请"]  # via data/synonyms.txt
+    assert open_index(home, create=False) is not None
+
+
+# --- the static index ---------------------------------------------------------------------------
+
+
+def decode_entry(entry: str) -> tuple[int, list[tuple[int, int]]]:
+    numbers = list(analyzer.decode_numbers(entry))
+    df, rest = numbers[0], numbers[1:]
+    doc, pairs = 0, []
+    for i in range(0, len(rest), 2):
+        doc += rest[i]
+        pairs.append((doc, rest[i + 1]))
+    return df, pairs
+
+
+def script_data(text: str):
+    match = re.fullmatch(r'__linliSearch\("([^"]+)",(.*)\)\n', text, re.S)
+    return match.group(1), json.loads(match.group(2))
+
+
+def test_common_terms_keep_only_their_best_documents(home, now):
+    total, with_term = 3 * MAX_POSTINGS, MAX_POSTINGS + 30
+    rows = [{"title": f"第{i}号通知", "status": "published", "slug": f"n{i}",
+             "body": "停水" * (i % 7 + 1) if i < with_term else "通知内容"} for i in range(total)]  # fmt: skip
+    m.Notice.insert_many(rows).execute()
+    index = build_static_index(now)
+    assert index.manifest["docs"] == total
+    shard = index.manifest["shards"]
+    for term, df_wanted in (("通知", total), ("停水", with_term)):
+        name = f"{index.manifest['dir']}s/{analyzer.term_hash(term) % shard:x}.js"
+        _, data = script_data(index.files[name])
+        df, pairs = decode_entry(data[term])
+        assert df == df_wanted and len(pairs) == MAX_POSTINGS
+        assert [d for d, _ in pairs] == sorted({d for d, _ in pairs})
+        assert all(score > 0 for _, score in pairs)
+    # 停水 keeps the documents where it counts most: those that say it most often (and are short).
+    _, data = script_data(index.files[f"{index.manifest['dir']}s/{analyzer.term_hash('停水') % shard:x}.js"])
+    kept = {d for d, _ in decode_entry(data["停水"])[1]}
+    docs = {}
+    for d in range(total):
+        _, info = script_data(index.files[f"{index.manifest['dir']}d/{d:x}.js"])
+        docs[d] = info["x"].count("停水")
+    assert min(docs[d] for d in kept) >= max(docs[d] for d in set(docs) - kept if docs[d])
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory) -> Home:
+    home = Home.create(tmp_path_factory.mktemp("search") / "home")
+    db.connect(home.database_url)
+    fill_demo(home, NOW, photos=False)
+    build(home, now=NOW)
+    return home
+
+
+@pytest.fixture
+def demo_db(demo):
+    db.connect(demo.database_url)
+    return demo
+
+
+def test_no_private_word_reaches_any_file_of_the_site(demo_db):
+    site = demo_db.site_dir
+    index_files = list((site / "search").rglob("*.js"))
+    assert len(index_files) > 50
+    secrets = {"内部"}  # the demo writes this word only into staff-only notes
+    private_items = 0
+    for model in m.CONTENT_MODELS:
+        for item in model.select():
+            if not is_public(item, NOW):
+                secrets.add(item.title)
+                private_items += 1
+            if item.internal_note:
+                secrets.add(item.internal_note[:12])
+    secrets |= {w.beneficiary_private.splitlines()[0][:8] for w in m.Wish.select() if w.beneficiary_private}
+    secrets |= {g.private_phone for g in m.GridMember.select() if g.private_phone}
+    secrets = {s for s in secrets if len(s) >= 4 or s == "内部"}
+    assert private_items >= 8 and len(secrets) > 10
+    leaks = []
+    for path in sorted(p for p in site.rglob("*") if p.is_file()):
+        data = path.read_bytes()
+        leaks += [f"{path.relative_to(site)}: {s}" for s in secrets if s.encode() in data]
+    assert leaks == []
+    # and no term of a draft-only title is in the static index: draft titles' rare pairs are absent
+    draft = m.Notice.get(m.Notice.title == "西院雨污分流管道改造施工公告")
+    assert not is_public(draft, NOW)
+    shards = "".join(p.read_text(encoding="utf-8") for p in index_files)
+    assert '"污分"' not in shards and '"雨污"' not in shards
+
+
+def test_search_index_folder_holds_only_public_items(demo_db):
+    rebuild_index(demo_db, NOW)
+    ix = open_index(demo_db)
+    with ix.searcher() as searcher:
+        stored = list(searcher.all_stored_fields())
+    ix.close()
+    public_keys = {f"{model.url_prefix}:{item.id}" for model in m.CONTENT_MODELS for item in model.select()
+                   if is_public(item, NOW)}  # fmt: skip
+    assert {fields["key"] for fields in stored} == public_keys
+    data = b"".join(p.read_bytes() for p in demo_db.search_index_dir.rglob("*") if p.is_file())
+    assert "内部".encode() not in data and "西院雨污分流管道改造施工公告".encode() not in data
+
+
+def test_the_search_page_offers_categories_and_title_indexes_without_javascript(demo_db):
+    site = demo_db.site_dir
+    page = (site / "search" / "index.html").read_text(encoding="utf-8")
+    assert '<form class="search-form" id="search-form" role="search" action="index.html" method="get">' in page
+    assert 'action="../search/index.html"' in (site / "notices" / "index.html").read_text(encoding="utf-8")
+    assert "<noscript>" in page and "../notices/category/" in page and "../services/category/" in page
+    for group in ("notice", "service", "place", "story", "event", "other"):
+        assert f'href="titles/{group}/index.html"' in page
+    titles = (site / "search" / "titles" / "service" / "index.html").read_text(encoding="utf-8")
+    assert "最低生活保障申请" in titles and "居家适老化改造补贴申请" not in titles  # a draft
+    assert '<script src="../static/js/search.js" defer></script>' in page
+    assert "<script" not in titles
+    manifest = json.loads(re.search(r'data-manifest="([^"]+)"', page).group(1).replace("&#34;", '"'))
+    assert (site / "search" / manifest["fold"]).is_file()
+    assert (site / "search" / manifest["dir"] / "manifest.json").is_file()
+    assert check_site(site).problems == []
+
+
+def test_the_preview_server_answers_on_the_server(demo_db):
+    client = create_public_app(demo_db, now=NOW).test_client()
+    html = client.get("/search/?q=社區活動").get_data(as_text=True)
+    assert "<mark>" in html and "找到 2 条结果" in html and "search.js" not in html
+    html = client.get("/search/?q=老人&type=place").get_data(as_text=True)
+    assert "幸福里日间照料中心" in html and "通知公告 ·" not in html
+    assert client.get("/search/titles/nothing/").status_code == 404
+    assert client.get("/search/titles/place/").status_code == 200
+
+
+def test_builds_of_the_same_content_write_the_same_index(demo_db):
+    first = build_static_index(NOW)
+    second = build_static_index(NOW)
+    assert first.version == second.version and first.files == second.files
+    assert first.version in (demo_db.site_dir / "search" / "index.html").read_text(encoding="utf-8")
