@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from linli import accounts, db
@@ -100,3 +102,85 @@ def test_concurrent_edit_is_refused_without_losing_text(site, new_page):
     assert second.input_value("#body") == "第二位同事写了很久的正文，不能丢。"
     db.connect(home.database_url)
     assert m.Notice.get_by_id(notice.id).title == "第一位同事改的标题"
+
+
+def publish(page, url, home):
+    """Press 发布网站, wait until that build has finished, and see the page say so."""
+    db.connect(home.database_url)
+    last = m.BuildRun.select(m.BuildRun.id).order_by(m.BuildRun.id.desc()).scalar() or 0
+    page.goto(f"{url}/admin/publish/")
+    page.click("button:has-text('发布网站')")
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        run = m.BuildRun.select().where(m.BuildRun.id > last).order_by(m.BuildRun.id.desc()).first()
+        if run and run.state != "running":
+            break
+        time.sleep(0.2)
+    assert run and run.state == "succeeded", run and run.message
+    page.reload()
+    assert "网站已更新" in page.inner_text("body")
+
+
+def make_jpeg(path, colour):
+    from PIL import Image
+
+    Image.new("RGB", (1200, 800), colour).save(path, "JPEG")
+    return path
+
+
+def test_notice_with_image_goes_from_contributor_to_editor_to_built_site(site, new_page, tmp_path):
+    home, url = site
+    writer = new_page()
+    log_in(writer, url, "contributor")
+    writer.goto(f"{url}/admin/notice/new/")
+    writer.fill("#title", "关于7号楼电梯更换的通知")
+    writer.fill("#category", "社区通知")
+    writer.fill("#body", "7号楼电梯将于下周一开始更换，工期约两周。\n\n")
+    with writer.expect_file_chooser() as chooser:
+        writer.click("button:has-text('插入图片')")
+    chooser.value.set_files(str(make_jpeg(tmp_path / "电梯.jpg", (200, 120, 40))))
+    writer.wait_for_function("document.querySelector('#body').value.includes('/media/photos/')")
+    writer.select_option("#status", "review")
+    writer.click("input[type=submit][value='保存']")
+    assert "已保存" in writer.inner_text("body")
+
+    editor = new_page()
+    log_in(editor, url, "editor")
+    assert "关于7号楼电梯更换的通知" in editor.inner_text("main, body")  # in the dashboard's review list
+    editor.click("a:has-text('关于7号楼电梯更换的通知')")
+    editor.select_option("#status", "published")
+    editor.click("input[type=submit][value='保存']")
+    assert "已保存" in editor.inner_text("body")
+
+    publish(editor, url, home)
+
+    db.connect(home.database_url)
+    notice = m.Notice.get(m.Notice.title == "关于7号楼电梯更换的通知")
+    assert notice.author == "contributor" and notice.status == "published"
+    resident = new_page()
+    resident.goto((home.site_dir / "notices" / notice.slug / "index.html").as_uri())
+    assert resident.locator("article h1").inner_text().endswith("关于7号楼电梯更换的通知")
+    image = resident.locator("article .prose img")
+    image.scroll_into_view_if_needed()
+    assert image.evaluate("img => img.complete && img.naturalWidth") > 0
+
+
+def test_album_upload_of_several_photos_reaches_the_site(site, new_page, tmp_path):
+    home, url = site
+    db.connect(home.database_url)
+    album = m.Album.select().where(m.Album.status == "published").first()
+    before = album.photos.count()
+    page = new_page()
+    log_in(page, url, "editor")
+    page.goto(f"{url}/admin/album/{album.id}/photos/")
+    files = [str(make_jpeg(tmp_path / f"活动{i}.jpg", (40 * i, 100, 160))) for i in range(1, 4)]
+    page.set_input_files("#linli-photo-input", files)
+    wanted = before + 3
+    page.wait_for_function(
+        f"document.querySelectorAll('li.linli-photo[data-id]:not([data-id=\"\"])').length >= {wanted}", timeout=30_000
+    )
+    db.connect(home.database_url)
+    assert m.Album.get_by_id(album.id).photos.count() == before + 3
+    publish(page, url, home)
+    html = (home.site_dir / "albums" / album.slug / "index.html").read_text(encoding="utf-8")
+    assert html.count("<figure>") == before + 3

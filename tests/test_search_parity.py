@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 
 from linli.search import analyzer
-from linli.search.static import fold_file
+from linli.home import Home
+from linli.search.static import client_file
 
 ROOT = Path(__file__).resolve().parent.parent
 CLIENT = ROOT / "themes" / "default" / "static" / "js" / "search.js"
@@ -135,7 +136,12 @@ def test_the_whole_fold_table_is_read_alike(node_side):
     assert node_side["numbers"] == node_side["expected_numbers"]
 
 
-def test_the_browser_gets_the_same_table_file():
-    name, content = fold_file()
-    assert content == f'__linliSearch("fold",{json.dumps(analyzer.table_data())})\n'
-    assert name.startswith("fold-") and name.endswith(".js")
+def test_the_browser_gets_the_same_table_in_the_client_file(tmp_path):
+    name, content = client_file(Home.create(tmp_path / "home"))
+    assert content.endswith(f'\n__linliSearch("fold",{json.dumps(analyzer.table_data())})\n')
+    assert name.startswith("search-") and name.endswith(".js")
+    if NODE:  # the minified client still runs and reads its own table
+        script = "global.window = global; require(process.argv[1]); console.log(window.LinliSearch.queryTerms('社區'))"
+        (tmp_path / "client.js").write_text(content, encoding="utf-8")
+        done = subprocess.run([NODE, "-e", script, str(tmp_path / "client.js")], capture_output=True, text=True)
+        assert done.returncode == 0, done.stderr

@@ -4,8 +4,9 @@ Written at build time from the same public set as the pages (:func:`public_docum
 build's moment), so nothing that is not public can reach it. Files (all loaded as ``<script>``,
 so search also works opened from disk, where ``fetch`` of local files is refused):
 
-- ``fold-<hash>.js``: the Traditional→Simplified table of the analyzer (``linli/data/t2s.txt``),
-  named by content so browsers keep it across builds;
+- ``search-<hash>.js``: the client (the theme's ``static/js/search.js``, minified) and the
+  Traditional→Simplified table of the analyzer (``linli/data/t2s.txt``), named by content so
+  browsers keep it across builds;
 - ``i<version>/manifest.json``: document count, shard count, document ranges of each result type
   (the page carries the same manifest in ``data-manifest``, so it costs no request);
 - ``i<version>/s/<n>.js``: the shard of every term whose hash modulo the shard count is ``n``:
@@ -32,6 +33,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import rjsmin
 from flask import current_app
 
 from linli.search import analyzer
@@ -63,18 +65,26 @@ def _js(name: str, data) -> str:
     return f'{CALLBACK}("{name}",{text})\n'
 
 
-def fold_file() -> tuple[str, str]:
-    """(file name, content) of the fold table for the browser."""
-    data = analyzer.table_data()
-    digest = hashlib.sha256(data.encode()).hexdigest()[:10]
-    return f"fold-{digest}.js", _js("fold", data)
+def fold_call() -> str:
+    """The fold table for the browser: ``linli/data/t2s.txt`` as the client reads it."""
+    return _js("fold", analyzer.table_data())
+
+
+def client_file(home) -> tuple[str, str]:
+    """(file name, content) of the browser client: the theme's ``static/js/search.js`` (a home's
+    own theme first), minified, followed by the fold table; named by content."""
+    source = next(
+        d / "static" / "js" / "search.js" for d in home.theme_dirs if (d / "static" / "js" / "search.js").is_file()
+    )
+    text = rjsmin.jsmin(source.read_text(encoding="utf-8")) + "\n" + fold_call()
+    return f"search-{hashlib.sha256(text.encode()).hexdigest()[:10]}.js", text
 
 
 def _order(doc: SearchDoc, groups: list[str]):
     return (groups.index(doc.group), -doc.date.timestamp() if doc.date else 0, doc.prefix, doc.id)
 
 
-def build_static_index(at: dt.datetime) -> StaticIndex:
+def build_static_index(at: dt.datetime, home=None) -> StaticIndex:
     groups = [key for key, *_ in GROUPS]
     docs = sorted(public_documents(at), key=lambda d: _order(d, groups))
     n = len(docs)
@@ -155,14 +165,17 @@ def build_static_index(at: dt.datetime) -> StaticIndex:
     for path in sorted(files):
         digest.update(path.encode() + b"\0" + files[path].encode())
     version = digest.hexdigest()[:10]
-    fold_name, fold_content = fold_file()
     manifest = {
-        "version": version, "dir": f"i{version}/", "fold": fold_name, "docs": n, "shards": shards,
-        "groups": ranges, "page": PAGE, "max": MAX_POSTINGS,
+        "version": version, "dir": f"i{version}/", "docs": n, "shards": shards, "groups": ranges, "page": PAGE,
+        "max": MAX_POSTINGS,
     }  # fmt: skip
+    if home is not None:
+        client_name, client_content = client_file(home)
+        manifest["client"] = manifest["fold"] = client_name  # the client carries the table
     written = {f"i{version}/{path}": text for path, text in files.items()}
     written[f"i{version}/manifest.json"] = json.dumps(manifest, ensure_ascii=False, indent=1) + "\n"
-    written[fold_name] = fold_content
+    if home is not None:
+        written[client_name] = client_content
     return StaticIndex(version, manifest, written)
 
 
@@ -187,7 +200,7 @@ def static_index() -> StaticIndex:
     at = moment()
     cached = current_app.extensions.get("linli_search_static")
     if cached is None or cached[0] != at:
-        cached = (at, build_static_index(at))
+        cached = (at, build_static_index(at, current_app.config["LINLI_HOME"]))
         current_app.extensions["linli_search_static"] = cached
     return cached[1]
 

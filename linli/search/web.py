@@ -89,6 +89,7 @@ def page():
 
         index = static_index()
         context["manifest"] = json.dumps(index.manifest, separators=(",", ":"))
+        context["client_src"] = index.manifest["client"]
         context["client"] = json.dumps(_client_text(), ensure_ascii=False, separators=(",", ":"))
     elif query:
         from linli.search.engine import search

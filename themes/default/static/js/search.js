@@ -328,9 +328,14 @@
     this.status.textContent = message;
   };
 
+  /* Timings for the bench (bench/search_bench.py): marks "linli:query" … "linli:shown". */
+  function mark(name) {
+    if (root.performance && performance.mark) performance.mark("linli:" + name);
+  }
+
   SearchPage.prototype.run = function (q, type) {
-    var page = this, started = Date.now();
-    var token = page.token = {};
+    var page = this, token = page.token = {};
+    mark("query");
     page.list.setAttribute("aria-busy", "true");
     page.say(page.text.busy);
     page.ready.then(function () {
@@ -341,6 +346,7 @@
       return Promise.all(Object.keys(shards).map(function (s) {
         return load(page.base + page.manifest.dir, "s/" + s + ".js", "s" + s);
       })).then(function () {
+        mark("shards");
         var lists = terms.map(function (t) {
           var shard = loaded["s" + (termHash(t) % page.manifest.shards).toString(16)];
           return decodePostings(Object.prototype.hasOwnProperty.call(shard, t) ? shard[t] : null);
@@ -348,12 +354,12 @@
         var ranked = rank(lists);
         ranked.terms = terms;
         ranked.q = q;
+        mark("ranked");
         return ranked;
       });
     }).then(function (ranked) {
       if (token !== page.token) return;
       page.result = ranked;
-      page.rankedAt = Date.now() - started;
       if (!ranked) {
         page.list.innerHTML = "";
         page.more.hidden = true;
@@ -401,7 +407,8 @@
       return load(page.base + page.manifest.dir, "d/" + doc.toString(16) + ".js", "d" + doc.toString(16));
     })).then(function (found) {
       if (token !== page.token) return;
-      var started = Date.now(), html = "";
+      mark("docs");
+      var html = "";
       found.forEach(function (doc) { html += page.render(doc); });
       page.list.insertAdjacentHTML("beforeend", html);
       page.shown = from + found.length;
@@ -411,7 +418,7 @@
       var message = !n ? text.none.replace("{q}", page.result.q)
         : (page.result.exact ? text.found : text.about).replace("{n}", n);
       page.say(page.result.partial && n ? text.partial + " " + message : message);
-      page.renderedIn = Date.now() - started;
+      mark("shown");
       page.app.setAttribute("data-shown", String(page.shown));
       if (moveFocus) {
         var link = page.list.children[from] && page.list.children[from].querySelector("a");
