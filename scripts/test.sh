@@ -1,17 +1,20 @@
 #!/usr/bin/env bash
-# Fresh machine → every test: installs Linli and the test tools, Debian's Chromium for the
-# browser tests (apt-get, as root), then runs pytest. Extra arguments go to pytest.
+# Fresh machine → every test: installs Linli and the test tools, the Debian packages the tests
+# drive for real (Chromium for browser tests, a Chinese font, PostgreSQL, OpenSSH, rsync, git;
+# apt-get, as root), then runs pytest. Extra arguments go to pytest.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh dev
-if [ ! -x /usr/bin/chromium ] || [ ! -e /usr/share/fonts/truetype/wqy/wqy-microhei.ttc ]; then
+# fonts-wqy-microhei: Chinese glyphs, so layout tests measure real text
+PACKAGES="chromium fonts-wqy-microhei postgresql openssh-server openssh-client rsync git"
+missing=$(for p in $PACKAGES; do dpkg -s "$p" >/dev/null 2>&1 || echo "$p"; done)
+if [ -n "$missing" ]; then
   if [ "$(id -u)" = 0 ]; then
     export DEBIAN_FRONTEND=noninteractive
     apt-get update -qq
-    # fonts-wqy-microhei: Chinese glyphs, so layout tests measure real text
-    apt-get install -y -qq chromium fonts-wqy-microhei >/dev/null
+    apt-get install -y -qq $missing >/dev/null
   else
-    echo "Run 'sudo apt-get install chromium fonts-wqy-microhei' for the browser tests." >&2
+    echo "Run 'sudo apt-get install $missing' for the tests that drive them." >&2
   fi
 fi
 exec .venv/bin/python -m pytest "$@"
