@@ -1,99 +1,459 @@
-"""``linli build``: freeze the public app into ``site/``, atomically.
+"""``linli build``: render the public app into ``site/`` — fully, or only what changed — atomically.
 
-Pages come from :func:`linli.public.all_pages` through Frozen-Flask; theme assets and the
-public media files are copied. Everything is written into a staging folder that replaces
-``site/`` only once complete, so a failed or killed build leaves the previous site whole.
+Which pages exist comes from :data:`PAGE_GENERATORS`: generators of ``(endpoint, values)`` in
+Frozen-Flask's URL-generator format, turned into URLs with ``url_for``. Each page is rendered by
+dispatching its URL to the public app inside a request context, as Frozen-Flask's test client
+would, but without its per-URL bookkeeping (which grows with the site): the build itself maps URLs
+to files (``/a/`` → ``a/index.html``), renders in worker processes (one per core), and writes a
+file only when its bytes changed. Theme assets, public media and the static search index are the
+other outputs.
+
+Incremental: the manifest (``.build-cache/manifest.pickle``) records for each page what it was
+made from (:mod:`linli.deps`) and each output's fingerprint. A rebuild with the same global
+fingerprint (Linli's code, theme files, ``linli.toml``, the day) renders only pages that are new
+or whose dependencies changed, and deletes outputs that left the site. Markdown is rendered once
+per change (:class:`linli.markup.RenderedStore`).
+
+Atomic: a build from nothing writes the whole site into ``.build-staging`` and swaps it in with
+two renames. A rebuild stages only the changed files, then commits by writing a journal
+(``.build-staging/.commit``, renamed into place); only then are the staged files moved into
+``site/`` and removed ones deleted. A build killed before the commit point leaves ``site/`` as it
+was (the next build drops the staging folder); one killed after it is completed by the next build
+(it rolls the journal forward) — the window is the few renames of the changed files.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
+import multiprocessing
+import os
+import pickle
 import shutil
+import sys
 import time
-import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import unquote
 
-from flask_frozen import Freezer, MissingURLGeneratorWarning
+from flask import url_for
+from jinja2 import FileSystemBytecodeCache
+from werkzeug.test import EnvironBuilder
 
-from linli import models
+from linli import db, deps, markup, models
 from linli.app import create_public_app
 from linli.errors import LinliError
-from linli.home import Home
+from linli.home import PROJECT_ROOT, Home
 from linli.public import all_pages, public_media_paths
-from linli.search import search_pages, write_static_index
+from linli.search import search_pages
 
 STAGING = ".build-staging"
+CACHE_DIR = ".build-cache"
+MANIFEST = "manifest.pickle"
+JOURNAL = ".commit"
+STAGED_MANIFEST = ".manifest.pickle"
+FORMAT = 1
+
+#: Every page of the site: generators of (endpoint, values). Others add theirs (feeds, sitemap).
+PAGE_GENERATORS = [all_pages, search_pages]
+
+#: The tables whose rows pages show; read and fingerprinted before each rebuild.
+SCANNED = [*models.CONTENT_MODELS, models.Attachment, models.Photo, models.GridMember, models.SiteSettings]
+
+PARALLEL_FROM = 300  # pages: fewer are rendered in the build's own process
+CHUNK = 64  # pages per task sent to a worker
 
 
 @dataclass
 class BuildResult:
-    pages: int
-    files: int
+    pages: int  # pages in the site
+    files: int  # other files in the site (assets, media, search index)
     seconds: float
     destination: Path
+    rendered: int = 0  # pages rendered by this build
+    written: int = 0  # files whose bytes changed
+    removed: int = 0  # files deleted
+    full: bool = True  # rendered every page (no usable manifest, or the global inputs changed)
 
 
-def build(home: Home, *, now=None, progress=None) -> BuildResult:
-    """Build ``home``'s public site into ``home.site_dir``. ``progress(done, url)`` is called
-    after each page. Raises LinliError with a message for staff when anything fails."""
+@dataclass
+class Manifest:
+    format: int
+    fingerprint: bytes  # the global inputs
+    at: object  # the build's moment
+    scan: deps.Scan
+    deps: dict  # dependency key → fingerprint
+    pages: dict  # url → (file, hash, dependency keys)
+    files: dict = field(default_factory=dict)  # other outputs: file → hash
+
+
+def build(home: Home, *, now=None, progress=None, full: bool = False) -> BuildResult:
+    """Build ``home``'s public site into ``home.site_dir``: only what changed since the last
+    build, unless ``full``. ``progress(done, url)`` is called as pages are done. Raises
+    LinliError with a message for staff when anything fails (the site is then unchanged)."""
     started = time.perf_counter()
-    at = now or models.now()
-    app = create_public_app(home, build=True, now=at)
+    at = (now or models.now()).replace(microsecond=0)
     staging = home.root / STAGING
-    shutil.rmtree(staging, ignore_errors=True)
-    app.config.update(
-        FREEZER_DESTINATION=str(staging),
-        FREEZER_REMOVE_EXTRA_FILES=False,
-        FREEZER_IGNORE_MIMETYPE_WARNINGS=True,
-        FREEZER_DEFAULT_MIMETYPE="text/html",
-    )
-    freezer = Freezer(app, with_static_files=False, with_no_argument_rules=False, log_url_for=False)
-    freezer.register_generator(all_pages)
-    freezer.register_generator(search_pages)
-    pages = 0
+    recover(home)
+    app = create_public_app(home, build=True, now=at)
+    (home.root / CACHE_DIR / "templates").mkdir(parents=True, exist_ok=True)  # compiled once per change
+    app.jinja_env.bytecode_cache = FileSystemBytecodeCache(str(home.root / CACHE_DIR / "templates"))
+    database = db.database.obj
+    deps.install(database)
+    # The last build's manifest: which files the site has, with their hashes.
+    old = _load_manifest(home) if home.site_dir.is_dir() else None
+    fingerprint = global_fingerprint(home, at)
+    # Templates, settings, code or the day changed: render every page (write only changed ones).
+    incremental = old is not None and old.fingerprint == fingerprint and not full
+    staging.mkdir(parents=True)
+    store = markup.store = markup.RenderedStore(home.root / CACHE_DIR / "rendered.db")
     url = "/"
     try:
-        with app.app_context(), warnings.catch_warnings():
-            warnings.simplefilter("ignore", MissingURLGeneratorWarning)
-            for page in freezer.freeze_yield():
-                pages += 1
-                url = page.url
-                if progress:
-                    progress(pages, url)
+        with app.app_context():
             with app.test_request_context():
-                files = _copy_files(home, staging)
-                files += write_static_index(staging)
+                pages = enumerate_pages()
+            scan = deps.scan(database, SCANNED, at)
+            if incremental:
+                stale = deps.stale_keys(old.deps, database, old.scan, scan, at)
+                todo = [u for u in pages if u not in old.pages or not stale.isdisjoint(old.pages[u][2])]
+            else:
+                todo = list(pages)
+            old_pages = old.pages if old else {}
+            job = _Job(app, at, staging, {u: old_pages[u][1] for u in todo if u in old_pages})
+            if "/search/" in todo:  # computed here once, so that workers share it
+                with deps.recording(at), app.test_request_context():
+                    from linli.search.static import static_index
+
+                    static_index()
+            fresh = len(pages) - len(todo)
+            if progress and fresh:
+                progress(fresh, "/")
+            rendered, dep_values = _render(job, todo, progress, fresh)
+            url = "/"
+            files, written_files = _other_files(home, app, old, staging, "/search/" in todo or not incremental)
+            url = "/"
+        page_entries = {}
+        written = written_files
+        for url_, (rel, digest, keys, changed) in rendered.items():
+            page_entries[url_] = (rel, digest, keys)
+            written += changed
+        for url_ in pages.keys() - rendered.keys():
+            page_entries[url_] = old.pages[url_]
+        all_deps = {}
+        for entry in page_entries.values():
+            for key in entry[2]:
+                all_deps[key] = dep_values[key] if key in dep_values else old.deps[key]
+        manifest = Manifest(FORMAT, fingerprint, at, scan, all_deps, page_entries, files)
+        removed = []
+        if old is not None:
+            removed = [entry[0] for u, entry in old.pages.items() if u not in pages]
+            removed += [rel for rel in old.files if rel not in files]
+        store.close()
+        _commit(home, staging, manifest, old is not None, removed)
     except LinliError:
-        shutil.rmtree(staging, ignore_errors=True)
+        _abandon(staging)
         raise
+    except _PageError as exc:
+        _abandon(staging)
+        raise LinliError(f"网站生成失败（页面 {exc.url}）：{exc.reason}。原来的网站没有改动。") from None
     except Exception as exc:
-        shutil.rmtree(staging, ignore_errors=True)
+        _abandon(staging)
         raise LinliError(f"网站生成失败（页面 {url}）：{type(exc).__name__}: {exc}。原来的网站没有改动。") from exc
-    _swap_into_place(staging, home.site_dir)
-    return BuildResult(pages, files, time.perf_counter() - started, home.site_dir)
+    finally:
+        markup.store = None
+        store.close()
+    return BuildResult(
+        len(pages), len(files), time.perf_counter() - started, home.site_dir,
+        rendered=len(rendered), written=written, removed=len(removed), full=not incremental,
+    )  # fmt: skip
 
 
-def _copy_files(home: Home, staging: Path) -> int:
-    """Copy the theme's static assets (home overrides first) and public media files."""
-    copied = 0
-    seen: set[Path] = set()
+def enumerate_pages() -> dict[str, str]:
+    """url → file of every page, from :data:`PAGE_GENERATORS` (inside a request context)."""
+    pages: dict[str, str] = {}
+    for generator in PAGE_GENERATORS:
+        for endpoint, values in generator():
+            url = url_for(endpoint, **values)
+            if url not in pages:
+                pages[url] = url_to_file(url)
+    return pages
+
+
+def url_to_file(url: str) -> str:
+    """``/notices/a/`` → ``notices/a/index.html`` (as Frozen-Flask names them)."""
+    path = unquote(url.partition("?")[0])
+    if path.endswith("/"):
+        path += "index.html"
+    if not path.startswith("/") or ".." in path.split("/"):
+        raise LinliError(f"网址 {url} 不能作为文件名。")
+    return path[1:]
+
+
+def global_fingerprint(home: Home, at) -> bytes:
+    """What every page depends on besides the database: Linli's code, the theme's files,
+    ``linli.toml``, the day (pages say when they were updated)."""
+    digest = hashlib.blake2b(digest_size=16)
+    digest.update(f"{FORMAT} {at.date()} {sys.version_info[:2]}".encode())
+    digest.update(repr(sorted(home.settings.items())).encode())
+    roots = [PROJECT_ROOT / "linli", *home.theme_dirs]
+    for root in roots:
+        for path in sorted(root.rglob("*")):
+            if path.is_file() and "__pycache__" not in path.parts:
+                digest.update(str(path.relative_to(root)).encode() + b"\0" + path.read_bytes())
+    digest.update(markup.RENDERER)
+    return digest.digest()
+
+
+# --- rendering ----------------------------------------------------------------------------------
+
+
+class _PageError(Exception):
+    def __init__(self, url: str, reason: str):
+        super().__init__(url, reason)
+        self.url, self.reason = url, reason
+
+
+@dataclass
+class _Job:
+    app: object
+    at: object
+    staging: Path
+    old_hashes: dict  # url → hash in the current site
+
+
+_job: _Job | None = None  # the job of this worker process (inherited by fork)
+_sent: set = set()
+
+
+def _render(job: _Job, urls: list[str], progress, done: int) -> tuple[dict, dict]:
+    """Render ``urls``; (url → (file, hash, keys, written), dependency key → fingerprint)."""
+    global _job
+    results: dict = {}
+    values: dict = {}
+    workers = min(os.cpu_count() or 1, 8)
+    chunks = [urls[i : i + CHUNK] for i in range(0, len(urls), CHUNK)]
+    if len(urls) < PARALLEL_FROM or workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
+        _job = job
+        _sent.clear()
+        try:
+            for chunk in chunks:
+                done = _collect(_render_chunk(chunk), results, values, progress, done)
+        finally:
+            _job = None
+        return results, values
+    _job = job
+    context = multiprocessing.get_context("fork")
+    try:
+        with context.Pool(workers, initializer=_worker_start) as pool:
+            for outcome in pool.imap_unordered(_render_chunk, chunks):
+                done = _collect(outcome, results, values, progress, done)
+    finally:
+        _job = None
+    return results, values
+
+
+def _collect(outcome, results: dict, values: dict, progress, done: int) -> int:
+    if outcome[0] == "error":
+        raise _PageError(outcome[1], outcome[2])
+    _, pages, new_values = outcome
+    values.update(new_values)
+    for url, rel, digest, keys, changed in pages:
+        results[url] = (rel, digest, keys, changed)
+    done += len(pages)
+    if progress and pages:
+        progress(done, pages[-1][0])
+    return done
+
+
+def _worker_start() -> None:
+    """In a forked worker: a connection of its own, and its own handle on the rendered store."""
+    database = db.database.obj
+    database._state.reset()  # the parent's connection must not be used across fork
+    database.connect()
+    markup.store = markup.RenderedStore(markup.store.path)
+    _sent.clear()
+
+
+_base_environ: dict | None = None
+
+
+def _environ(url: str) -> dict:
+    global _base_environ
+    if _base_environ is None:
+        _base_environ = EnvironBuilder(path="/").get_environ()
+    environ = dict(_base_environ)
+    environ["PATH_INFO"] = unquote(url).encode("utf-8").decode("latin-1")
+    return environ
+
+
+def _render_chunk(urls: list[str]):
+    job = _job
+    app, out = job.app, []
+    new_values = {}
+    try:
+        for url in urls:
+            with deps.recording(job.at) as recorder:
+                with app.request_context(_environ(url)):
+                    response = app.full_dispatch_request()
+                    if response.status_code != 200:
+                        return ("error", url, f"状态 {response.status}")
+                    data = response.get_data()
+            digest = hashlib.blake2b(data, digest_size=16).digest()
+            rel = url_to_file(url)
+            changed = job.old_hashes.get(url) != digest
+            if changed:
+                _write(job.staging / rel, data)
+            keys = tuple(recorder.deps)
+            for key in keys:
+                if key not in _sent:
+                    _sent.add(key)
+                    new_values[key] = recorder.deps[key]
+            out.append((url, rel, digest, keys, changed))
+    except Exception as exc:
+        return ("error", url, f"{type(exc).__name__}: {exc}")
+    finally:
+        if markup.store is not None:
+            markup.store.flush()
+    return ("ok", out, new_values)
+
+
+def _write(target: Path, data: bytes) -> None:
+    try:
+        target.write_bytes(data)
+    except FileNotFoundError:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(data)
+
+
+# --- other files ------------------------------------------------------------------------------
+
+
+def _other_files(home: Home, app, old: Manifest | None, staging: Path, search_changed: bool) -> tuple[dict, int]:
+    """Stage theme assets, public media and the search index where they changed; (file → hash
+    of every such file in the site, how many were staged)."""
+    files: dict[str, bytes] = {}
+    previous = old.files if old else {}
+    previous_search = {rel: h for rel, h in previous.items() if rel.startswith("search/")} if old else None
+    staged = 0
+    seen: set[str] = set()
     for theme_dir in home.theme_dirs:
         static = theme_dir / "static"
         for source in sorted(static.rglob("*")) if static.is_dir() else []:
-            rel = source.relative_to(static)
-            if source.is_file() and rel not in seen and not rel.name.startswith("."):
+            rel = source.relative_to(static).as_posix()
+            if source.is_file() and rel not in seen and not source.name.startswith("."):
                 seen.add(rel)
-                _copy(source, staging / "static" / rel)
-                copied += 1
-    for rel in sorted(public_media_paths()):
-        _copy(home.media_dir / rel, staging / "media" / rel)
-        copied += 1
-    return copied
+                data = source.read_bytes()
+                target = f"static/{rel}"
+                files[target] = hashlib.blake2b(data, digest_size=16).digest()
+                if previous.get(target) != files[target]:
+                    _write(staging / target, data)
+                    staged += 1
+    with app.test_request_context():
+        media = sorted(public_media_paths())
+    for rel in media:  # stored by content hash: a name never changes its bytes
+        target = f"media/{rel}"
+        files[target] = b"media"
+        if target not in previous:
+            _link(home.media_dir / rel, staging / target)
+            staged += 1
+    if search_changed or previous_search is None:
+        with deps.recording(app.config["LINLI_NOW"]), app.test_request_context():
+            from linli.search.static import static_index
+
+            index = static_index()
+        for rel, text in index.files.items():
+            data = text.encode("utf-8")
+            target = f"search/{rel}"
+            files[target] = hashlib.blake2b(data, digest_size=16).digest()
+            if previous.get(target) != files[target]:
+                _write(staging / target, data)
+                staged += 1
+    else:
+        files.update(previous_search)
+    return files, staged
 
 
-def _copy(source: Path, target: Path) -> None:
+def _link(source: Path, target: Path) -> None:
+    """Hard-link a media file into the staged site (they are never changed in place), else copy."""
     target.parent.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(source, target)
+    try:
+        os.link(source, target)
+    except OSError:
+        shutil.copyfile(source, target)
+
+
+# --- committing -------------------------------------------------------------------------------
+
+
+def _manifest_path(home: Home) -> Path:
+    return home.root / CACHE_DIR / MANIFEST
+
+
+def _load_manifest(home: Home) -> Manifest | None:
+    try:
+        with open(_manifest_path(home), "rb") as f:
+            manifest = pickle.load(f)
+    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
+        return None
+    return manifest if isinstance(manifest, Manifest) and manifest.format == FORMAT else None
+
+
+def _commit(home: Home, staging: Path, manifest: Manifest, in_place: bool, removed: list[str]) -> None:
+    """Put the staged build into place: by swapping folders when it is a whole site, else
+    through the journal (``in_place``: the site and its manifest exist; only changes staged)."""
+    with open(staging / STAGED_MANIFEST, "wb") as f:
+        pickle.dump(manifest, f, protocol=pickle.HIGHEST_PROTOCOL)
+    if not in_place:
+        _manifest_path(home).unlink(missing_ok=True)  # a kill after the swap then means "build all"
+        (home.root / CACHE_DIR).mkdir(exist_ok=True)
+        os.replace(staging / STAGED_MANIFEST, home.root / CACHE_DIR / ".manifest.new")
+        _swap_into_place(staging, home.site_dir)
+        os.replace(home.root / CACHE_DIR / ".manifest.new", _manifest_path(home))
+        return
+    written = [p.relative_to(staging).as_posix() for p in staging.rglob("*") if p.is_file()]
+    written = [rel for rel in written if rel != STAGED_MANIFEST]
+    temporary = staging / (JOURNAL + ".tmp")
+    temporary.write_text(json.dumps({"write": written, "delete": removed}, ensure_ascii=False), encoding="utf-8")
+    os.replace(temporary, staging / JOURNAL)  # the commit point
+    _apply(home, staging)
+
+
+def _apply(home: Home, staging: Path) -> None:
+    """Carry out a committed journal: move staged files into ``site/``, delete removed ones,
+    install the manifest. Safe to repeat after an interruption."""
+    journal = json.loads((staging / JOURNAL).read_text(encoding="utf-8"))
+    site = home.site_dir
+    for rel in journal["write"]:
+        source = staging / rel
+        if source.exists():
+            target = site / rel
+            target.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(source, target)
+    for rel in journal["delete"]:
+        target = site / rel
+        target.unlink(missing_ok=True)
+        parent = target.parent
+        while parent != site and parent.is_dir() and not any(parent.iterdir()):
+            parent.rmdir()
+            parent = parent.parent
+    if (staging / STAGED_MANIFEST).exists():
+        (home.root / CACHE_DIR).mkdir(exist_ok=True)
+        os.replace(staging / STAGED_MANIFEST, _manifest_path(home))
+    shutil.rmtree(staging)
+
+
+def recover(home: Home) -> None:
+    """Finish a build whose commit was interrupted, or drop what a killed build staged."""
+    staging = home.root / STAGING
+    if (staging / JOURNAL).is_file():
+        _apply(home, staging)
+    shutil.rmtree(staging, ignore_errors=True)
+    shutil.rmtree(home.site_dir.with_name(".site-old"), ignore_errors=True)
+
+
+def _abandon(staging: Path) -> None:
+    if not (staging / JOURNAL).exists():
+        shutil.rmtree(staging, ignore_errors=True)
 
 
 def _swap_into_place(staging: Path, site: Path) -> None:

@@ -7,9 +7,13 @@ an allowlist of tags, attributes and URL schemes, so no staff text can run scrip
 from __future__ import annotations
 
 import functools
+import hashlib
 import re
+import sqlite3
+import threading
 from html import unescape
 import xml.etree.ElementTree as etree
+from pathlib import Path
 
 import markdown
 import nh3
@@ -88,11 +92,72 @@ def render_markdown(text: str | None) -> Markup:
     """Staff Markdown → sanitised HTML, safe to put into any page."""
     if not text or not text.strip():
         return Markup("")
-    md = _markdown()
+    if store is not None:
+        return Markup(store.get(text, _render))
+    return Markup(_render(text))
+
+
+_converters = threading.local()
+
+
+def _render(text: str) -> str:
+    md = getattr(_converters, "md", None)
+    if md is None:
+        md = _converters.md = _markdown()  # building one costs more than most conversions
+    md.reset()
     # A top-level heading in a body would compete with the page title: shift headings down.
     html = md.convert(text.replace("\r\n", "\n"))
     html = re.sub(r"<(/?)h1([ >])", r"<\1h2\2", html)
-    return Markup(sanitize_html(html))
+    return sanitize_html(html)
+
+
+class RenderedStore:
+    """Rendered bodies kept across builds in an SQLite file, keyed by a hash of the Markdown
+    and of this renderer (this file, Python-Markdown's and nh3's versions): each body is
+    rendered once per change, by whichever build process meets it first."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        self.db: sqlite3.Connection | None = None
+        self.new: dict[bytes, str] = {}
+
+    def _open(self) -> sqlite3.Connection:
+        if self.db is None:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self.db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
+            self.db.execute("PRAGMA journal_mode=WAL")
+            self.db.execute("CREATE TABLE IF NOT EXISTS rendered (key BLOB PRIMARY KEY, html TEXT NOT NULL)")
+        return self.db
+
+    def get(self, text: str, render) -> str:
+        key = hashlib.blake2b(RENDERER + text.encode("utf-8"), digest_size=16).digest()
+        html = self.new.get(key)
+        if html is None:
+            row = self._open().execute("SELECT html FROM rendered WHERE key = ?", (key,)).fetchone()
+            html = row[0] if row else None
+        if html is None:
+            html = self.new[key] = render(text)
+        return html
+
+    def flush(self) -> None:
+        if self.new:
+            db = self._open()
+            db.execute("BEGIN IMMEDIATE")
+            db.executemany("INSERT OR REPLACE INTO rendered VALUES (?, ?)", list(self.new.items()))
+            db.execute("COMMIT")
+            self.new.clear()
+
+    def close(self) -> None:
+        self.flush()
+        if self.db is not None:
+            self.db.close()
+            self.db = None
+
+
+RENDERER = hashlib.sha256(
+    Path(__file__).read_bytes() + markdown.__version__.encode() + getattr(nh3, "__version__", "").encode()
+).digest()
+store: RenderedStore | None = None  # set for the length of a build (linli.build)
 
 
 def sanitize_html(html: str) -> str:

@@ -13,6 +13,7 @@ from pathlib import Path
 import peewee as pw
 from flask import Blueprint, abort, current_app, render_template, send_from_directory, url_for
 
+from linli import deps
 from linli import models as m
 from linli.app import moment
 from linli.slugs import category_slug
@@ -63,11 +64,21 @@ class Pagination:
 
 
 def paginate(query, page: int, endpoint: str, **values) -> Pagination:
-    total = query.count()
-    pages = max(1, math.ceil(total / page_size()))
+    size = page_size()
+    if deps.building():  # the whole list once per build, each page a slice (no OFFSET scans)
+        every, key, rows = deps.ordered_list(query)
+        total = len(every)
+    else:
+        total = query.count()
+    pages = max(1, math.ceil(total / size))
     if page < 1 or page > pages:
         abort(404)
-    items = list(query.paginate(page, page_size()))
+    if deps.building():
+        start = (page - 1) * size
+        deps.record_slice(key, rows, start, start + size)
+        items = every[start : start + size]
+    else:
+        items = list(query.paginate(page, size))
     return Pagination(items, page, pages, total, endpoint, values)
 
 
@@ -80,7 +91,7 @@ def categories(model, include: str = LIVE) -> list[tuple[str, int]]:
         .order_by(pw.fn.COUNT(model.id).desc(), model.category)
         .tuples()
     )
-    return list(rows)
+    return deps.memo(("categories", model.__name__, include), lambda: list(rows))
 
 
 def category_names(model, key: str) -> tuple[str, list[str]]:
@@ -101,7 +112,7 @@ def natural_key(text: str) -> list:
 
 
 def get_public(model, slug: str):
-    item = model.get_or_none(model.slug == slug)
+    item = deps.row_by_slug(model, slug)
     state = visibility(item, moment()) if item else None
     if state is None:
         abort(404)
@@ -319,12 +330,19 @@ def theme_static(path: str):
 def site_context() -> dict:
     now = moment()
     return {
-        "site": m.SiteSettings.get_current(),
+        **deps.memo("site_context", _site_rows),
         "home_settings": current_app.config["LINLI_HOME"].settings,
-        "urgent_notices": list(live_notices().where(m.Notice.urgent == True)),  # noqa: E712
-        "menu_pages": list(public(m.Page, now).where(m.Page.in_menu == True).order_by(m.Page.position)),  # noqa: E712
         "now": now,
         "lang": current_app.config["LINLI_HOME"].settings["languages"][0],
+    }
+
+
+def _site_rows() -> dict:
+    """What every page shows of the database: settings, urgent notices, menu pages."""
+    return {
+        "site": m.SiteSettings.get_current(),
+        "urgent_notices": list(live_notices().where(m.Notice.urgent == True)),  # noqa: E712
+        "menu_pages": list(public(m.Page, moment()).where(m.Page.in_menu == True).order_by(m.Page.position)),  # noqa: E712
     }
 
 

@@ -197,12 +197,19 @@ def static_index() -> StaticIndex:
     """The static index of the app's moment, computed once per app (one build)."""
     from linli.app import moment
 
+    from linli import deps
+
     at = moment()
-    cached = current_app.extensions.get("linli_search_static")
-    if cached is None or cached[0] != at:
-        cached = (at, build_static_index(at, current_app.config["LINLI_HOME"]))
-        current_app.extensions["linli_search_static"] = cached
-    return cached[1]
+
+    def compute() -> StaticIndex:
+        cached = current_app.extensions.get("linli_search_static")
+        if cached is None or cached[0] != at:
+            cached = (at, build_static_index(at, current_app.config["LINLI_HOME"]))
+            current_app.extensions["linli_search_static"] = cached
+        return cached[1]
+
+    # In a build, the pages that embed the index depend on everything it read.
+    return deps.memo(("static_index", at), compute)
 
 
 def write_static_index(staging: Path) -> int:

@@ -1,0 +1,317 @@
+"""What each built page was made from: recorded while it renders, checked before the next build.
+
+A page of the public site is a function of the template files and settings (the build's
+*global* fingerprint, see :mod:`linli.build`) and of what its view reads from the database.
+While a page renders, every SELECT is recorded with a fingerprint of its raw result: a
+*dependency* ``("q", sql, params)``. ``params`` holds :data:`NOW` where the build's moment was
+passed, so the same query of the next build has the same key.
+
+Results are compared with the moment, not only stored: every date-time value in a result is
+fingerprinted together with whether it lies before, at or after the build's moment. So when
+time passes and a notice expires or a scheduled item comes due, the fingerprints change
+exactly where a comparison with "now" (in SQL or in :func:`linli.publicity.visibility`)
+would come out differently.
+
+Two more kinds keep rebuilds cheap at scale: ``("slice", query, start, stop)`` is one page of a
+list that is read once per build (see :func:`ordered_list`); ``("row", table, slug)`` is one
+item looked up by its slug from a table read once per build (see :func:`row_by_slug`).
+
+Before a rebuild, :func:`scan` reads every table the site shows (the same SELECT the views use)
+and fingerprints each row. A dependency needs checking only when a table it reads changed;
+checking re-runs the query (once per distinct query) and compares fingerprints.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import hashlib
+import re
+import threading
+from dataclasses import dataclass, field
+
+from flask import current_app
+
+NOW = "\0now"  # stands for the build's moment in recorded query parameters
+_TABLES = re.compile(r'(?:FROM|JOIN)\s+"(\w+)"')
+_local = threading.local()
+
+
+# --- fingerprints -----------------------------------------------------------------------------
+
+
+def _relation(value, now: dt.datetime, now_text: str) -> str:
+    """"<", "=" or ">" for a date-time ``value`` against the moment; "" for anything else."""
+    if type(value) is str:
+        if len(value) >= 19 and value[4] == "-" and value[13] == ":":
+            return "<" if value < now_text else "=" if value[:19] == now_text and len(value) == 19 else ">"
+        return ""
+    if isinstance(value, dt.datetime):
+        return "<" if value < now else "=" if value == now else ">"
+    return ""
+
+
+def row_hash(row: tuple, now: dt.datetime, now_text: str) -> bytes:
+    relations = "".join(_relation(value, now, now_text) for value in row)
+    return hashlib.blake2b(repr(row).encode() + relations.encode(), digest_size=12).digest()
+
+
+def rows_hash(rows, now: dt.datetime) -> bytes:
+    now_text = now_as_text(now)
+    digest = hashlib.blake2b(digest_size=16)
+    digest.update(str(len(rows)).encode())
+    for row in rows:
+        digest.update(row_hash(row, now, now_text))
+    return digest.digest()
+
+
+def now_as_text(now: dt.datetime) -> str:
+    return now.isoformat(" ")[:19]
+
+
+def tables_of(sql: str) -> frozenset[str]:
+    return frozenset(_TABLES.findall(sql))
+
+
+def _key_params(params, now: dt.datetime) -> tuple:
+    text = now_as_text(now)
+    return tuple(NOW if (p == now or p == text) else p for p in params or ())
+
+
+def _run_params(params: tuple, now: dt.datetime) -> tuple:
+    return tuple(now if p == NOW else p for p in params)
+
+
+# --- recording --------------------------------------------------------------------------------
+
+
+@dataclass
+class Recorder:
+    """The dependencies of the page being rendered in this thread."""
+
+    now: dt.datetime
+    deps: dict = field(default_factory=dict)  # key → fingerprint
+    capture: list | None = None  # set by captured(): the next SELECT lands here unrecorded
+
+    def add(self, key, value) -> None:
+        self.deps[key] = value
+
+
+def current() -> Recorder | None:
+    return getattr(_local, "recorder", None)
+
+
+@contextlib.contextmanager
+def recording(now: dt.datetime):
+    """Record the dependencies of whatever runs inside (one page)."""
+    previous = current()
+    _local.recorder = recorder = Recorder(now)
+    try:
+        yield recorder
+    finally:
+        _local.recorder = previous
+
+
+@contextlib.contextmanager
+def captured():
+    """Run one query unrecorded and keep its (key, raw rows): ``with captured() as got: …``."""
+    recorder = current()
+    if recorder is None:
+        yield None
+        return
+    saved, recorder.capture = recorder.capture, []
+    try:
+        yield recorder.capture
+    finally:
+        recorder.capture = saved
+
+
+class _Rows:
+    """A fetched result standing in for a DB-API cursor (what peewee reads of one)."""
+
+    def __init__(self, description, rows):
+        self.description, self._rows, self._at = description, rows, 0
+        self.rowcount, self.lastrowid = len(rows), None
+
+    def fetchone(self):
+        if self._at < len(self._rows):
+            self._at += 1
+            return self._rows[self._at - 1]
+        return None
+
+    def fetchall(self):
+        rows, self._at = self._rows[self._at :], len(self._rows)
+        return rows
+
+    def fetchmany(self, size=1):
+        rows = self._rows[self._at : self._at + size]
+        self._at += len(rows)
+        return rows
+
+    def __iter__(self):
+        return iter(self.fetchall())
+
+    def close(self):
+        pass
+
+
+def install(database) -> None:
+    """Make ``database`` (a peewee Database) record SELECTs for the recorder of the calling
+    thread; other threads and statements pass straight through."""
+    if getattr(database, "_linli_recording", False):
+        return
+    original = database.execute_sql
+
+    def execute_sql(sql, params=None, *args, **kwargs):
+        recorder = current()
+        if recorder is None or not sql.startswith("SELECT"):
+            return original(sql, params, *args, **kwargs)
+        cursor = original(sql, params, *args, **kwargs)
+        rows = cursor.fetchall()
+        result = _Rows(cursor.description, rows)
+        key = ("q", sql, _key_params(params, recorder.now))
+        if recorder.capture is not None:
+            recorder.capture.append((key, rows))
+        else:
+            recorder.add(key, rows_hash(rows, recorder.now))
+        return result
+
+    database.execute_sql = execute_sql
+    database._linli_recording = True
+
+
+# --- build-wide memos --------------------------------------------------------------------------
+
+
+def building() -> bool:
+    return bool(current_app.config.get("LINLI_BUILD")) and current() is not None
+
+
+def memo(key, compute):
+    """``compute()`` once per build process; every page that uses it depends on what it read.
+    Outside a build (the preview server), just ``compute()``."""
+    if not building():
+        return compute()
+    cache = current_app.extensions.setdefault("linli_memo", {})
+    recorder = current()
+    if key not in cache:
+        saved, recorder.deps = recorder.deps, {}
+        try:
+            value = compute()
+            cache[key] = (value, recorder.deps)
+        finally:
+            recorder.deps = {**saved, **recorder.deps}
+        return value
+    value, deps = cache[key]
+    recorder.deps.update(deps)
+    return value
+
+
+def ordered_list(query) -> tuple[list, tuple | None, list]:
+    """(items, query key, raw rows) of ``query``, read once per build process."""
+
+    def compute():
+        with captured() as got:
+            items = list(query)
+        if not got:
+            return items, None, []
+        return items, got[0][0], got[0][1]
+
+    if not building():
+        return list(query), None, []
+    sql, params = query.sql()
+    cache = current_app.extensions.setdefault("linli_lists", {})
+    key = (sql, tuple(map(repr, params)))
+    if key not in cache:
+        cache[key] = compute()
+    return cache[key]
+
+
+def record_slice(query_key, rows: list, start: int, stop: int) -> None:
+    recorder = current()
+    if recorder is not None and query_key is not None:
+        recorder.add(("slice", query_key, start, stop), slice_hash(rows, start, stop, recorder.now))
+
+
+def slice_hash(rows: list, start: int, stop: int, now: dt.datetime) -> bytes:
+    return rows_hash([(len(rows),), *rows[start:stop]], now)
+
+
+def row_by_slug(model, slug: str):
+    """The row of ``model`` with ``slug`` (any status) — from one read of the table per build
+    process; the page depends on that row only."""
+    if not building():
+        return model.get_or_none(model.slug == slug)
+    cache = current_app.extensions.setdefault("linli_rows", {})
+    table = model._meta.table_name
+    if table not in cache:
+        with captured() as got:
+            items = list(model.select())
+        recorder = current()
+        now_text = now_as_text(recorder.now)
+        hashes = {item.slug: row_hash(row, recorder.now, now_text) for item, row in zip(items, got[0][1])}
+        cache[table] = ({item.slug: item for item in items}, hashes)
+    items, hashes = cache[table]
+    current().add(("row", table, slug), hashes.get(slug))
+    return items.get(slug)
+
+
+# --- checking, before a rebuild -------------------------------------------------------------
+
+
+@dataclass
+class Scan:
+    """Fingerprints of every table at a moment: per table, and per slug for content tables."""
+
+    tables: dict[str, bytes]
+    slugs: dict[str, dict[str, bytes]]
+
+
+def scan(database, models, now: dt.datetime) -> Scan:
+    """Read and fingerprint ``models``' tables with the same SELECT the views use."""
+    now_text = now_as_text(now)
+    tables, slugs = {}, {}
+    for model in models:
+        sql, params = model.select().sql()
+        rows = database.execute_sql(sql, params).fetchall()
+        table = model._meta.table_name
+        hashes = [row_hash(row, now, now_text) for row in rows]
+        digest = hashlib.blake2b(digest_size=16)
+        for h in hashes:
+            digest.update(h)
+        tables[table] = digest.digest()
+        if "slug" in model._meta.fields:
+            index = list(model._meta.sorted_field_names).index("slug")
+            slugs[table] = {row[index]: h for row, h in zip(rows, hashes)}
+    return Scan(tables, slugs)
+
+
+def stale_keys(deps: dict, database, old: Scan, new: Scan, now: dt.datetime) -> set:
+    """The dependency keys in ``deps`` (key → fingerprint of the last build) whose fingerprint
+    is different now."""
+    changed = {t for t in new.tables if old.tables.get(t) != new.tables[t]} | (set(old.tables) - set(new.tables))
+    results: dict = {}
+
+    def rows_of(query_key):
+        if query_key not in results:
+            _, sql, params = query_key
+            results[query_key] = database.execute_sql(sql, _run_params(params, now)).fetchall()
+        return results[query_key]
+
+    stale = set()
+    for key, value in deps.items():
+        kind = key[0]
+        if kind == "row":
+            if key[1] in changed and new.slugs.get(key[1], {}).get(key[2]) != value:
+                stale.add(key)
+        elif kind == "q":
+            if tables_of(key[1]) & changed and rows_hash(rows_of(key), now) != value:
+                stale.add(key)
+        elif kind == "slice":
+            query_key = key[1]
+            if tables_of(query_key[1]) & changed:
+                if slice_hash(rows_of(query_key), key[2], key[3], now) != value:
+                    stale.add(key)
+        else:
+            stale.add(key)
+    return stale
