@@ -1,0 +1,208 @@
+"""Rebuilds: only what changed is rendered, and the result is byte for byte a clean build's;
+a killed build leaves the previous site whole."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import pytest
+
+from linli import db
+from linli import models as m
+from linli.build import CACHE_DIR, STAGING, build
+from linli.demo import fill_demo
+from linli.home import Home
+from linli.publicity import public
+from tests.conftest import NOW
+
+
+def site_bytes(site: Path) -> dict:
+    return {p.relative_to(site).as_posix(): p.read_bytes() for p in sorted(site.rglob("*")) if p.is_file()}
+
+
+def clean_build(home: Home, tmp_path: Path, at: dt.datetime) -> dict:
+    """The site a build from nothing makes of ``home``'s content now (in a copy of the home)."""
+    copy = tmp_path / f"clean-{time.monotonic_ns()}"
+    shutil.copytree(home.root, copy, ignore=shutil.ignore_patterns("site", CACHE_DIR, STAGING, ".site-old"))
+    other = Home.open(copy)
+    db.connect(other.database_url)
+    try:
+        build(other, now=at)
+        return site_bytes(other.site_dir)
+    finally:
+        db.connect(home.database_url)
+
+
+def assert_same_as_clean(home, tmp_path, at):
+    built = site_bytes(home.site_dir)
+    clean = clean_build(home, tmp_path, at)
+    assert built.keys() == clean.keys()
+    assert [name for name in built if built[name] != clean[name]] == []
+
+
+@pytest.fixture
+def demo(home):
+    fill_demo(home, NOW, photos=False)
+    first = build(home, now=NOW)
+    assert first.full and first.rendered == first.pages
+    return home
+
+
+def notice(title):
+    return m.Notice.get(m.Notice.title == title)
+
+
+def test_unchanged_rebuild_renders_nothing(demo):
+    before = site_bytes(demo.site_dir)
+    result = build(demo, now=NOW + dt.timedelta(minutes=5))
+    assert not result.full and result.rendered == 0 and result.written == 0
+    assert site_bytes(demo.site_dir) == before
+
+
+def test_edits_new_deleted_unpublished_and_moved_items(demo, tmp_path):
+    live = list(public(m.Notice, NOW).order_by(m.Notice.id))
+    edited = live[3]
+    edited.title = "改过的标题：东院加装电梯意见征集"
+    edited.body = "## 新的正文\n\n请**各位居民**留意。"
+    edited.save()
+    result = build(demo, now=NOW)
+    assert not result.full and 0 < result.rendered < result.pages / 3
+    assert (demo.site_dir / "notices" / edited.slug / "index.html").read_text(encoding="utf-8").count("新的正文")
+    assert_same_as_clean(demo, tmp_path, NOW)
+
+    trashed, removed, unpublished, moved = live[0], live[1], live[2], live[4]
+    trashed.deleted_at = NOW - dt.timedelta(minutes=1)
+    trashed.save()
+    m.Notice.delete_by_id(removed.id)
+    unpublished.status = m.DRAFT
+    unpublished.save()
+    moved.category = "全新分类"
+    moved.save()
+    for i in range(25):  # a new page of the notice list
+        m.Notice.create(title=f"新通知第{i}号", status=m.PUBLISHED, body=f"第{i}号通知的正文。", category="社区通知")
+    result = build(demo, now=NOW)
+    assert not result.full and result.removed >= 3
+    for gone in (trashed, removed, unpublished):
+        assert not (demo.site_dir / "notices" / gone.slug).exists()
+    assert (demo.site_dir / "notices" / "category" / "全新分类" / "index.html").is_file()
+    assert_same_as_clean(demo, tmp_path, NOW)
+
+
+def test_time_passing_expires_and_publishes(demo, tmp_path):
+    soon = m.Notice.create(title="一小时后过期", status=m.PUBLISHED, expires_at=NOW + dt.timedelta(hours=1),
+                           keep_after_expiry=True, body="过期后进入往期通知。")  # fmt: skip
+    gone = m.Notice.create(title="过期后撤下", status=m.PUBLISHED, expires_at=NOW + dt.timedelta(hours=1),
+                           keep_after_expiry=False)  # fmt: skip
+    later = m.Notice.create(title="两小时后发布", status=m.PUBLISHED, publish_at=NOW + dt.timedelta(hours=2))
+    build(demo, now=NOW)
+    assert (demo.site_dir / "notices" / gone.slug / "index.html").is_file()
+    assert not (demo.site_dir / "notices" / later.slug).exists()
+    at = NOW + dt.timedelta(hours=3)  # the same day: only time-dependent pages change
+    result = build(demo, now=at)
+    assert not result.full and result.rendered < result.pages / 2
+    assert not (demo.site_dir / "notices" / gone.slug).exists()
+    assert (demo.site_dir / "notices" / later.slug / "index.html").is_file()
+    assert "往期" in (demo.site_dir / "notices" / soon.slug / "index.html").read_text(encoding="utf-8")
+    assert_same_as_clean(demo, tmp_path, at)
+
+
+def test_settings_photos_theme_and_config_changes(demo, tmp_path):
+    settings = m.SiteSettings.get_current()
+    settings.name = "和平里社区"
+    settings.save()
+    album = m.Album.select().first()
+    m.Photo.create(album=album, file="photos/none.jpg", caption="新照片")
+    result = build(demo, now=NOW)
+    assert not result.full and result.rendered == result.pages  # the name is on every page
+    assert_same_as_clean(demo, tmp_path, NOW)
+
+    override = demo.root / "themes" / "default" / "templates" / "404.html"
+    override.parent.mkdir(parents=True)
+    override.write_text("{% extends 'base.html' %}{% block main %}<h1>走错啦</h1>{% endblock %}", encoding="utf-8")
+    result = build(demo, now=NOW)
+    assert result.full and "走错啦" in (demo.site_dir / "404.html").read_text(encoding="utf-8")
+    assert result.written < result.pages  # every page rendered, only changed bytes written
+    assert_same_as_clean(demo, tmp_path, NOW)
+
+    settings_file = demo.root / "linli.toml"
+    settings_file.write_text(settings_file.read_text(encoding="utf-8").replace("page_size = 20", "page_size = 7"))
+    demo = Home.open(demo.root)
+    result = build(demo, now=NOW)
+    assert result.full and (demo.site_dir / "notices" / "page" / "3" / "index.html").is_file()
+    assert_same_as_clean(demo, tmp_path, NOW)
+
+
+KILLED = """
+import os, sys, time
+sys.path.insert(0, {root!r})
+import linli.build as b
+from linli import db
+from linli.home import Home
+
+mode = sys.argv[1]
+if mode == "render":  # stop for good in the middle of rendering: the parent kills us here
+    real = b._render_chunk
+    def slow(urls):
+        out = real(urls)
+        open({marker!r}, "w").close()
+        time.sleep(60)
+        return out
+    b._render_chunk = slow
+else:  # die after moving two files into site/: after the commit point
+    real_replace, moved = os.replace, []
+    def dying(src, dst):
+        real_replace(src, dst)
+        if "/site/" in str(dst):
+            moved.append(dst)
+            if len(moved) == 2:
+                os._exit(9)
+    b.os.replace = dying
+home = Home.open({home!r})
+db.connect(home.database_url)
+b.build(home, now=b.models.now().__class__(2026, 11, 25, 10, 0, 0))
+"""
+
+
+def run_killable(home: Home, tmp_path: Path, mode: str) -> tuple[subprocess.Popen, Path]:
+    marker = tmp_path / "rendering"
+    script = KILLED.format(root=str(Path(__file__).resolve().parent.parent), marker=str(marker), home=str(home.root))
+    return subprocess.Popen([sys.executable, "-c", textwrap.dedent(script), mode]), marker
+
+
+def test_killed_build_leaves_the_site_whole(demo, tmp_path):
+    before = site_bytes(demo.site_dir)
+    for item in m.Notice.select().limit(5):
+        item.title += "（更新）"
+        item.save()
+    process, marker = run_killable(demo, tmp_path, "render")
+    deadline = time.monotonic() + 60
+    while not marker.exists():
+        assert process.poll() is None and time.monotonic() < deadline
+        time.sleep(0.02)
+    assert (demo.root / STAGING).is_dir()
+    process.send_signal(signal.SIGKILL)
+    process.wait()
+    assert site_bytes(demo.site_dir) == before
+    build(demo, now=NOW)  # the next build drops the killed one's staging and builds
+    assert not (demo.root / STAGING).exists()
+    assert_same_as_clean(demo, tmp_path, NOW)
+
+
+def test_build_killed_after_its_commit_is_completed_by_the_next(demo, tmp_path):
+    for item in m.Notice.select().limit(5):
+        item.title += "（再次更新）"
+        item.save()
+    process, _ = run_killable(demo, tmp_path, "commit")
+    assert process.wait(timeout=120) == 9
+    assert (demo.root / STAGING / ".commit").is_file()
+    result = build(demo, now=NOW)
+    assert result.rendered == 0  # rolled forward: nothing left to do
+    assert_same_as_clean(demo, tmp_path, NOW)
