@@ -7,6 +7,7 @@ registered here (Frozen-Flask would freeze every route it sees).
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import posixpath
 import re
 from urllib.parse import quote, unquote
@@ -129,13 +130,32 @@ def relative_url(url: str, page_path: str) -> str:
     the site also works opened straight from disk."""
     path, sep_q, rest = url.partition("?")
     path, sep_f, fragment = path.partition("#") if not sep_q else (path, "", "")
-    path = unquote(path)
+    path = _unquote(path)
     if path.endswith("/"):
         path += "index.html"
-    page_path = unquote(page_path)
+    page_path = _unquote(page_path)
     base = page_path if page_path.endswith("/") else posixpath.dirname(page_path) + "/"
-    rel = quote(posixpath.relpath(path, base), safe="/!$&'()*+,;=:@-._~")
-    return rel + sep_q + rest + sep_f + fragment
+    return _quote(_relpath(path, base)) + sep_q + rest + sep_f + fragment
+
+
+_unquote = functools.lru_cache(maxsize=65536)(unquote)
+
+
+@functools.lru_cache(maxsize=65536)
+def _quote(path: str) -> str:
+    return quote(path, safe="/!$&'()*+,;=:@-._~")
+
+
+def _relpath(path: str, base: str) -> str:
+    """``posixpath.relpath(path, base)`` for an absolute file path and folder ``base`` ending in
+    "/" (the common case, many times per page, in a few string operations)."""
+    if "/." in path or "//" in path or "/." in base or "//" in base:
+        return posixpath.relpath(path, base)
+    parts, folders = path.split("/"), base.split("/")[:-1]
+    common = 0
+    while common < len(folders) and common < len(parts) - 1 and parts[common] == folders[common]:
+        common += 1
+    return "../" * (len(folders) - common) + "/".join(parts[common:])
 
 
 def relativize_html(html: str, page_path: str) -> str:

@@ -37,6 +37,7 @@ from pathlib import Path
 from urllib.parse import unquote
 
 from flask import url_for
+from flask_babel import get_translations
 from jinja2 import FileSystemBytecodeCache
 from werkzeug.test import EnvironBuilder
 
@@ -46,12 +47,14 @@ from linli.errors import LinliError
 from linli.home import PROJECT_ROOT, Home
 from linli.public import all_pages, public_media_paths
 from linli.search import search_pages
+from linli.search import static as search_static
 
 STAGING = ".build-staging"
 CACHE_DIR = ".build-cache"
 MANIFEST = "manifest.pickle"
 JOURNAL = ".commit"
 STAGED_MANIFEST = ".manifest.pickle"
+SEARCH_CACHE = "search.pickle"
 FORMAT = 1
 
 #: Every page of the site: generators of (endpoint, values). Others add theirs (feeds, sitemap).
@@ -111,6 +114,7 @@ def build(home: Home, *, now=None, progress=None, full: bool = False) -> BuildRe
     try:
         with app.app_context():
             with app.test_request_context():
+                _settle(app)
                 pages = enumerate_pages()
             scan = deps.scan(database, SCANNED, at)
             if incremental:
@@ -121,10 +125,10 @@ def build(home: Home, *, now=None, progress=None, full: bool = False) -> BuildRe
             old_pages = old.pages if old else {}
             job = _Job(app, at, staging, {u: old_pages[u][1] for u in todo if u in old_pages})
             if "/search/" in todo:  # computed here once, so that workers share it
+                search_static.cache = _load_search_cache(home)
                 with deps.recording(at), app.test_request_context():
-                    from linli.search.static import static_index
-
-                    static_index()
+                    search_static.static_index()
+                _save_search_cache(home, search_static.cache)
             fresh = len(pages) - len(todo)
             if progress and fresh:
                 progress(fresh, "/")
@@ -160,12 +164,37 @@ def build(home: Home, *, now=None, progress=None, full: bool = False) -> BuildRe
         _abandon(staging)
         raise LinliError(f"网站生成失败（页面 {url}）：{type(exc).__name__}: {exc}。原来的网站没有改动。") from exc
     finally:
-        markup.store = None
+        markup.store = search_static.cache = None
         store.close()
     return BuildResult(
         len(pages), len(files), time.perf_counter() - started, home.site_dir,
         rendered=len(rendered), written=written, removed=len(removed), full=not incremental,
     )  # fmt: skip
+
+
+def _settle(app) -> None:
+    """What is fixed for a whole build, looked up once instead of on every use: the
+    translations (one language per build) and every URL (``url_for`` of the same arguments)."""
+    translations = get_translations()
+    app.jinja_env.install_gettext_callables(
+        gettext=translations.ugettext, ngettext=translations.ungettext, newstyle=True,
+        pgettext=translations.upgettext, npgettext=translations.unpgettext,
+    )  # fmt: skip
+    build_url = app.url_for
+    urls: dict = {}
+
+    def url_for(endpoint, **values):
+        try:
+            key = (endpoint, *sorted(values.items()))
+            found = urls.get(key)
+        except TypeError:  # an unhashable value
+            return build_url(endpoint, **values)
+        if found is None:
+            found = urls[key] = build_url(endpoint, **values)
+        return found
+
+    app.url_for = url_for
+    app.jinja_env.globals["url_for"] = url_for
 
 
 def enumerate_pages() -> dict[str, str]:
@@ -195,13 +224,41 @@ def global_fingerprint(home: Home, at) -> bytes:
     digest = hashlib.blake2b(digest_size=16)
     digest.update(f"{FORMAT} {at.date()} {sys.version_info[:2]}".encode())
     digest.update(repr(sorted(home.settings.items())).encode())
-    roots = [PROJECT_ROOT / "linli", *home.theme_dirs]
-    for root in roots:
+    digest.update(code_fingerprint())
+    for root in home.theme_dirs:
         for path in sorted(root.rglob("*")):
             if path.is_file() and "__pycache__" not in path.parts:
                 digest.update(str(path.relative_to(root)).encode() + b"\0" + path.read_bytes())
     digest.update(markup.RENDERER)
     return digest.digest()
+
+
+def code_fingerprint() -> bytes:
+    """Linli's own code and data files."""
+    digest = hashlib.blake2b(digest_size=16)
+    root = PROJECT_ROOT / "linli"
+    for path in sorted(root.rglob("*")):
+        if path.is_file() and "__pycache__" not in path.parts:
+            digest.update(str(path.relative_to(root)).encode() + b"\0" + path.read_bytes())
+    return digest.digest()
+
+
+def _load_search_cache(home: Home) -> dict:
+    try:
+        with open(home.root / CACHE_DIR / SEARCH_CACHE, "rb") as f:
+            found = pickle.load(f)
+        if found.get("code") == code_fingerprint():
+            return found
+    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError):
+        pass
+    return {"code": code_fingerprint()}
+
+
+def _save_search_cache(home: Home, cache: dict) -> None:
+    temporary = home.root / CACHE_DIR / (SEARCH_CACHE + ".tmp")
+    with open(temporary, "wb") as f:
+        pickle.dump(cache, f, protocol=pickle.HIGHEST_PROTOCOL)
+    os.replace(temporary, home.root / CACHE_DIR / SEARCH_CACHE)
 
 
 # --- rendering ----------------------------------------------------------------------------------

@@ -115,14 +115,24 @@ def _build(home: Home) -> None:
     from linli.publisher import run_build
 
     show = sys.stderr.isatty()
+    bar = None
 
-    def progress(done: int, url: str) -> None:
-        if show and done % 25 == 0:
-            click.echo(f"\r已生成 {done} 个页面…", nl=False, err=True)
+    def progress(done: int, url: str, total: int) -> None:
+        nonlocal bar
+        if not show:
+            return
+        if bar is None:
+            bar = click.progressbar(length=max(total, 1), label="正在生成网站", file=sys.stderr, width=30,
+                                    show_pos=True, show_eta=True)  # fmt: skip
+            bar.render_progress()
+        bar.length = max(bar.length, total, done)
+        bar.update(done - bar.pos)
 
-    run = run_build(home, progress=progress)  # recorded as a BuildRun, like a build from the admin
-    if show:
-        click.echo("\r", nl=False, err=True)
+    try:
+        run = run_build(home, progress=progress)  # recorded as a BuildRun, like a build from the admin
+    finally:
+        if bar is not None:
+            bar.render_finish()
     click.echo(
         f"网站已生成：{run.pages_done} 个页面，{run.files} 个文件，用时 {run.seconds:.1f} 秒 → {home.site_dir}"
     )

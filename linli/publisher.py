@@ -143,7 +143,7 @@ def run_build(
 ) -> m.BuildRun:
     """Build ``home`` now, in this thread, recorded like a build from the admin.
 
-    ``progress(done, url)`` is called after each page. Returns the finished BuildRun; when the
+    ``progress(done, url, total)`` is called as pages are done. Returns the finished BuildRun; when the
     build fails, records that and raises LinliError with the message for staff."""
     lock = BuildLock(home)
     lock.acquire()
@@ -285,11 +285,11 @@ class _Reporter:
         self.database: peewee.Database | None = None
 
     def __call__(self, done: int, url: str) -> None:
+        self.total = max(self.total, done)  # content may change while the pages are counted
         if self.progress:
-            self.progress(done, url)
+            self.progress(done, url, self.total)
         if time.monotonic() - self.last < PROGRESS_INTERVAL:
             return
-        self.total = max(self.total, done)  # content may change while the pages are counted
         query = m.BuildRun.update(pages_done=done, pages_total=self.total).where(m.BuildRun.id == self.run_id)
         try:
             if self.database is None:

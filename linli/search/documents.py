@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import hashlib
 from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
@@ -120,15 +121,27 @@ def includes(model) -> str:
     return "all" if model is m.Notice else LIVE
 
 
-def public_documents(at: dt.datetime, prefixes=None):
-    """Yield a :class:`SearchDoc` for every public item at ``at`` (optionally only some types)."""
+def public_documents(at: dt.datetime, prefixes=None, *, cache: dict | None = None):
+    """Yield a :class:`SearchDoc` for every public item at ``at`` (optionally only some types).
+    ``cache`` ((type, id) → (fingerprint, document), kept by a build) spares remaking documents
+    of unchanged items."""
     for prefix, model in MODELS.items():
         if prefixes is not None and prefix not in prefixes:
             continue
         items = list(public(model, at, include=includes(model)).order_by(model.id))
         related = _related(model, items)
         for item in items:
-            yield document(item, expired=visibility(item, at) == EXPIRED, related=related.get(item.id))
+            expired = visibility(item, at) == EXPIRED
+            if cache is None:
+                yield document(item, expired=expired, related=related.get(item.id))
+                continue
+            # A document is a function of the item's row, its related text and expiry.
+            made_from = hashlib.blake2b(repr((item.__data__, related.get(item.id), expired)).encode(), digest_size=16)
+            key, fingerprint = (prefix, item.id), made_from.digest()
+            hit = cache.get(key)
+            if hit is None or hit[0] != fingerprint:
+                hit = cache[key] = (fingerprint, document(item, expired=expired, related=related.get(item.id)))
+            yield hit[1]
 
 
 def document_for(item, at: dt.datetime) -> SearchDoc | None:

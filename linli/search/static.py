@@ -25,6 +25,7 @@ filter is a range and ties favour the newest.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import json
 import re
@@ -38,7 +39,7 @@ from flask import current_app
 
 from linli.search import analyzer
 from linli.search.documents import GROUPS, SearchDoc, public_documents
-from linli.search.ranking import EXPIRED_FACTOR, FIELDS, field_norms, idf, saturate
+from linli.search.ranking import EXPIRED_FACTOR, FIELDS, K1, TITLE_BONUS, field_norms, idf
 
 SCALE = 8  # scores are stored as round(score * SCALE)
 MAX_POSTINGS = 200
@@ -46,6 +47,7 @@ SHARD_BYTES = 1500  # aim for shards about this big
 EXCERPT = 160  # characters of text a result may show
 PAGE = 6  # results shown at first, and added by "more"
 CALLBACK = "__linliSearch"
+K1_PLUS_1 = K1 + 1
 
 
 @dataclass
@@ -84,9 +86,32 @@ def _order(doc: SearchDoc, groups: list[str]):
     return (groups.index(doc.group), -doc.date.timestamp() if doc.date else 0, doc.prefix, doc.id)
 
 
+#: Set by a build for its length: kept between builds so that unchanged items are neither
+#: remade nor analysed again. "documents": see public_documents; "terms": text hash → counts.
+cache: dict | None = None
+
+
+def _term_counts(doc: SearchDoc) -> dict[str, Counter]:
+    if cache is None:
+        return {name: Counter(analyzer.terms(doc.indexed(name))) for name in FIELDS}
+    texts = tuple(doc.indexed(name) for name in FIELDS)
+    key = hashlib.blake2b(repr(texts).encode(), digest_size=16).digest()
+    found = cache["terms"].get(key)
+    if found is None:
+        found = cache["terms"][key] = {name: Counter(analyzer.terms(text)) for name, text in zip(FIELDS, texts)}
+    cache["used"].add(key)
+    return found
+
+
 def build_static_index(at: dt.datetime, home=None) -> StaticIndex:
     groups = [key for key, *_ in GROUPS]
-    docs = sorted(public_documents(at), key=lambda d: _order(d, groups))
+    documents = None if cache is None else cache.setdefault("documents", {})
+    if cache is not None:
+        cache.setdefault("terms", {})
+        cache["used"] = set()
+    docs = sorted(public_documents(at, cache=documents), key=lambda d: _order(d, groups))
+    if cache is not None:  # keep only what this index has
+        cache["documents"] = {(d.prefix, d.id): documents[(d.prefix, d.id)] for d in docs}
     n = len(docs)
     term_ids: dict[str, int] = {}
     term_list: list[str] = []
@@ -94,7 +119,7 @@ def build_static_index(at: dt.datetime, home=None) -> StaticIndex:
     per_doc = []  # (term ids, tf title, tf summary, tf body, lengths)
     totals = dict.fromkeys(FIELDS, 0)
     for doc in docs:
-        counts = {name: Counter(analyzer.terms(doc.indexed(name))) for name in FIELDS}
+        counts = _term_counts(doc)
         lengths = {name: sum(c.values()) for name, c in counts.items()}
         for name in FIELDS:
             totals[name] += lengths[name]
@@ -122,23 +147,30 @@ def build_static_index(at: dt.datetime, home=None) -> StaticIndex:
         nt, ns, nb = norms["title"], norms["summary"], norms["body"]
         for k, tid in enumerate(ids):
             weighted = title_tf[k] * nt + summary_tf[k] * ns + body_tf[k] * nb
-            score = saturate(idfs[tid], weighted, title_tf[k] > 0) * factor
+            # saturate(idfs[tid], weighted, title_tf[k] > 0), inlined: called for every posting
+            if weighted <= 0:
+                score = 0.0
+            else:
+                score = idfs[tid] * (weighted * K1_PLUS_1 / (weighted + K1) + (TITLE_BONUS if title_tf[k] else 0.0))
             postings_doc[tid].append(docid)
-            postings_score[tid].append(min(65535, max(1, round(score * SCALE))))
+            postings_score[tid].append(min(65535, max(1, round(score * factor * SCALE))))
     per_doc.clear()
+    if cache is not None:
+        cache["terms"] = {key: cache["terms"][key] for key in cache.pop("used")}
 
     entries: dict[str, str] = {}
+    encode = functools.lru_cache(maxsize=None)(analyzer.encode_number)  # the same few numbers recur
     for tid, term in enumerate(term_list):
         found_docs, found_scores = postings_doc[tid], postings_score[tid]
         pairs = list(zip(found_docs, found_scores))
         if len(pairs) > MAX_POSTINGS:
             pairs.sort(key=lambda p: (-p[1], p[0]))
             pairs = sorted(pairs[:MAX_POSTINGS])
-        out = [analyzer.encode_number(len(found_docs))]
+        out = [encode(len(found_docs))]
         previous = 0
         for docid, score in pairs:
-            out.append(analyzer.encode_number(docid - previous))
-            out.append(analyzer.encode_number(score))
+            out.append(encode(docid - previous))
+            out.append(encode(score))
             previous = docid
         entries[term] = "".join(out)
     total = sum(len(t.encode()) + len(e) + 6 for t, e in entries.items())

@@ -1,0 +1,259 @@
+"""Build speed, side by side in one run: Linli (full, edit, photo) against Hugo on the same notices.
+
+For each size N (notices; other types in proportion, see :mod:`bench.generate`) this makes a
+synthetic home once (kept in the work folder), then runs every scenario in a fresh child process
+and prints a table: wall time, pages, pages per second, peak memory of the whole process tree
+(RSS summed over the build and its workers, sampled every 20 ms) and the ratio to Hugo.
+
+- ``linli full (cold)``: no site, no caches (Markdown and templates rendered from nothing).
+- ``linli full (warm)``: no site and no manifest, but the rendered-Markdown and compiled-template
+  caches of an earlier build are there (every full build after the first).
+- ``linli edit 1 notice``: one notice's title and body edited, then a rebuild.
+- ``linli add 1 photo``: a new JPEG stored (with renditions) into an album, then a rebuild.
+- ``hugo``: ``hugo`` building the same public notices as Markdown with a minimal theme that makes
+  the same pages (home, one page per notice, the paginated list, per-category lists).
+
+"time" is the build itself (as the admin's publish button runs it, in a running process); "process"
+adds starting Python and importing Linli, what ``linli build`` on the command line costs.
+
+    python -m bench.build_bench --sizes 1000 10000 [--work bench/.work]
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import io
+import json
+import os
+import shutil
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+NOW = dt.datetime(2026, 11, 25, 10, 0, 0)
+
+
+# --- measuring a process tree -------------------------------------------------------------------
+
+
+def _tree_rss(root: int) -> int:
+    """Resident memory (bytes) of ``root`` and all its descendants."""
+    parents: dict[int, int] = {}
+    rss: dict[int, int] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat", "rb") as f:
+                fields = f.read().rsplit(b")", 1)[1].split()
+            parents[int(entry)] = int(fields[1])
+            rss[int(entry)] = int(fields[21]) * os.sysconf("SC_PAGE_SIZE")
+        except (OSError, IndexError, ValueError):
+            continue
+    members, frontier = {root}, [root]
+    while frontier:
+        pid = frontier.pop()
+        for child, parent in parents.items():
+            if parent == pid and child not in members:
+                members.add(child)
+                frontier.append(child)
+    return sum(rss.get(pid, 0) for pid in members)
+
+
+def measure(command: list[str], **kwargs) -> dict:
+    """Run ``command``; its wall time, peak tree RSS (MB) and its stdout's last JSON line."""
+    started = time.perf_counter()
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, text=True, **kwargs)
+    peak = 0
+    done = threading.Event()
+
+    def sample():
+        nonlocal peak
+        while not done.is_set():
+            peak = max(peak, _tree_rss(process.pid))
+            done.wait(0.02)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    out, _ = process.communicate()
+    wall = time.perf_counter() - started
+    done.set()
+    sampler.join()
+    if process.returncode:
+        raise SystemExit(f"{command} failed ({process.returncode})")
+    result = {"process": wall, "peak_mb": peak / 1e6}
+    lines = [line for line in out.splitlines() if line.startswith("{")]
+    if lines:
+        result.update(json.loads(lines[-1]))
+    return result
+
+
+# --- the scenarios, each in a child process --------------------------------------------------------
+
+
+def child(scenario: str, home_path: str) -> None:
+    from linli import db
+    from linli import models as m
+    from linli.build import build
+    from linli.home import Home
+
+    home = Home.open(home_path)
+    db.connect(home.database_url)
+    if scenario == "edit":
+        notice = (  # a typical notice: not urgent or pinned (those are on every page)
+            m.Notice.select()
+            .where((m.Notice.status == m.PUBLISHED) & (m.Notice.urgent == False) & (m.Notice.pinned == False)  # noqa: E712
+                   & m.Notice.expires_at.is_null() & m.Notice.deleted_at.is_null())
+            .order_by(m.Notice.id.desc())
+            .first()
+        )  # fmt: skip
+        notice.title += "（已更正）"
+        notice.body = notice.body.replace("。", "！", 1) + "\n\n（本通知已更正错别字。）\n"
+        notice.save()
+    elif scenario == "photo":
+        from linli.demo import _scene
+        from linli.media import store_image
+
+        import random
+
+        image = _scene("park", 640, 427, random.Random(time.time_ns()))
+        buffer = io.BytesIO()
+        image.save(buffer, "JPEG", quality=85)
+        album = m.Album.select().where(m.Album.status == m.PUBLISHED).order_by(m.Album.id).first()
+        stored = store_image(home.media_dir, buffer.getvalue())
+        m.Photo.create(album=album, file=stored.path, width=stored.width, height=stored.height, caption="新上传",
+                       position=99)  # fmt: skip
+    started = time.perf_counter()
+    result = build(home, now=NOW)
+    print(json.dumps({"time": time.perf_counter() - started, "pages": result.pages, "rendered": result.rendered,
+                      "written": result.written}))  # fmt: skip
+
+
+# --- Hugo --------------------------------------------------------------------------------------------
+
+HUGO_LAYOUTS = {
+    "_default/baseof.html": """<!doctype html><html lang="zh-CN"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1"><title>{{ .Title }} - {{ .Site.Title }}</title>
+<meta name="description" content="{{ with .Description }}{{ . }}{{ else }}{{ .Summary | plainify }}{{ end }}">
+<link rel="stylesheet" href="{{ "css/site.css" | relURL }}"></head><body>
+<header><a href="{{ "/" | relURL }}">{{ .Site.Title }}</a><nav><a href="{{ "notices/" | relURL }}">通知公告</a></nav></header>
+<main>{{ block "main" . }}{{ end }}</main><footer>{{ .Site.Title }} 更新于 {{ now.Format "2006年1月2日" }}</footer></body></html>""",
+    "_default/single.html": """{{ define "main" }}<article><h1>{{ .Title }}</h1>
+<p class="meta">{{ .Date.Format "2006年1月2日" }}{{ range .Params.categories }} · <a href="{{ (printf "categories/%s/" (urlize .)) | relURL }}">{{ . }}</a>{{ end }}</p>
+{{ .Content }}</article>{{ end }}""",
+    "_default/list.html": """{{ define "main" }}<h1>{{ .Title }}</h1>
+{{ $pages := .Paginate .Pages.ByDate.Reverse 20 }}<ul>{{ range $pages.Pages }}<li><a href="{{ .RelPermalink }}">{{ .Title }}</a>
+<p>{{ .Date.Format "2006年1月2日" }} · {{ delimit .Params.categories "、" }}</p><p>{{ .Params.summary }}</p></li>{{ end }}</ul>
+{{ template "_internal/pagination.html" . }}{{ end }}""",
+    "_default/terms.html": """{{ define "main" }}<h1>{{ .Title }}</h1><ul>{{ range .Data.Terms.ByCount }}
+<li><a href="{{ .Page.RelPermalink }}">{{ .Page.Title }}</a> {{ .Count }}</li>{{ end }}</ul>{{ end }}""",
+    "index.html": """{{ define "main" }}<h1>{{ .Site.Title }}</h1><ul>{{ range first 8 (where .Site.RegularPages "Section" "notices").ByDate.Reverse }}
+<li><a href="{{ .RelPermalink }}">{{ .Title }}</a></li>{{ end }}</ul>{{ end }}""",
+    "404.html": """{{ define "main" }}<h1>页面不存在</h1>{{ end }}""",
+}
+
+
+def make_hugo_site(home_path: Path, target: Path) -> int:
+    """The home's public notices as a Hugo site; returns how many."""
+    from linli import db
+    from linli import models as m
+    from linli.home import Home
+    from linli.publicity import public
+
+    home = Home.open(home_path)
+    db.connect(home.database_url)
+    shutil.rmtree(target, ignore_errors=True)
+    (target / "content" / "notices").mkdir(parents=True)
+    (target / "static" / "css").mkdir(parents=True)
+    (target / "static" / "css" / "site.css").write_bytes((ROOT / "themes/default/static/css/site.css").read_bytes())
+    (target / "config.toml").write_text(
+        'baseURL = "/"\ntitle = "幸福里社区"\nlanguageCode = "zh-CN"\nhasCJKLanguage = true\n'
+        'relativeURLs = true\ndisableKinds = ["RSS", "sitemap"]\npaginate = 20\n'
+        '[taxonomies]\ncategory = "categories"\n',
+        encoding="utf-8",
+    )
+    (target / "content" / "notices" / "_index.md").write_text("---\ntitle: 通知公告\n---\n", encoding="utf-8")
+    for rel, text in HUGO_LAYOUTS.items():
+        (target / "layouts" / rel).parent.mkdir(parents=True, exist_ok=True)
+        (target / "layouts" / rel).write_text(text, encoding="utf-8")
+    count = 0
+    for notice in public(m.Notice, NOW, include="all").iterator():
+        front = {"title": notice.title, "date": notice.date.isoformat(), "categories": [notice.category],
+                 "summary": notice.summary, "slug": notice.slug}  # fmt: skip
+        (target / "content" / "notices" / f"{notice.id}.md").write_text(
+            "---\n" + json.dumps(front, ensure_ascii=False) + "\n---\n" + notice.body, encoding="utf-8"
+        )
+        count += 1
+    return count
+
+
+# --- the run -------------------------------------------------------------------------------------------
+
+
+def run(size: int, work: Path) -> list[tuple]:
+    python = sys.executable
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    generated = work / f"home-{size}"
+    if not (generated / "linli.toml").exists():
+        shutil.rmtree(generated, ignore_errors=True)
+        print(f"generating {size} …", file=sys.stderr)
+        subprocess.run([python, "-m", "bench.generate", str(generated), str(size)], check=True, env=env, cwd=ROOT)
+    home = work / f"run-{size}"
+    shutil.rmtree(home, ignore_errors=True)
+    shutil.copytree(generated, home, ignore=shutil.ignore_patterns("site", ".build-*"))
+
+    def linli(scenario: str) -> dict:
+        return measure([python, "-m", "bench.build_bench", "--child", scenario, str(home)], env=env, cwd=ROOT)
+
+    rows = []
+    rows.append(("linli full (cold)", linli("full")))
+    shutil.rmtree(home / "site")
+    (home / ".build-cache" / "manifest.pickle").unlink()
+    rows.append(("linli full (warm)", linli("full")))
+    rows.append(("linli edit 1 notice", linli("edit")))
+    rows.append(("linli add 1 photo", linli("photo")))
+    hugo_site = work / f"hugo-{size}"
+    notices = make_hugo_site(home, hugo_site)
+    shutil.rmtree(hugo_site / "public", ignore_errors=True)
+    hugo = measure(["hugo", "--quiet", "-s", str(hugo_site), "-d", str(hugo_site / "public")])
+    hugo["time"] = hugo["process"]
+    hugo["pages"] = sum(1 for _ in (hugo_site / "public").rglob("*.html"))
+    rows.append((f"hugo ({notices} notices)", hugo))
+    return rows
+
+
+def table(size: int, rows: list[tuple]) -> str:
+    hugo = rows[-1][1]
+    out = [f"\n{size} notices ({os.cpu_count()} cores)",
+           f"{'':24} {'time s':>8} {'process s':>9} {'pages':>7} {'rendered':>8} {'pages/s':>8} {'peak MB':>8} "
+           f"{'time/hugo':>9} {'peak/hugo':>9}"]  # fmt: skip
+    for name, r in rows:
+        rendered = r.get("rendered", r["pages"])
+        rate = rendered / r["time"] if r["time"] else 0
+        out.append(
+            f"{name:24} {r['time']:8.2f} {r['process']:9.2f} {r['pages']:7d} {rendered:8d} {rate:8.0f} "
+            f"{r['peak_mb']:8.0f} {r['time'] / hugo['time']:9.2f} {r['peak_mb'] / hugo['peak_mb']:9.2f}"
+        )
+    return "\n".join(out)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])
+    parser.add_argument("--work", type=Path, default=ROOT / "bench" / ".work")
+    parser.add_argument("--child", nargs=2, metavar=("SCENARIO", "HOME"), help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        child(*args.child)
+        return
+    args.work.mkdir(parents=True, exist_ok=True)
+    for size in args.sizes:
+        print(table(size, run(size, args.work)), flush=True)
+
+
+if __name__ == "__main__":
+    main()
