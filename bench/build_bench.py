@@ -130,7 +130,7 @@ def child(scenario: str, home_path: str) -> None:
     started = time.perf_counter()
     result = build(home, now=NOW)
     print(json.dumps({"time": time.perf_counter() - started, "pages": result.pages, "rendered": result.rendered,
-                      "written": result.written}))  # fmt: skip
+                      "written": result.written, "phases": {k: round(v, 2) for k, v in result.timings.items()}}))  # fmt: skip
 
 
 # --- Hugo --------------------------------------------------------------------------------------------
@@ -238,6 +238,8 @@ def table(size: int, rows: list[tuple]) -> str:
             f"{name:24} {r['time']:8.2f} {r['process']:9.2f} {r['pages']:7d} {rendered:8d} {rate:8.0f} "
             f"{r['peak_mb']:8.0f} {r['time'] / hugo['time']:9.2f} {r['peak_mb'] / hugo['peak_mb']:9.2f}"
         )
+    out.append("phases (s): " + "; ".join(
+        f"{name}: " + ", ".join(f"{k} {v}" for k, v in r["phases"].items()) for name, r in rows if "phases" in r))
     return "\n".join(out)
 
 

@@ -77,6 +77,7 @@ class BuildResult:
     written: int = 0  # files whose bytes changed
     removed: int = 0  # files deleted
     full: bool = True  # rendered every page (no usable manifest, or the global inputs changed)
+    timings: dict = field(default_factory=dict)  # seconds per phase
 
 
 @dataclass
@@ -111,17 +112,28 @@ def build(home: Home, *, now=None, progress=None, full: bool = False) -> BuildRe
     staging.mkdir(parents=True)
     store = markup.store = markup.RenderedStore(home.root / CACHE_DIR / "rendered.db")
     url = "/"
+    timings: dict[str, float] = {"start": time.perf_counter() - started}
+    clock = time.perf_counter()
+
+    def lap(name: str) -> None:
+        nonlocal clock
+        timings[name] = timings.get(name, 0.0) + time.perf_counter() - clock
+        clock = time.perf_counter()
+
     try:
         with app.app_context():
             with app.test_request_context():
                 _settle(app)
                 pages = enumerate_pages()
+            lap("enumerate")
             scan = deps.scan(database, SCANNED, at)
+            lap("scan")
             if incremental:
                 stale = deps.stale_keys(old.deps, database, old.scan, scan, at)
                 todo = [u for u in pages if u not in old.pages or not stale.isdisjoint(old.pages[u][2])]
             else:
                 todo = list(pages)
+            lap("check")
             old_pages = old.pages if old else {}
             job = _Job(app, at, staging, {u: old_pages[u][1] for u in todo if u in old_pages})
             if "/search/" in todo:  # computed here once, so that workers share it
@@ -129,13 +141,16 @@ def build(home: Home, *, now=None, progress=None, full: bool = False) -> BuildRe
                 with deps.recording(at), app.test_request_context():
                     search_static.static_index()
                 _save_search_cache(home, search_static.cache)
+                lap("search index")
             fresh = len(pages) - len(todo)
             if progress and fresh:
                 progress(fresh, "/")
             rendered, dep_values = _render(job, todo, progress, fresh)
+            lap("render")
             url = "/"
             files, written_files = _other_files(home, app, old, staging, "/search/" in todo or not incremental)
             url = "/"
+            lap("other files")
         page_entries = {}
         written = written_files
         for url_, (rel, digest, keys, changed) in rendered.items():
@@ -154,6 +169,7 @@ def build(home: Home, *, now=None, progress=None, full: bool = False) -> BuildRe
             removed += [rel for rel in old.files if rel not in files]
         store.close()
         _commit(home, staging, manifest, old is not None, removed)
+        lap("commit")
     except LinliError:
         _abandon(staging)
         raise
@@ -168,7 +184,7 @@ def build(home: Home, *, now=None, progress=None, full: bool = False) -> BuildRe
         store.close()
     return BuildResult(
         len(pages), len(files), time.perf_counter() - started, home.site_dir,
-        rendered=len(rendered), written=written, removed=len(removed), full=not incremental,
+        rendered=len(rendered), written=written, removed=len(removed), full=not incremental, timings=timings,
     )  # fmt: skip
 
 
