@@ -11,6 +11,7 @@ never swaps ``site/`` out from under it.
 from __future__ import annotations
 
 import importlib
+from contextlib import contextmanager
 
 from linli.deploy.config import KIND_LABELS, SECRETS_FILE, Target, choose, targets
 from linli.deploy.core import MANIFEST, DeployResult
@@ -20,23 +21,30 @@ from linli.home import Home
 MODULES = {"folder": "folder", "zip": "zip_archive", "rsync": "rsync", "sftp": "sftp", "ftp": "ftp", "s3": "s3",
            "git": "git_branch"}  # fmt: skip
 
-__all__ = ["KIND_LABELS", "MANIFEST", "SECRETS_FILE", "DeployResult", "Target", "deploy", "deploy_target", "targets"]
+__all__ = ["KIND_LABELS", "MANIFEST", "SECRETS_FILE", "DeployResult", "Target", "deploy", "deploy_target", "site_unchanging", "targets"]
+
+
+@contextmanager
+def site_unchanging(home: Home):
+    """Hold the build lock while ``site/`` is read, so no build swaps it meanwhile."""
+    from linli.publisher import BuildLock
+
+    lock = BuildLock(home)
+    try:
+        lock.acquire()
+    except LinliError as exc:
+        raise LinliError("正在生成网站，请等生成完成后再上传或下载。") from exc
+    try:
+        yield home.site_dir
+    finally:
+        lock.release()
 
 
 def deploy_target(target: Target, progress=None) -> DeployResult:
     """Send ``target.home``'s built site to ``target``. ``progress(done, total, path)``."""
-    from linli.publisher import BuildLock
-
     module = importlib.import_module(f"linli.deploy.{MODULES[target.kind]}")
-    lock = BuildLock(target.home)
-    try:
-        lock.acquire()
-    except LinliError as exc:
-        raise LinliError("正在生成网站，请等生成完成后再上传。") from exc
-    try:
-        return module.deploy(target, target.home.site_dir, progress=progress)
-    finally:
-        lock.release()
+    with site_unchanging(target.home) as site:
+        return module.deploy(target, site, progress=progress)
 
 
 def deploy(home: Home, name: str | None = None, progress=None) -> DeployResult:
