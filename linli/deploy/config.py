@@ -34,7 +34,7 @@ COMMON = {"kind": str, "retries": int}
 KEYS: dict[str, dict[str, type]] = {
     "folder": {"path": str},
     "zip": {"path": str},
-    "rsync": {"host": str, "port": int, "user": str, "path": str, "key": str, "known_hosts": str},
+    "rsync": {"host": str, "port": int, "user": str, "path": str, "key": str, "known_hosts": str, "bwlimit": int},
     "sftp": {"host": str, "port": int, "user": str, "path": str, "key": str, "known_hosts": str, "timeout": int},
     "ftp": {"host": str, "port": int, "user": str, "path": str, "tls": bool, "ca_file": str, "timeout": int},
     "s3": {"bucket": str, "prefix": str, "endpoint_url": str, "region": str},
