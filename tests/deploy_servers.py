@@ -122,7 +122,7 @@ if certfile:
     handler.tls_control_required = True
     handler.tls_data_required = True
 handler.authorizer = authorizer
-handler.passive_ports = None
+handler.auth_failed_timeout = 0.1
 server = FTPServer(("127.0.0.1", port), handler)
 server.serve_forever()
 """
