@@ -132,7 +132,8 @@ def test_rsync_interrupted_transfer_resumes(site_home, sshd, tmp_path):
     deploy says the connection broke, and the rerun sends only what had not arrived."""
     remote = tmp_path / "www"
     home = ssh_target(site_home, sshd, "box", "rsync", remote, bwlimit=100, retries=0)
-    deploy(home, "box")
+    home = ssh_target(home, sshd, "fast", "rsync", remote)  # the same folder, at full speed
+    deploy(home, "fast")
     pages = touch_pages(home, "slow")
     for page in pages:
         (home.site_dir / page).write_bytes(page.encode() * 800)
@@ -156,7 +157,6 @@ def test_rsync_interrupted_transfer_resumes(site_home, sshd, tmp_path):
         os.kill(pid, signal.SIGKILL)
     thread.join(30)
     assert "连接中断。再运行一次 linli deploy 会接着上传" in outcome.get("error", ""), outcome
-    home = ssh_target(home, sshd, "fast", "rsync", remote)  # the same folder, at full speed
     rerun = deploy(home, "fast")
     assert 0 < len(rerun.uploaded) <= len(pages) - 5
     assert tree_hashes(remote) == site_manifest(home.site_dir)
