@@ -8,7 +8,6 @@ The keys come from the secrets ``access_key_id`` and ``secret_access_key``.
 
 from __future__ import annotations
 
-import functools
 import mimetypes
 import posixpath
 from pathlib import Path
