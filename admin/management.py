@@ -73,6 +73,11 @@ class TrashView(StaffOnly, BaseView):
         return redirect(url_for(".index"))
 
 
+def labelled(names, labels) -> dict:
+    """``form_args`` giving form fields the labels of the list's columns."""
+    return {name: {"label": labels[name]} for name in names}
+
+
 class UserView(AdminOnly, ModelView):
     column_list = ("username", "display_name", "role", "active", "last_login_at")
     column_labels = {
@@ -88,10 +93,9 @@ class UserView(AdminOnly, ModelView):
     form_columns = ("username", "display_name", "role", "active", "language")
     form_extra_fields = {"new_password": PasswordField(lazy_gettext("新密码"), validators=[Optional()])}
     form_overrides = {"language": SelectField}
-    form_args = {
-        "language": {"choices": [("zh-Hans", "简体中文"), ("en", "English")]},
-        "role": {"choices": lazy_choices(m.ROLE_CHOICES)},
-    }
+    form_args = labelled(form_columns, column_labels)
+    form_args["language"]["choices"] = [("zh-Hans", "简体中文"), ("en", "English")]  # each in its own language
+    form_args["role"]["choices"] = lazy_choices(m.ROLE_CHOICES)
     can_delete = False  # deactivate instead: their name stays on their work
 
     def on_model_change(self, form, model, is_created):

@@ -101,7 +101,7 @@ def banner(item, now) -> str:
     if item.status == m.ARCHIVED:
         return gettext("预览：此内容已下线，居民看不到。")
     if item.publish_at and item.publish_at > now:
-        return gettext("预览：此内容定时在 %(at)s 公开，到时间后发布网站才会上网；现在居民看不到。", at=f"{item.publish_at:%Y-%m-%d %H:%M}")
+        return gettext("预览：此内容定时在 %(at)s 公开，到时间后发布网站才会上网；现在居民看不到。", at=item.publish_at.strftime("%Y-%m-%d %H:%M"))
     return gettext("预览：此内容已过期，居民看不到。")
 
 
