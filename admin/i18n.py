@@ -19,7 +19,8 @@ __all__ = ["gettext", "lazy_gettext", "ngettext", "word", "requester", "choices"
 def word(text):
     """A Chinese label or message from linli/ in the account's language, when the catalogue
     has it; anything else (content, messages with details filled in) unchanged."""
-    return gettext(str(text)) if text else text
+    text = str(text) if text is not None else ""
+    return gettext(text) if text else text  # gettext("") would be the catalogue's header
 
 
 def requester(name: str) -> str:

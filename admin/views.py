@@ -216,7 +216,7 @@ class ContentView(StaffOnly, ModelView):
 
     def handle_view_exception(self, exc) -> bool:
         if isinstance(exc, (ValidationError, LinliError)):
-            flash(str(exc), "danger")
+            flash(word(exc), "danger")
             return True
         return super().handle_view_exception(exc)
 
@@ -251,7 +251,7 @@ class ContentView(StaffOnly, ModelView):
                 model.version = expected + 1
                 model.save()
         except (ValidationError, LinliError) as exc:
-            flash(str(exc), "danger")
+            flash(word(exc), "danger")
             return False
         self.after_model_change(form, model, False, before)
         return True
