@@ -136,8 +136,9 @@ class PreviewView(_StaffView):
             state = EXPIRED if item.expires_at and item.expires_at <= now else LIVE
         adapter = self.public_app.url_map.bind("localhost")
         path = adapter.build("public.item", {"prefix": model.url_prefix, "slug": item.slug})
+        notice = banner(item, now)  # in the admin's request: the account's language
         with self.public_app.test_request_context(path):
-            html = render_item(model, item, state, preview=banner(item, now))
+            html = render_item(model, item, state, preview=notice)
         response = current_app.make_response(html)
         response.headers["Cache-Control"] = "no-store"
         response.headers["X-Robots-Tag"] = "noindex"

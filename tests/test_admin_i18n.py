@@ -152,6 +152,8 @@ def test_english_album_and_publish_pages(app):
     assert "Community name" in settings and "Save" in settings
     users = html(client, "/users/new/")
     assert "Interface language" in users and ">Contributor<" in users
+    preview = html(client, f"/preview/notice/{m.Notice.get().id}/")
+    assert "Preview: this item is waiting for review and not published; residents cannot see it." in preview
 
 
 # --- the catalogue ---------------------------------------------------------------------------
