@@ -127,6 +127,15 @@ def webp_renditions(media_dir: Path, path: str) -> list[tuple[int, str]]:
     return _existing(media_dir, path, "webp")
 
 
+def image_size(media_dir: Path, path: str) -> tuple[int, int]:
+    """(width, height) of a stored photo, read from its header; (0, 0) if it is not one."""
+    try:
+        with Image.open(media_dir / path) as image:
+            return image.size
+    except (OSError, UnidentifiedImageError, ValueError):
+        return (0, 0)
+
+
 def ensure_renditions(media_dir: Path, path: str) -> None:
     """Make whichever renditions a stored photo lacks (say after :data:`RENDITION_WIDTHS` grew),
     from the stored original; existing ones are left alone."""
