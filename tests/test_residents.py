@@ -8,7 +8,11 @@ a small home without a base URL shows what is left out then.
 from __future__ import annotations
 
 import datetime as dt
+import gzip
+import os
 import re
+import shutil
+import subprocess
 import xml.etree.ElementTree as ET
 from html.parser import HTMLParser
 from pathlib import Path
@@ -296,3 +300,186 @@ def test_unknown_language_setting_is_refused(home):
         home.settings_path.write_text(re.sub(r"languages = .*", f"languages = {languages}", text), encoding="utf-8")
         with pytest.raises(LinliError, match=message):
             Home.open(home.root)
+
+
+# --- in real Chromium: weight, origin, accessibility, large text, print ----------------------
+
+AXE_VERSION = "4.14.1"
+WEIGHT_LIMIT = 30 * 1024  # gzipped HTML + CSS + JS of one page, photos excluded
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from tests.browser import CHROMIUM, CHROMIUM_ARGS
+
+    if not CHROMIUM.exists():
+        if os.environ.get("CI"):
+            raise RuntimeError("CI must install Debian's chromium (scripts/test.sh does)")
+        pytest.skip("Debian's chromium is not installed")
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture(scope="module")
+def server(demo_home):
+    """The built demo site served as a static host would (the files as they are)."""
+    from werkzeug.exceptions import NotFound
+    from werkzeug.middleware.shared_data import SharedDataMiddleware
+
+    from tests.browser import LiveServer
+
+    live = LiveServer(SharedDataMiddleware(NotFound(), {"/": str(demo_home.site_dir)}))
+    yield live.url
+    live.stop()
+
+
+@pytest.fixture(scope="module")
+def axe_source() -> str:
+    """axe-core from the npm registry, installed once into a cache folder."""
+    cache = Path(os.environ.get("LINLI_TEST_CACHE") or Path.home() / ".cache" / "linli-tests") / f"axe-{AXE_VERSION}"
+    script = cache / "node_modules" / "axe-core" / "axe.min.js"
+    if not script.is_file():
+        npm = shutil.which("npm")
+        if not npm:
+            if os.environ.get("CI"):
+                raise RuntimeError("CI must have npm to install axe-core (scripts/test.sh installs it)")
+            pytest.skip("npm is not installed")
+        cache.mkdir(parents=True, exist_ok=True)
+        subprocess.run(
+            [npm, "install", "--prefix", str(cache), f"axe-core@{AXE_VERSION}", "--no-save", "--no-audit",
+             "--no-fund", "--no-package-lock", "--loglevel=error"],
+            check=True, stdin=subprocess.DEVNULL, timeout=300,
+        )  # fmt: skip
+    return script.read_text(encoding="utf-8")
+
+
+def first(site: Path, folder: str) -> str:
+    """The first item page under ``folder`` (e.g. "notices/<slug>/index.html")."""
+    for child in sorted((site / folder).iterdir()):
+        if child.is_dir() and child.name not in ("category", "archive", "page", "titles") and (child / "index.html").is_file():
+            return f"{folder}/{quote(child.name)}/index.html"
+    raise AssertionError(f"no item page under {folder}")
+
+
+def typical_notice(site: Path) -> str:
+    """A notice of ordinary length: the median of the live notices by body length."""
+    notices = sorted(public_notices(), key=lambda n: (len(n.body), n.id))
+    return f"notices/{quote(notices[len(notices) // 2].slug)}/index.html"
+
+
+def page_types(site: Path) -> list[str]:
+    pages = ["index.html", "404.html", "about/index.html", "search/index.html", "search/titles/notice/index.html",
+             "notices/index.html", "notices/archive/index.html", typical_notice(site)]  # fmt: skip
+    for folder in ("notices/category", "services/category", "places/category"):
+        pages.append(first(site, folder))
+    for folder in ("services", "places", "stories", "teams", "wishes", "events", "albums", "grids"):
+        pages += [f"{folder}/index.html", first(site, folder)]
+    pages += [first(site, "pages"), "zh-hant/index.html", "zh-hant/" + typical_notice(site)]
+    return pages
+
+
+def test_page_weight_and_nothing_from_elsewhere(demo, browser, server):
+    context = browser.new_context(viewport={"width": 360, "height": 740})
+    for path in ("index.html", typical_notice(demo.site_dir)):
+        tab = context.new_page()
+        responses, urls = [], []
+        tab.on("request", lambda request: urls.append(request.url))
+        tab.on("response", lambda response: responses.append(response))
+        tab.goto(f"{server}/{path}", wait_until="load")
+        tab.evaluate("window.scrollTo(0, document.body.scrollHeight)")  # lazy photos load now
+        tab.wait_for_timeout(300)
+        text = [r for r in responses if r.request.resource_type in ("document", "stylesheet", "script", "font")]
+        weight = sum(len(gzip.compress(r.body(), 6)) for r in text)
+        print(f"{path}: {weight} bytes gzipped HTML+CSS+JS in {len(text)} responses; {len(urls)} requests")
+        assert weight <= WEIGHT_LIMIT, f"{path} weighs {weight} bytes gzipped"
+        assert urls and all(url.startswith(server + "/") for url in urls), urls
+        tab.close()
+    context.close()
+
+
+def test_axe_finds_no_violations_on_any_page_type(demo, browser, server, axe_source):
+    context = browser.new_context(viewport={"width": 390, "height": 844})
+    tab = context.new_page()
+    problems, checked = [], 0
+    for mode in ("", "elder"):
+        for path in page_types(demo.site_dir) if not mode else ["index.html", typical_notice(demo.site_dir)]:
+            # "domcontentloaded": the search page's load event does not fire (its script's doing).
+            tab.goto(f"{server}/{path}", wait_until="domcontentloaded")
+            tab.evaluate("mode => localStorage.setItem('linli-elder', mode ? '1' : '0')", mode)
+            tab.reload(wait_until="domcontentloaded")
+            tab.add_script_tag(content=axe_source)
+            result = tab.evaluate("axe.run(document, {resultTypes: ['violations']})")
+            checked += 1
+            for violation in result["violations"]:
+                targets = [", ".join(node["target"]) for node in violation["nodes"]][:3]
+                problems.append(f"{path}{' (large text)' if mode else ''}: {violation['id']} {targets}")
+    context.close()
+    print(f"axe-core {AXE_VERSION}: {checked} pages, {len(problems)} violations")
+    assert checked >= 30
+    assert not problems, "\n".join(problems)
+
+
+def _body_px(tab) -> float:
+    return tab.evaluate("parseFloat(getComputedStyle(document.body).fontSize)")
+
+
+def test_large_text_mode_persists_with_javascript(demo, browser, server):
+    context = browser.new_context(viewport={"width": 320, "height": 640})
+    tab = context.new_page()
+    tab.goto(f"{server}/index.html")
+    assert _body_px(tab) < 18
+    tab.get_by_role("link", name="大字模式").click()
+    assert tab.evaluate("document.documentElement.classList.contains('elder')")
+    assert _body_px(tab) >= 18
+    tab.get_by_role("navigation", name="主导航").get_by_role("link", name="通知公告").click()
+    tab.locator(".rows .row-title").first.click()
+    assert _body_px(tab) >= 18, "large text did not carry over to the next page"
+    assert tab.evaluate("document.documentElement.scrollWidth - innerWidth") <= 0
+    minimum = tab.evaluate(
+        "Math.min(...[...document.querySelectorAll('main p, main li, main dd')].map(e => parseFloat(getComputedStyle(e).fontSize)))"
+    )
+    assert minimum >= 16
+    tab.get_by_role("link", name="标准字体").click()
+    tab.reload()
+    assert _body_px(tab) < 18
+    context.close()
+
+
+def test_large_text_mode_without_javascript(demo, browser, server):
+    context = browser.new_context(viewport={"width": 320, "height": 640}, java_script_enabled=False)
+    tab = context.new_page()
+    tab.goto(f"{server}/{typical_notice(demo.site_dir)}")
+    assert tab.locator(".elder-off").is_hidden()
+    tab.get_by_role("link", name="大字模式").click()
+    assert tab.url.endswith("#elder")
+    assert _body_px(tab) >= 18 and tab.locator(".elder-off").is_visible()
+    tab.get_by_role("link", name="标准字体").click()
+    assert _body_px(tab) < 18
+    context.close()
+
+
+def test_notice_prints_on_one_a4_page_with_name_date_and_qr(demo, browser, server):
+    context = browser.new_context()
+    tab = context.new_page()
+    path = typical_notice(demo.site_dir)
+    tab.goto(f"{server}/{path}")
+    tab.emulate_media(media="print")
+    assert tab.locator(".site-nav").is_hidden() and tab.locator(".tools").is_hidden()
+    assert tab.locator(".print-qr svg").is_visible()
+    assert tab.locator(".print-qr svg").bounding_box()["width"] >= 100  # about 30 mm
+    header = tab.locator("article header").inner_text()
+    assert "幸福里社区" in header and "发布日期" in header
+    pdf = tab.pdf(format="A4")
+    assert pdf_pages(pdf) == 1
+    context.close()
+
+
+def pdf_pages(pdf: bytes) -> int:
+    """Pages of a PDF written by Chromium (its page tree counts them)."""
+    counts = re.findall(rb"/Type\s*/Pages\b[^>]*?/Count\s+(\d+)", pdf)
+    counts += re.findall(rb"/Count\s+(\d+)[^>]*?/Type\s*/Pages\b", pdf)
+    assert counts, "no page tree found in the PDF"
+    return max(int(c) for c in counts)
