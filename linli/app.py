@@ -13,6 +13,7 @@ from urllib.parse import quote, unquote
 
 from flask import Flask, current_app, request, url_for
 from flask_babel import Babel
+from markupsafe import Markup
 from jinja2 import ChoiceLoader, FileSystemLoader
 
 from linli import db, markup, media, models
@@ -41,7 +42,7 @@ def create_public_app(home: Home, *, build: bool = False, now: dt.datetime | Non
     app.jinja_loader = ChoiceLoader([FileSystemLoader(str(d / "templates")) for d in home.theme_dirs])
     Babel(app)
     app.jinja_env.filters.update(
-        markdown=markup.render_markdown,
+        markdown=render_body,
         plain=markup.plain_text,
         date=format_date,
         datetime=format_datetime,
@@ -108,6 +109,28 @@ def image_size(path: str) -> tuple[int, int]:
     """(width, height) of a stored photo, for the ``width``/``height`` of its ``<img>``."""
     home: Home = current_app.config["LINLI_HOME"]
     return media.image_size(home.media_dir, path)
+
+
+_MEDIA_IMG = re.compile(r'<img ([^>]*?)src="/media/([^"]+)"([^>]*)>')
+BODY_SIZES = "(min-width: 48rem) 44rem, 100vw"
+
+
+def render_body(text: str | None) -> Markup:
+    """Staff Markdown as HTML (:func:`linli.markup.render_markdown`), with the photos it shows
+    given their size and renditions, like every other photo of the site."""
+    html = str(markup.render_markdown(text))
+
+    def sized(match: re.Match) -> str:
+        before, path, after = match.groups()
+        extra = ""
+        if " width=" not in f" {before}{after}":
+            width, height = image_size(path)
+            extra += f' width="{width}" height="{height}"' if width else ""
+        candidates = srcset(path)
+        extra += f' srcset="{candidates}" sizes="{BODY_SIZES}"' if candidates else ""
+        return f'<img {before}src="/media/{path}"{extra}{after}>'
+
+    return Markup(_MEDIA_IMG.sub(sized, html))
 
 
 def format_date(value) -> str:

@@ -18,6 +18,7 @@ leaves nothing behind.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import io
 import re
@@ -127,8 +128,10 @@ def webp_renditions(media_dir: Path, path: str) -> list[tuple[int, str]]:
     return _existing(media_dir, path, "webp")
 
 
+@functools.lru_cache(maxsize=4096)
 def image_size(media_dir: Path, path: str) -> tuple[int, int]:
-    """(width, height) of a stored photo, read from its header; (0, 0) if it is not one."""
+    """(width, height) of a stored photo, read from its header; (0, 0) if it is not one.
+    Stored names are content hashes, so a size never changes."""
     try:
         with Image.open(media_dir / path) as image:
             return image.size

@@ -257,6 +257,24 @@ def test_photos_have_sizes_srcset_and_lazy_loading(demo):
     assert images > 30
 
 
+def test_photos_in_markdown_bodies_get_sizes_and_renditions(home):
+    import io
+
+    from PIL import Image
+
+    from linli import media
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (1200, 800), (200, 120, 40)).save(buffer, "JPEG")
+    stored = media.store_image(home.media_dir, buffer.getvalue(), "photo.jpg")
+    m.SiteSettings.create(name="小园社区")
+    m.Notice.create(slug="pic", title="有图", body=f"![现场](/media/{stored.path})", status=m.PUBLISHED)
+    build(home, now=NOW)
+    tag = re.search(r"<img [^>]*>", page(home, "notices/pic/index.html")).group(0)
+    assert 'width="1200" height="800"' in tag and 'loading="lazy"' in tag
+    assert "-480.jpg 480w" in tag and "-960.jpg 960w" in tag and 'sizes="' in tag
+
+
 # --- Traditional characters -------------------------------------------------------------------
 
 
