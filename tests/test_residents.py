@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import datetime as dt
 import gzip
+import html as html_lib
+import json
 import os
 import re
 import shutil
@@ -287,6 +289,10 @@ def test_traditional_tree_mirrors_every_page(demo):
     assert '<html lang="zh-Hant">' in notice
     assert "幸福里社區" in notice and "通知公告" in notice and "辦事指南" in notice and "社区" not in notice
     assert check_site(site).problems == []
+    search = page(demo, "zh-hant/search/index.html")  # shares the Simplified tree's index
+    base = re.search(r'data-base="([^"]+)"', search).group(1)
+    manifest = json.loads(html_lib.unescape(re.search(r'data-manifest="([^"]+)"', search).group(1)))
+    assert (site / "zh-hant" / "search" / base / manifest["dir"]).resolve().is_dir()
 
 
 def test_every_page_switches_to_the_same_page_in_the_other_script(demo):
