@@ -15,6 +15,8 @@ from pathlib import Path
 from linli.errors import LinliError
 
 SETTINGS_FILE = "linli.toml"
+# zh-Hant is only ever a second language: the Simplified site converted (linli/traditional.py).
+LANGUAGES = ("zh-Hans", "zh-Hant", "en")
 DEFAULT_SETTINGS = {
     "base_url": "",
     "theme": "default",
@@ -30,6 +32,8 @@ base_url = ""
 # theme: a folder under themes/ (this home's own, or Linli's built-in ones).
 theme = "default"
 # languages: the first one is the site's language. Available: "zh-Hans", "en".
+# Add "zh-Hant" after "zh-Hans" to also publish the whole site in Traditional characters
+# under zh-hant/, e.g. languages = ["zh-Hans", "zh-Hant"].
 languages = ["zh-Hans"]
 timezone = "Asia/Shanghai"
 # page_size: items per page on list pages.
@@ -145,4 +149,14 @@ def load_settings(path: Path) -> dict:
     settings = {**DEFAULT_SETTINGS, **data}
     if not isinstance(settings["languages"], list) or not settings["languages"]:
         raise LinliError(f"设置文件 {path} 里的 languages 应为列表，例如 [\"zh-Hans\"]")
+    unknown = [str(lang) for lang in settings["languages"] if lang not in LANGUAGES]
+    if unknown:
+        raise LinliError(
+            f"设置文件 {path} 里的 languages 有不认识的语言：{', '.join(unknown)}。可用：{', '.join(LANGUAGES)}"
+        )
+    if settings["languages"][0] == "zh-Hant":
+        raise LinliError(
+            f"设置文件 {path}：繁体版（zh-Hant）由简体内容转换而来，只能作为第二种语言，"
+            '例如 languages = ["zh-Hans", "zh-Hant"]'
+        )
     return settings
