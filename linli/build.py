@@ -1,7 +1,7 @@
 """``linli build``: render the public app into ``site/`` — fully, or only what changed — atomically.
 
-Which pages exist comes from :data:`PAGE_GENERATORS`: generators of ``(endpoint, values)`` in
-Frozen-Flask's URL-generator format, turned into URLs with ``url_for``. Each page is rendered by
+Which pages exist comes from :data:`PAGE_GENERATORS`: generators in Frozen-Flask's URL-generator
+format (``(endpoint, values)`` turned into URLs with ``url_for``, or URLs). Each page is rendered by
 dispatching its URL to the public app inside a request context, as Frozen-Flask's test client
 would, but without its per-URL bookkeeping (which grows with the site): the build itself maps URLs
 to files (``/a/`` → ``a/index.html``), renders in worker processes (one per core), and writes a
@@ -45,9 +45,12 @@ from linli import db, deps, markup, models
 from linli.app import create_public_app
 from linli.errors import LinliError
 from linli.home import PROJECT_ROOT, Home
+from linli.feeds import feed_pages
+from linli.ical import calendar_pages
 from linli.public import all_pages, public_media_paths
 from linli.search import search_pages
 from linli.search import static as search_static
+from linli.traditional import in_tree, traditional_pages
 
 STAGING = ".build-staging"
 CACHE_DIR = ".build-cache"
@@ -57,8 +60,8 @@ STAGED_MANIFEST = ".manifest.pickle"
 SEARCH_CACHE = "search.pickle"
 FORMAT = 1
 
-#: Every page of the site: generators of (endpoint, values). Others add theirs (feeds, sitemap).
-PAGE_GENERATORS = [all_pages, search_pages]
+#: Every page of the site comes from one of these generators of (endpoint, values) or URLs.
+PAGE_GENERATORS = (all_pages, search_pages, feed_pages, calendar_pages, traditional_pages)
 
 #: The tables whose rows pages show; read and fingerprinted before each rebuild.
 SCANNED = [*models.CONTENT_MODELS, models.Attachment, models.Photo, models.GridMember, models.SiteSettings]
@@ -201,7 +204,7 @@ def _settle(app) -> None:
 
     def url_for(endpoint, **values):
         try:
-            key = (endpoint, *sorted(values.items()))
+            key = (in_tree(), endpoint, *sorted(values.items()))
             found = urls.get(key)
         except TypeError:  # an unhashable value
             return build_url(endpoint, **values)
@@ -217,8 +220,13 @@ def enumerate_pages() -> dict[str, str]:
     """url → file of every page, from :data:`PAGE_GENERATORS` (inside a request context)."""
     pages: dict[str, str] = {}
     for generator in PAGE_GENERATORS:
-        for endpoint, values in generator():
-            url = url_for(endpoint, **values)
+        for entry in generator():
+            if isinstance(entry, str):
+                url = entry if entry.startswith("/") else url_for(entry)
+            elif isinstance(entry, dict):
+                url = url_for(generator.__name__, **entry)
+            else:
+                url = url_for(entry[0], **entry[1])
             if url not in pages:
                 pages[url] = url_to_file(url)
     return pages

@@ -8,6 +8,10 @@ bash scripts/setup.sh dev
 # fonts-wqy-microhei: Chinese glyphs, so layout tests measure real text
 PACKAGES="chromium fonts-wqy-microhei postgresql openssh-server openssh-client rsync git"
 missing=$(for p in $PACKAGES; do dpkg -s "$p" >/dev/null 2>&1 || echo "$p"; done)
+# Node.js and npm run the search client's own code and fetch axe-core; the machine's Node.js
+# (often NodeSource's, which carries npm) is used when present.
+if ! command -v node >/dev/null || ! command -v npm >/dev/null; then missing="$missing nodejs npm"; fi
+missing=$(echo $missing)
 if [ -n "$missing" ]; then
   if [ "$(id -u)" = 0 ]; then
     export DEBIAN_FRONTEND=noninteractive
