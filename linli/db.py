@@ -42,7 +42,7 @@ def connect(url: str) -> peewee.Database:
     try:
         db.connect(reuse_if_open=True)
         if reuse:
-            db.execute_sql("SELECT count(*) FROM user")  # the file is still a Linli database
+            models.User.select().count()  # the database still holds Linli's tables
         else:
             with db.atomic():
                 db.create_tables(models.ALL_MODELS, safe=True)
