@@ -42,6 +42,7 @@ def create_public_app(home: Home, *, build: bool = False, now: dt.datetime | Non
     app.jinja_env.filters.update(
         markdown=markup.render_markdown,
         plain=markup.plain_text,
+        safe_link=markup.safe_link,
         date=format_date,
         datetime=format_datetime,
         tel=tel_href,
