@@ -16,6 +16,7 @@ from flask_babel import Babel
 from jinja2 import ChoiceLoader, FileSystemLoader
 
 from linli import db, markup, media, models
+from linli.headers import CONTENT_SECURITY_POLICY
 from linli.home import Home
 
 WEEKDAYS = "一二三四五六日"
@@ -49,7 +50,8 @@ def create_public_app(home: Home, *, build: bool = False, now: dt.datetime | Non
     )
     app.register_blueprint(blueprint)
     app.register_blueprint(search_blueprint)
-    app.jinja_env.globals.update(item_url=item_url, media_url=media_url, srcset=srcset, category_url=category_url)
+    app.jinja_env.globals.update(item_url=item_url, media_url=media_url, srcset=srcset, category_url=category_url,
+                                 content_security_policy=CONTENT_SECURITY_POLICY)
 
     database = db.connect(home.database_url)
 

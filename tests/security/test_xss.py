@@ -13,6 +13,7 @@ from __future__ import annotations
 import io
 import itertools
 import math
+from html import unescape
 from pathlib import Path
 
 import peewee as pw
@@ -23,6 +24,7 @@ from linli import media
 from linli import models as m
 from linli.build import build
 from linli.errors import LinliError
+from linli.headers import CONTENT_SECURITY_POLICY, nginx_snippet
 from linli.slugs import check_slug
 from tests.browser import CHROMIUM, CHROMIUM_ARGS, require_chromium
 from tests.conftest import NOW
@@ -259,7 +261,19 @@ def page_policy(path: Path) -> str:
     html = path.read_text(encoding="utf-8")
     match = re.search(r'<meta http-equiv="Content-Security-Policy" content="([^"]+)">', html)
     assert match, path
-    return match.group(1)
+    return unescape(match.group(1))
+
+
+def test_headers_for_hosts_that_take_them(site):
+    root, _ = site
+    headers = (root / "_headers").read_text(encoding="utf-8")
+    assert headers.splitlines()[1] == "/*"
+    for name in ("Content-Security-Policy", "X-Content-Type-Options", "X-Frame-Options", "Referrer-Policy"):
+        assert f"  {name}: " in headers
+    assert "frame-ancestors 'none'" in headers and CONTENT_SECURITY_POLICY in headers
+    assert page_policy(root / "index.html") == CONTENT_SECURITY_POLICY
+    docs = Path(__file__).resolve().parents[2] / "docs" / "nginx.conf"
+    assert docs.read_text(encoding="utf-8") == nginx_snippet()  # the documented snippet is current
 
 
 def test_the_policy_blocks_an_injected_inline_script(site, browser, tmp_path):
