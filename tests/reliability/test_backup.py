@@ -9,6 +9,7 @@ import json
 import tarfile
 
 import pytest
+from PIL import Image
 from click.testing import CliRunner
 
 from linli import backup, db, migrations
@@ -17,7 +18,6 @@ from linli.cli import cli
 from linli.errors import LinliError
 from linli.home import Home
 from linli.media import store_image
-from tests.security.test_xss import jpeg
 
 
 @pytest.fixture(autouse=True)
@@ -34,6 +34,12 @@ def full_home(tmp_path):
     photo = store_image(home.media_dir, jpeg(), "x.jpg")
     yield home, photo.path
     db.database.close()
+
+
+def jpeg() -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (600, 400), (30, 120, 200)).save(out, "JPEG")
+    return out.getvalue()
 
 
 def run(*args, input=None):
