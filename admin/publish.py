@@ -2,7 +2,8 @@
 
 :class:`PublishView` starts a build in the background (editors and admins only), shows its
 progress and log while it runs and the past runs with their results; :mod:`linli.publisher`
-does the work. :class:`PreviewView` renders any item that is not in the trash, drafts included,
+does the work. It also hands out the built site as one zip file, for hosts whose only way in is
+a web upload panel. :class:`PreviewView` renders any item that is not in the trash, drafts included,
 exactly as the public site would, with a banner saying it is a preview. It renders inside a
 request context of a public app of its own and never touches the public app's routes, so a
 draft stays invisible on the public site and in every build.
@@ -10,7 +11,9 @@ draft stays invisible on the public site and in every build.
 
 from __future__ import annotations
 
-from flask import abort, current_app, flash, jsonify, redirect, request, url_for
+import tempfile
+
+from flask import abort, current_app, flash, jsonify, redirect, request, send_file, url_for
 from flask_admin import BaseView, expose
 from flask_login import current_user
 
@@ -32,7 +35,7 @@ class _StaffView(BaseView):
         return current_user.is_authenticated
 
     def inaccessible_callback(self, name, **kwargs):
-        return redirect(url_for("auth.login", next=request.full_path))
+        return redirect(url_for("auth.login", next=request.script_root + request.full_path))
 
 
 class PublishView(_StaffView):
@@ -59,7 +62,30 @@ class PublishView(_StaffView):
             runs=publisher.recent(self.home, 10),
             changes=publisher.changes_since_last_build(),
             labels=publisher.STATE_LABELS,
+            site_built=(self.home.site_dir / "index.html").is_file(),
         )
+
+    @expose("/site.zip")
+    def download_zip(self):
+        """The built site as a zip (:func:`linli.deploy.zip_archive.write_zip`)."""
+        from linli.deploy import site_unchanging
+        from linli.deploy.zip_archive import write_zip
+
+        if not accounts.can_publish(current_user.account):
+            return self._refused()
+        archive = tempfile.SpooledTemporaryFile(max_size=16 << 20)
+        try:
+            with site_unchanging(self.home) as site:
+                write_zip(site, archive)
+        except LinliError as exc:
+            archive.close()
+            flash(str(exc), "warning")
+            return redirect(url_for(".index"))
+        archive.seek(0)
+        name = f"linli-site-{m.now():%Y%m%d-%H%M}.zip"
+        response = send_file(archive, mimetype="application/zip", as_attachment=True, download_name=name)
+        response.headers["Cache-Control"] = "no-store"
+        return response
 
     @expose("/status.json")
     def status(self):

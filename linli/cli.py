@@ -1,4 +1,5 @@
-"""The ``linli`` command line: mirrors the library (init, demo, build, serve, import, export).
+"""The ``linli`` command line: mirrors the library (init, demo, build, serve, import, export,
+check, deploy).
 
 Every command works on one home (``--home DIR``, else ``$LINLI_HOME``, else the current
 folder). A problem the user can fix is reported as one line on stderr with exit status 1.
@@ -222,6 +223,43 @@ def user_list(root: Path) -> None:
         last = account.last_login_at.strftime("%Y-%m-%d %H:%M") if account.last_login_at else "从未登录"
         state = "" if account.active else "（已停用）"
         click.echo(f"{account.username}\t{roles.get(account.role, account.role)}\t{account.display_name}\t{last}{state}")
+
+
+@cli.command("check")
+@click.pass_obj
+def check_command(root: Path) -> None:
+    """检查生成好的网站：站内链接和图片都在，不加载外部资源，HTML 格式正确。"""
+    from linli.check import check_site
+
+    home = Home.open(root)
+    if not (home.site_dir / "index.html").is_file():
+        raise LinliError(f"还没有生成网站（{home.site_dir} 里没有 index.html）：请先运行 linli build。")
+    report = check_site(home.site_dir, well_formed=True)
+    for problem in report.problems:
+        click.echo(problem)
+    if report.problems:
+        raise LinliError(f"网站检查发现 {len(report.problems)} 个问题（见上面的列表），共 {report.pages} 个页面。")
+    click.echo(f"网站检查通过：{report.pages} 个页面，{report.links} 个链接和资源都在站内，HTML 格式正确。")
+
+
+@cli.command("deploy")
+@click.argument("target", required=False)
+@click.pass_obj
+def deploy_command(root: Path, target: str | None) -> None:
+    """把生成好的网站上传到发布目标（linli.toml 里的 [deploy.名称]），只传改动过的文件。"""
+    from linli.deploy import deploy
+
+    home = Home.open(root)
+    show = sys.stderr.isatty()
+
+    def progress(done: int, total: int, path: str) -> None:
+        if show:
+            click.echo(f"\r已上传 {done} / {total} 个文件…", nl=False, err=True)
+
+    result = deploy(home, target, progress=progress)
+    if show:
+        click.echo("\r", nl=False, err=True)
+    click.echo(result.summary())
 
 
 @cli.command("backup")
