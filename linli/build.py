@@ -18,6 +18,7 @@ from flask_frozen import Freezer, MissingURLGeneratorWarning
 from linli import models
 from linli.app import create_public_app
 from linli.errors import LinliError
+from linli.headers import write_headers_file
 from linli.home import Home
 from linli.feeds import feed_pages
 from linli.ical import calendar_pages
@@ -69,6 +70,7 @@ def build(home: Home, *, now=None, progress=None) -> BuildResult:
             with app.test_request_context():
                 files = _copy_files(home, staging)
                 files += write_static_index(staging)
+                files += write_headers_file(staging)
     except LinliError:
         shutil.rmtree(staging, ignore_errors=True)
         raise
