@@ -15,7 +15,7 @@ from wtforms.validators import Length, Optional, ValidationError
 
 from admin.auth import client_address
 from admin.i18n import gettext, lazy_choices, lazy_gettext, word
-from linli import accounts, audit, db, revisions
+from linli import accounts, audit, db, markup, revisions
 from linli import models as m
 from linli.errors import LinliError
 from linli.slugs import check_slug
@@ -92,6 +92,12 @@ CONFLICT = lazy_gettext(
     "没有保存：在您编辑期间，%(who)s于 %(when)s 已经保存过这条内容。为避免覆盖别人的修改，本次没有保存。"
     "您填写的内容都还在下面，请先复制保存，然后重新打开这条内容再修改。"
 )
+
+
+def web_address(form, field) -> None:
+    """A link residents will follow must be a web address (no ``javascript:`` and the like)."""
+    if field.data and field.data.strip() and not markup.safe_link(field.data):
+        raise ValidationError(gettext("请填写以 http:// 或 https:// 开头的完整网址，例如 https://zwfw.example.gov.cn/。"))
 
 
 class HiddenRule(rules.Field):
@@ -179,6 +185,8 @@ class ContentView(StaffOnly, ModelView):
         form.status.choices = [(k, word(v)) for k, v in m.STATUS_CHOICES if k in allowed]
         form.slug.validators = [Optional(), Length(max=80)]
         form.slug.flags.required = False
+        if hasattr(form, "online_url"):
+            form.online_url.validators = [*form.online_url.validators, web_address]
         return form
 
     def create_form(self, obj=None):

@@ -18,6 +18,7 @@ from markupsafe import Markup
 from jinja2 import ChoiceLoader, FileSystemLoader
 
 from linli import db, markup, media, models
+from linli.headers import CONTENT_SECURITY_POLICY, LARGE_TEXT_SCRIPT
 from linli.home import Home
 
 WEEKDAYS = "一二三四五六日"
@@ -45,6 +46,7 @@ def create_public_app(home: Home, *, build: bool = False, now: dt.datetime | Non
     app.jinja_env.filters.update(
         markdown=render_body,
         plain=markup.plain_text,
+        safe_link=markup.safe_link,
         date=format_date,
         datetime=format_datetime,
         tel=tel_href,
@@ -58,6 +60,7 @@ def create_public_app(home: Home, *, build: bool = False, now: dt.datetime | Non
     app.jinja_env.globals.update(
         item_url=item_url, media_url=media_url, srcset=srcset, category_url=category_url, image_size=image_size,
         calendar_url=ical.calendar_url, qr_svg=qr.qr_svg, search_base=traditional.search_base,
+        content_security_policy=CONTENT_SECURITY_POLICY, large_text_script=LARGE_TEXT_SCRIPT,
     )
 
     database = db.connect(home.database_url)

@@ -44,6 +44,7 @@ from werkzeug.test import EnvironBuilder
 from linli import db, deps, markup, models
 from linli.app import create_public_app
 from linli.errors import LinliError
+from linli.headers import HEADERS_FILE, headers_file
 from linli.home import PROJECT_ROOT, Home
 from linli.feeds import feed_pages
 from linli.ical import calendar_pages
@@ -410,7 +411,7 @@ def _write(target: Path, data: bytes) -> None:
 
 
 def _other_files(home: Home, app, old: Manifest | None, staging: Path, search_changed: bool) -> tuple[dict, int]:
-    """Stage theme assets, public media and the search index where they changed; (file → hash
+    """Stage theme assets, public media, the search index and ``_headers`` where they changed; (file → hash
     of every such file in the site, how many were staged)."""
     files: dict[str, bytes] = {}
     previous = old.files if old else {}
@@ -451,6 +452,11 @@ def _other_files(home: Home, app, old: Manifest | None, staging: Path, search_ch
                 staged += 1
     else:
         files.update(previous_search)
+    data = headers_file().encode("utf-8")  # security headers for hosts that read _headers
+    files[HEADERS_FILE] = hashlib.blake2b(data, digest_size=16).digest()
+    if previous.get(HEADERS_FILE) != files[HEADERS_FILE]:
+        _write(staging / HEADERS_FILE, data)
+        staged += 1
     return files, staged
 
 

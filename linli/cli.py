@@ -272,5 +272,39 @@ def deploy_command(root: Path, target: str | None) -> None:
     click.echo(result.summary())
 
 
+@cli.command("backup")
+@click.option("--output", "-o", type=click.Path(path_type=Path), help="备份文件或目录（默认：站点目录下的 backups/）。")
+@click.pass_obj
+def backup_command(root: Path, output: Path | None) -> None:
+    """把数据库和全部媒体文件备份到一个文件（可以在使用中备份），并校验备份。"""
+    from linli.backup import create_backup
+
+    home = open_home(root)
+    archive, manifest = create_backup(home, output)
+    size = archive.stat().st_size / 1024 / 1024
+    click.echo(f"备份完成并已校验：{archive}（{len(manifest['files'])} 个文件，{size:.1f} MB）")
+    click.echo("请把备份文件另外复制一份到 U 盘或其他电脑上保存。")
+
+
+@cli.command("restore")
+@click.argument("archive", type=click.Path(path_type=Path))
+@click.option("--yes", is_flag=True, help="不再询问，直接恢复。")
+@click.pass_obj
+def restore_command(root: Path, archive: Path, yes: bool) -> None:
+    """从备份文件恢复全部内容（先校验备份；现有内容会移到一旁保留，不会删除）。"""
+    from linli.backup import restore_backup, verify_backup
+
+    home = Home.open(root)  # not connected: the database is about to be replaced
+    manifest = verify_backup(archive)
+    click.echo(f"备份 {archive.name} 校验通过：{manifest['created_at']} 制作，{len(manifest['files'])} 个文件。")
+    if not yes and not click.confirm("用这个备份替换现在的全部内容吗？（现有内容会移到一旁保留）", default=False):
+        raise LinliError("已取消，内容没有改动。")
+    db.database.close() if db.database.obj is not None else None
+    aside, _ = restore_backup(home, archive)
+    db.connect(home.database_url)  # an older backup is upgraded here (with its own backup first)
+    click.echo(f"已恢复。原来的内容保存在 {aside}（确认无误后可以删除）。")
+    click.echo("如果管理后台正在运行，请重新启动它（linli serve）。然后运行 linli build 重新生成网站。")
+
+
 def main() -> None:
     cli(prog_name="linli")

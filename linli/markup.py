@@ -13,6 +13,7 @@ import re
 import sqlite3
 import threading
 from html import unescape
+from urllib.parse import urlsplit
 import xml.etree.ElementTree as etree
 from pathlib import Path
 
@@ -250,3 +251,17 @@ def plain_text(text: str | None, limit: int | None = None) -> str:
         words = words[: limit - 1].rstrip() + "…"
     return words
 
+
+
+def safe_link(url: str | None) -> str:
+    """A web address staff typed (e.g. a service's online form), if residents may follow it:
+    ``http(s)://`` with a host and no control characters or spaces; otherwise ``""``. Templates
+    put such fields in ``href`` through this (``|safe_link``), never as they are."""
+    url = (url or "").strip()
+    if not url or any(ch.isspace() or ord(ch) < 0x20 or ch == "\x7f" for ch in url):
+        return ""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return ""
+    return url if parts.scheme.lower() in ("http", "https") and parts.hostname else ""
