@@ -91,15 +91,23 @@ def _order(doc: SearchDoc, groups: list[str]):
 cache: dict | None = None
 
 
-def _term_counts(doc: SearchDoc) -> dict[str, Counter]:
-    if cache is None:
-        return {name: Counter(analyzer.terms(doc.indexed(name))) for name in FIELDS}
+def _analysed(doc: SearchDoc) -> tuple[tuple, tuple, dict]:
+    """(distinct terms, their frequency per field as arrays in that order, field lengths) of
+    ``doc``; kept in :data:`cache` by the hash of the text when a build keeps one."""
     texts = tuple(doc.indexed(name) for name in FIELDS)
-    key = hashlib.blake2b(repr(texts).encode(), digest_size=16).digest()
-    found = cache["terms"].get(key)
-    if found is None:
-        found = cache["terms"][key] = {name: Counter(analyzer.terms(text)) for name, text in zip(FIELDS, texts)}
-    cache["used"].add(key)
+    key = None
+    if cache is not None:
+        key = hashlib.blake2b(repr(texts).encode(), digest_size=16).digest()
+        cache["used"].add(key)
+        found = cache["terms"].get(key)
+        if found is not None:
+            return found
+    counts = [Counter(analyzer.terms(text)) for text in texts]
+    terms = tuple(set().union(*counts))
+    tfs = tuple(array("H", [min(c.get(term, 0), 65535) for term in terms]) for c in counts)
+    found = (terms, tfs, {name: sum(c.values()) for name, c in zip(FIELDS, counts)})
+    if cache is not None:
+        cache["terms"][key] = found
     return found
 
 
@@ -113,47 +121,37 @@ def build_static_index(at: dt.datetime, home=None) -> StaticIndex:
     if cache is not None:  # keep only what this index has
         cache["documents"] = {(d.prefix, d.id): documents[(d.prefix, d.id)] for d in docs}
     n = len(docs)
-    term_ids: dict[str, int] = {}
-    term_list: list[str] = []
-    df = array("I")
-    per_doc = []  # (term ids, tf title, tf summary, tf body, lengths)
+    per_doc = []  # (terms, (tf title, tf summary, tf body), lengths)
     totals = dict.fromkeys(FIELDS, 0)
+    df_of: Counter = Counter()
     for doc in docs:
-        counts = _term_counts(doc)
-        lengths = {name: sum(c.values()) for name, c in counts.items()}
+        analysed = _analysed(doc)
         for name in FIELDS:
-            totals[name] += lengths[name]
-        ids = array("I")
-        tfs = {name: array("H") for name in FIELDS}
-        for term in set().union(*counts.values()):
-            tid = term_ids.get(term)
-            if tid is None:
-                tid = term_ids[term] = len(term_list)
-                term_list.append(term)
-                df.append(0)
-            df[tid] += 1
-            ids.append(tid)
-            for name in FIELDS:
-                tfs[name].append(min(counts[name].get(term, 0), 65535))
-        per_doc.append((ids, tfs, lengths))
+            totals[name] += analysed[2][name]
+        df_of.update(analysed[0])
+        per_doc.append(analysed)
+    term_list = list(df_of)
+    term_ids = {term: tid for tid, term in enumerate(term_list)}
     average = {name: totals[name] / n if n else 1.0 for name in FIELDS}
-    idfs = [idf(n, d) for d in df]
+    idfs = [idf(n, df_of[term]) for term in term_list]
     postings_doc = [array("I") for _ in term_list]
     postings_score = [array("H") for _ in term_list]
-    for docid, ((ids, tfs, lengths), doc) in enumerate(zip(per_doc, docs)):
+    for docid, ((terms, (title_tf, summary_tf, body_tf), lengths), doc) in enumerate(zip(per_doc, docs)):
         norms = field_norms(lengths, average)
         factor = EXPIRED_FACTOR if doc.expired else 1.0
-        title_tf, summary_tf, body_tf = tfs["title"], tfs["summary"], tfs["body"]
         nt, ns, nb = norms["title"], norms["summary"], norms["body"]
-        for k, tid in enumerate(ids):
-            weighted = title_tf[k] * nt + summary_tf[k] * ns + body_tf[k] * nb
-            # saturate(idfs[tid], weighted, title_tf[k] > 0), inlined: called for every posting
+        for k, tid in enumerate(map(term_ids.__getitem__, terms)):
+            in_title = title_tf[k]
+            weighted = in_title * nt + summary_tf[k] * ns + body_tf[k] * nb
+            # saturate(idfs[tid], weighted, in_title > 0) * factor, inlined: run for every posting
             if weighted <= 0:
-                score = 0.0
+                score = 1
             else:
-                score = idfs[tid] * (weighted * K1_PLUS_1 / (weighted + K1) + (TITLE_BONUS if title_tf[k] else 0.0))
+                score = idfs[tid] * (weighted * K1_PLUS_1 / (weighted + K1) + (TITLE_BONUS if in_title else 0.0))
+                score = round(score * factor * SCALE)
+                score = 1 if score < 1 else 65535 if score > 65535 else score
             postings_doc[tid].append(docid)
-            postings_score[tid].append(min(65535, max(1, round(score * factor * SCALE))))
+            postings_score[tid].append(score)
     per_doc.clear()
     if cache is not None:
         cache["terms"] = {key: cache["terms"][key] for key in cache.pop("used")}
