@@ -24,6 +24,7 @@ was (the next build drops the staging folder); one killed after it is completed 
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import json
 import multiprocessing
@@ -140,19 +141,33 @@ def build(home: Home, *, now=None, progress=None, full: bool = False) -> BuildRe
             lap("check")
             old_pages = old.pages if old else {}
             job = _Job(app, at, staging, {u: old_pages[u][1] for u in todo if u in old_pages})
-            if "/search/" in todo:  # computed here once, so that workers share it
-                search_static.cache = _load_search_cache(home)
-                with deps.recording(at), app.test_request_context():
-                    search_static.static_index()
-                _save_search_cache(home, search_static.cache)
-                lap("search index")
-            fresh = len(pages) - len(todo)
+            # The pages that embed the search index are rendered here, after the index; the
+            # index is made while the workers render the other pages.
+            with app.test_request_context():
+                search_page = url_for("search.page")
+            last = [u for u in todo if u.endswith(search_page)]
+            todo = [u for u in todo if not u.endswith(search_page)]
+            index_changed = bool(last) or not incremental
+
+            def make_index() -> None:
+                if index_changed:
+                    search_static.cache = _load_search_cache(home)
+                    with deps.recording(at), app.test_request_context():
+                        search_static.static_index()
+                    _save_search_cache(home, search_static.cache)
+                    search_static.cache = None
+                    lap("search index")
+
+            fresh = len(pages) - len(todo) - len(last)
             if progress and fresh:
                 progress(fresh, "/")
-            rendered, dep_values = _render(job, todo, progress, fresh)
+            rendered, dep_values = _render(job, todo, progress, fresh, meanwhile=make_index)
+            more, more_values = _render(job, last, progress, fresh + len(todo))
+            rendered.update(more)
+            dep_values.update(more_values)
             lap("render")
             url = "/"
-            files, written_files = _other_files(home, app, old, staging, "/search/" in todo or not incremental)
+            files, written_files = _other_files(home, app, old, staging, index_changed)
             url = "/"
             lap("other files")
         page_entries = {}
@@ -307,14 +322,18 @@ _job: _Job | None = None  # the job of this worker process (inherited by fork)
 _sent: set = set()
 
 
-def _render(job: _Job, urls: list[str], progress, done: int) -> tuple[dict, dict]:
-    """Render ``urls``; (url → (file, hash, keys, written), dependency key → fingerprint)."""
+def _render(job: _Job, urls: list[str], progress, done: int, meanwhile=None) -> tuple[dict, dict]:
+    """Render ``urls``; (url → (file, hash, keys, written), dependency key → fingerprint).
+    ``meanwhile()`` runs in this process while worker processes render (or before rendering,
+    when there are too few pages for workers)."""
     global _job
     results: dict = {}
     values: dict = {}
     workers = min(os.cpu_count() or 1, 8)
     chunks = [urls[i : i + CHUNK] for i in range(0, len(urls), CHUNK)]
     if len(urls) < PARALLEL_FROM or workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
+        if meanwhile:
+            meanwhile()
         _job = job
         _sent.clear()
         try:
@@ -325,12 +344,17 @@ def _render(job: _Job, urls: list[str], progress, done: int) -> tuple[dict, dict
         return results, values
     _job = job
     context = multiprocessing.get_context("fork")
+    gc.freeze()  # objects of this process stay shared with the workers, not copied on collection
     try:
         with context.Pool(workers, initializer=_worker_start) as pool:
-            for outcome in pool.imap_unordered(_render_chunk, chunks):
+            outcomes = pool.imap_unordered(_render_chunk, chunks)
+            if meanwhile:
+                meanwhile()
+            for outcome in outcomes:
                 done = _collect(outcome, results, values, progress, done)
     finally:
         _job = None
+        gc.unfreeze()
     return results, values
 
 
@@ -510,19 +534,37 @@ def _apply(home: Home, staging: Path) -> None:
     install the manifest. Safe to repeat after an interruption."""
     journal = json.loads((staging / JOURNAL).read_text(encoding="utf-8"))
     site = home.site_dir
+    exists: dict[str, bool] = {}
+
+    def in_site(folder: str) -> bool:
+        if folder not in exists:
+            exists[folder] = (site / folder).is_dir()
+        return exists[folder]
+
     for rel in journal["write"]:
         source = staging / rel
-        if source.exists():
-            target = site / rel
-            target.parent.mkdir(parents=True, exist_ok=True)
-            os.replace(source, target)
+        if not source.exists():
+            continue  # moved already (by an interrupted run of this journal, or with its folder)
+        parts = rel.split("/")
+        for depth in range(1, len(parts)):
+            folder = "/".join(parts[:depth])
+            if not in_site(folder):  # a new folder (say, a new version of the search index): whole
+                os.replace(staging / folder, site / folder)
+                exists[folder] = True
+                break
+        else:
+            os.replace(source, site / rel)
+    emptied = set()
     for rel in journal["delete"]:
         target = site / rel
         target.unlink(missing_ok=True)
-        parent = target.parent
-        while parent != site and parent.is_dir() and not any(parent.iterdir()):
-            parent.rmdir()
-            parent = parent.parent
+        emptied.add(target.parent)
+    while emptied:  # remove folders left empty, deepest first
+        folder = max(emptied, key=lambda p: len(p.parts))
+        emptied.discard(folder)
+        if folder != site and folder.is_dir() and not any(folder.iterdir()):
+            folder.rmdir()
+            emptied.add(folder.parent)
     if (staging / STAGED_MANIFEST).exists():
         (home.root / CACHE_DIR).mkdir(exist_ok=True)
         os.replace(staging / STAGED_MANIFEST, _manifest_path(home))

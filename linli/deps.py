@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import functools
 import hashlib
 import re
 import threading
@@ -69,6 +70,7 @@ def now_as_text(now: dt.datetime) -> str:
     return now.isoformat(" ")[:19]
 
 
+@functools.lru_cache(maxsize=4096)
 def tables_of(sql: str) -> frozenset[str]:
     return frozenset(_TABLES.findall(sql))
 
@@ -227,6 +229,18 @@ def ordered_list(query) -> tuple[list, tuple | None, list]:
     return cache[key]
 
 
+def record_moment():
+    """The build's moment, for output that shows the moment itself (not only compares with it):
+    the page then depends on the moment and is made again by every build."""
+    from linli.app import moment
+
+    at = moment()
+    recorder = current()
+    if recorder is not None:
+        recorder.add(("now",), now_as_text(at))
+    return at
+
+
 def record_slice(query_key, rows: list, start: int, stop: int) -> None:
     recorder = current()
     if recorder is not None and query_key is not None:
@@ -312,6 +326,9 @@ def stale_keys(deps: dict, database, old: Scan, new: Scan, now: dt.datetime) -> 
             if tables_of(query_key[1]) & changed:
                 if slice_hash(rows_of(query_key), key[2], key[3], now) != value:
                     stale.add(key)
+        elif kind == "now":
+            if value != now_as_text(now):
+                stale.add(key)
         else:
             stale.add(key)
     return stale

@@ -22,6 +22,7 @@ from flask import Blueprint, Response, abort, current_app, request, url_for
 
 from linli import markup, media
 from linli import models as m
+from linli import deps
 from linli.app import item_url, moment, relative_url, relativize_html
 from linli.publicity import public
 from linli.slugs import category_slug
@@ -103,7 +104,7 @@ def _atom(items: list, category: str, document: str) -> Response:
     page = url_for("public.notice_category", key=category_slug(category)) if category else url_for("public.notices")
     feed.link(href=link_from(page, document), rel="alternate", type="text/html")
     updated = [local_time(item.updated_at) for item in items]
-    feed.updated(max(updated) if updated else local_time(moment()))
+    feed.updated(max(updated) if updated else local_time(deps.record_moment()))
     for item in reversed(items):  # feedgen puts the entry added last first
         entry = feed.add_entry()
         path = item_url(item)

@@ -15,6 +15,7 @@ from icalendar import Event as CalendarEvent
 
 from linli import markup
 from linli import models as m
+from linli import deps
 from linli.app import item_url, moment
 from linli.feeds import absolute_url, base_url, local_time
 from linli.publicity import LIVE, visibility
@@ -47,7 +48,7 @@ def _calendar(events: list, name: str) -> Response:
     calendar.add("calscale", "GREGORIAN")
     calendar.add("method", "PUBLISH")
     calendar.add("x-wr-calname", f"{site.name} · {name}")
-    stamp = _utc(moment())
+    stamp = _utc(deps.record_moment())  # the page shows the moment: made again by every build
     host = base_url().split("://", 1)[-1].split("/", 1)[0] or "linli"
     for item in events:
         entry = CalendarEvent()
