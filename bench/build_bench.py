@@ -3,7 +3,7 @@
 For each size N (notices; other types in proportion, see :mod:`bench.generate`) this makes a
 synthetic home once (kept in the work folder), then runs every scenario in a fresh child process
 and prints a table: wall time, pages, pages per second, peak memory of the whole process tree
-(RSS summed over the build and its workers, sampled every 20 ms) and the ratio to Hugo.
+(proportional set size summed over the build and its workers, sampled every 20 ms) and the ratio to Hugo.
 
 - ``linli full (cold)``: no site, no caches (Markdown and templates rendered from nothing).
 - ``linli full (warm)``: no site and no manifest, but the rendered-Markdown and compiled-template
@@ -40,18 +40,16 @@ NOW = dt.datetime(2026, 11, 25, 10, 0, 0)
 # --- measuring a process tree -------------------------------------------------------------------
 
 
-def _tree_rss(root: int) -> int:
-    """Resident memory (bytes) of ``root`` and all its descendants."""
+def _tree_memory(root: int) -> int:
+    """Memory (bytes) of ``root`` and all its descendants: the sum of their proportional set
+    sizes (PSS), so pages that forked workers share with their parent count once."""
     parents: dict[int, int] = {}
-    rss: dict[int, int] = {}
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
             continue
         try:
             with open(f"/proc/{entry}/stat", "rb") as f:
-                fields = f.read().rsplit(b")", 1)[1].split()
-            parents[int(entry)] = int(fields[1])
-            rss[int(entry)] = int(fields[21]) * os.sysconf("SC_PAGE_SIZE")
+                parents[int(entry)] = int(f.read().rsplit(b")", 1)[1].split()[1])
         except (OSError, IndexError, ValueError):
             continue
     members, frontier = {root}, [root]
@@ -61,7 +59,17 @@ def _tree_rss(root: int) -> int:
             if parent == pid and child not in members:
                 members.add(child)
                 frontier.append(child)
-    return sum(rss.get(pid, 0) for pid in members)
+    total = 0
+    for pid in members:
+        try:
+            with open(f"/proc/{pid}/smaps_rollup", "rb") as f:
+                for line in f:
+                    if line.startswith(b"Pss:"):
+                        total += int(line.split()[1]) * 1024
+                        break
+        except (OSError, ValueError):
+            continue
+    return total
 
 
 def measure(command: list[str], **kwargs) -> dict:
@@ -74,7 +82,7 @@ def measure(command: list[str], **kwargs) -> dict:
     def sample():
         nonlocal peak
         while not done.is_set():
-            peak = max(peak, _tree_rss(process.pid))
+            peak = max(peak, _tree_memory(process.pid))
             done.wait(0.02)
 
     sampler = threading.Thread(target=sample, daemon=True)
