@@ -295,6 +295,10 @@ def _load_search_cache(home: Home) -> dict:
 
 
 def _save_search_cache(home: Home, cache: dict) -> None:
+    """Keep the search cache when it learnt enough to be worth writing (remaking a few
+    documents next time costs less than writing all of them now)."""
+    if cache.pop("made", 0) < 50 and (home.root / CACHE_DIR / SEARCH_CACHE).exists():
+        return
     temporary = home.root / CACHE_DIR / (SEARCH_CACHE + ".tmp")
     with open(temporary, "wb") as f:
         pickle.dump(cache, f, protocol=pickle.HIGHEST_PROTOCOL)

@@ -102,6 +102,8 @@ def _analysed(doc: SearchDoc) -> tuple[tuple, tuple, dict]:
         found = cache["terms"].get(key)
         if found is not None:
             return found
+    if cache is not None:
+        cache["made"] = cache.get("made", 0) + 1
     counts = [Counter(analyzer.terms(text)) for text in texts]
     terms = tuple(set().union(*counts))
     tfs = tuple(array("H", [min(c.get(term, 0), 65535) for term in terms]) for c in counts)
@@ -160,10 +162,11 @@ def build_static_index(at: dt.datetime, home=None) -> StaticIndex:
     encode = functools.lru_cache(maxsize=None)(analyzer.encode_number)  # the same few numbers recur
     for tid, term in enumerate(term_list):
         found_docs, found_scores = postings_doc[tid], postings_score[tid]
-        pairs = list(zip(found_docs, found_scores))
-        if len(pairs) > MAX_POSTINGS:
-            pairs.sort(key=lambda p: (-p[1], p[0]))
-            pairs = sorted(pairs[:MAX_POSTINGS])
+        if len(found_docs) > MAX_POSTINGS:  # the best MAX_POSTINGS by score, then first docid
+            best = sorted(zip([-score for score in found_scores], found_docs))[:MAX_POSTINGS]
+            pairs = sorted((docid, -negative) for negative, docid in best)
+        else:
+            pairs = zip(found_docs, found_scores)
         out = [encode(len(found_docs))]
         previous = 0
         for docid, score in pairs:
