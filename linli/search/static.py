@@ -87,13 +87,15 @@ def _order(doc: SearchDoc, groups: list[str]):
 
 
 #: Set by a build for its length: kept between builds so that unchanged items are neither
-#: remade nor analysed again. "documents": see public_documents; "terms": text hash → counts.
+#: remade nor analysed again. "documents": see public_documents; "terms": text hash →
+#: analysis; "vocabulary": every term seen, numbered (analyses hold numbers, not strings).
 cache: dict | None = None
 
 
-def _analysed(doc: SearchDoc) -> tuple[tuple, tuple, dict]:
-    """(distinct terms, their frequency per field as arrays in that order, field lengths) of
-    ``doc``; kept in :data:`cache` by the hash of the text when a build keeps one."""
+def _analysed(doc: SearchDoc, vocabulary: list, numbers: dict) -> tuple[array, tuple, dict]:
+    """(distinct terms as numbers into ``vocabulary``, their frequency per field as arrays in
+    that order, field lengths) of ``doc``; kept in :data:`cache` by the hash of the text when a
+    build keeps one."""
     texts = tuple(doc.indexed(name) for name in FIELDS)
     key = None
     if cache is not None:
@@ -102,12 +104,15 @@ def _analysed(doc: SearchDoc) -> tuple[tuple, tuple, dict]:
         found = cache["terms"].get(key)
         if found is not None:
             return found
-    if cache is not None:
         cache["made"] = cache.get("made", 0) + 1
     counts = [Counter(analyzer.terms(text)) for text in texts]
-    terms = tuple(set().union(*counts))
+    terms = list(set().union(*counts))
+    for term in terms:
+        if term not in numbers:
+            numbers[term] = len(vocabulary)
+            vocabulary.append(term)
     tfs = tuple(array("H", [min(c.get(term, 0), 65535) for term in terms]) for c in counts)
-    found = (terms, tfs, {name: sum(c.values()) for name, c in zip(FIELDS, counts)})
+    found = (array("I", map(numbers.__getitem__, terms)), tfs, {name: sum(c.values()) for name, c in zip(FIELDS, counts)})
     if cache is not None:
         cache["terms"][key] = found
     return found
@@ -116,6 +121,8 @@ def _analysed(doc: SearchDoc) -> tuple[tuple, tuple, dict]:
 def build_static_index(at: dt.datetime, home=None) -> StaticIndex:
     groups = [key for key, *_ in GROUPS]
     documents = None if cache is None else cache.setdefault("documents", {})
+    vocabulary: list[str] = [] if cache is None else cache.setdefault("vocabulary", [])
+    numbers = {term: number for number, term in enumerate(vocabulary)}
     if cache is not None:
         cache.setdefault("terms", {})
         cache["used"] = set()
@@ -123,19 +130,19 @@ def build_static_index(at: dt.datetime, home=None) -> StaticIndex:
     if cache is not None:  # keep only what this index has
         cache["documents"] = {(d.prefix, d.id): documents[(d.prefix, d.id)] for d in docs}
     n = len(docs)
-    per_doc = []  # (terms, (tf title, tf summary, tf body), lengths)
+    per_doc = []  # (term numbers, (tf title, tf summary, tf body), lengths)
     totals = dict.fromkeys(FIELDS, 0)
     df_of: Counter = Counter()
     for doc in docs:
-        analysed = _analysed(doc)
+        analysed = _analysed(doc, vocabulary, numbers)
         for name in FIELDS:
             totals[name] += analysed[2][name]
         df_of.update(analysed[0])
         per_doc.append(analysed)
-    term_list = list(df_of)
-    term_ids = {term: tid for tid, term in enumerate(term_list)}
+    term_list = [vocabulary[number] for number in df_of]
+    term_ids = {number: tid for tid, number in enumerate(df_of)}
     average = {name: totals[name] / n if n else 1.0 for name in FIELDS}
-    idfs = [idf(n, df_of[term]) for term in term_list]
+    idfs = [idf(n, count) for count in df_of.values()]
     postings_doc = [array("I") for _ in term_list]
     postings_score = [array("H") for _ in term_list]
     for docid, ((terms, (title_tf, summary_tf, body_tf), lengths), doc) in enumerate(zip(per_doc, docs)):
@@ -157,6 +164,8 @@ def build_static_index(at: dt.datetime, home=None) -> StaticIndex:
     per_doc.clear()
     if cache is not None:
         cache["terms"] = {key: cache["terms"][key] for key in cache.pop("used")}
+        if len(vocabulary) > 2 * len(term_list) + 10_000:  # mostly terms of texts long gone: start afresh
+            cache["terms"], cache["vocabulary"], cache["made"] = {}, [], 1_000_000
 
     entries: dict[str, str] = {}
     encode = functools.lru_cache(maxsize=None)(analyzer.encode_number)  # the same few numbers recur
