@@ -274,7 +274,7 @@ class _Reporter:
     """The build's ``progress`` callback: writes pages_done at most every PROGRESS_INTERVAL.
 
     It writes through a connection of its own. The build's connection is in the middle of
-    reading (Frozen-Flask pulls page lists from open queries), and with SQLite's WAL a
+    reading (the page lists come from open queries), and with SQLite's WAL a
     connection holding an old read snapshot may not write once others have written since.
     Progress is only for show: a failed write is logged, never a reason to fail the build."""
 
@@ -321,27 +321,15 @@ def _fresh_connection() -> None:
 
 
 def count_pages(home: Home, at: dt.datetime) -> int:
-    """How many pages a build at ``at`` makes: the distinct URLs of the build's page generators,
-    as Frozen-Flask counts them, in the same public app (only for progress: a build that makes
-    more pages than counted still reports correctly)."""
+    """How many pages a build at ``at`` has: the distinct URLs of the build's
+    ``PAGE_GENERATORS``, in the same public app (only for progress: a build that makes more
+    pages than counted still reports correctly)."""
     from linli.app import create_public_app
-
     from linli.build import enumerate_pages
 
     app = create_public_app(home, build=True, now=at)
     with app.test_request_context():
         return len(enumerate_pages())
-
-
-def page_generators() -> list:
-    """The URL generators :func:`linli.build.build` registers with Frozen-Flask: its
-    ``PAGE_GENERATORS`` if it names them, else the ones it imports (all_pages, search_pages)."""
-    import linli.build
-
-    named = getattr(linli.build, "PAGE_GENERATORS", None)
-    if named:
-        return list(named)
-    return [getattr(linli.build, name) for name in ("all_pages", "search_pages") if hasattr(linli.build, name)]
 
 
 def _update(run_id: int, **fields) -> None:
