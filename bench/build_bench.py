@@ -11,7 +11,8 @@ and prints a table: wall time, pages, pages per second, peak memory of the whole
 - ``linli edit 1 notice``: one notice's title and body edited, then a rebuild.
 - ``linli add 1 photo``: a new JPEG stored (with renditions) into an album, then a rebuild.
 - ``hugo``: ``hugo`` building the same public notices as Markdown with a minimal theme that makes
-  the same pages (home, one page per notice, the paginated list, per-category lists).
+  the same pages (home, one page per notice, the paginated list, per-category lists); run
+  before and after the Linli scenarios, the faster run counts.
 
 "time" is the build itself (as the admin's publish button runs it, in a running process); "process"
 adds starting Python and importing Linli, what ``linli build`` on the command line costs.
@@ -217,6 +218,14 @@ def run(size: int, work: Path) -> list[tuple]:
     def linli(scenario: str) -> dict:
         return measure([python, "-m", "bench.build_bench", "--child", scenario, str(home)], env=env, cwd=ROOT)
 
+    hugo_site = work / f"hugo-{size}"
+    notices = make_hugo_site(home, hugo_site)
+
+    def hugo() -> dict:
+        shutil.rmtree(hugo_site / "public", ignore_errors=True)
+        return measure(["hugo", "--quiet", "-s", str(hugo_site), "-d", str(hugo_site / "public")])
+
+    hugo_first = hugo()  # Hugo runs first and last; the faster run counts (the machine is shared)
     rows = []
     rows.append(("linli full (cold)", linli("full")))
     shutil.rmtree(home / "site")
@@ -224,13 +233,12 @@ def run(size: int, work: Path) -> list[tuple]:
     rows.append(("linli full (warm)", linli("full")))
     rows.append(("linli edit 1 notice", linli("edit")))
     rows.append(("linli add 1 photo", linli("photo")))
-    hugo_site = work / f"hugo-{size}"
-    notices = make_hugo_site(home, hugo_site)
-    shutil.rmtree(hugo_site / "public", ignore_errors=True)
-    hugo = measure(["hugo", "--quiet", "-s", str(hugo_site), "-d", str(hugo_site / "public")])
-    hugo["time"] = hugo["process"]
-    hugo["pages"] = sum(1 for _ in (hugo_site / "public").rglob("*.html"))
-    rows.append((f"hugo ({notices} notices)", hugo))
+    last = hugo()
+    best = min(hugo_first, last, key=lambda r: r["process"])
+    best["time"] = best["process"]
+    best["peak_mb"] = max(hugo_first["peak_mb"], last["peak_mb"])
+    best["pages"] = sum(1 for _ in (hugo_site / "public").rglob("*.html"))
+    rows.append((f"hugo ({notices} notices)", best))
     return rows
 
 
