@@ -161,7 +161,7 @@ def render_markdown(text: str | None) -> Markup:
     """Staff Markdown → sanitised HTML, safe to put into any page."""
     if not text or not text.strip():
         return Markup("")
-    if store is not None:
+    if store is not None and store.owner == threading.get_ident():
         return Markup(store.get(text, _render))
     return Markup(_render(text))
 
@@ -187,6 +187,7 @@ class RenderedStore:
 
     def __init__(self, path: Path):
         self.path = path
+        self.owner = threading.get_ident()  # the build's thread: others (the admin's) render as usual
         self.db: sqlite3.Connection | None = None
         self.new: dict[bytes, str] = {}
 
