@@ -269,7 +269,7 @@ def test_the_search_page_offers_categories_and_title_indexes_without_javascript(
     assert re.search(r'<script src="search-[0-9a-f]{10}.js" defer></script>', page)
     assert "<script" not in titles
     manifest = json.loads(re.search(r'data-manifest="([^"]+)"', page).group(1).replace("&#34;", '"'))
-    assert (site / "search" / manifest["fold"]).is_file()
+    assert (site / "search" / manifest["client"]).is_file()
     assert (site / "search" / manifest["dir"] / "manifest.json").is_file()
     assert check_site(site).problems == []
 

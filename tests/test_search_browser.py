@@ -101,6 +101,8 @@ def test_header_search_shows_highlighted_results(phone, server):
     overflow = phone.evaluate("document.documentElement.scrollWidth - window.innerWidth")
     assert overflow <= 0
     assert all(url.startswith(server) for url in phone.requests), phone.requests
+    clients = [url for url in phone.requests if "/search/search-" in url]
+    assert len(clients) == 1, clients  # the client (with its fold table) is loaded once
     assert phone.errors == []
 
 
