@@ -22,6 +22,7 @@ from admin import auth
 from admin.dashboard import DashboardView
 from admin.management import register_management_views
 from admin.publish import register_publish_views
+from admin.search import register_search_view
 from admin.views import register_views
 from linli import db
 from linli.home import Home
@@ -106,6 +107,7 @@ def create_admin_app(home: Home, **config) -> Flask:
         index_view=DashboardView(url="/", name="工作台"),
     )
     register_views(admin)
+    register_search_view(admin)
     register_publish_views(admin, home)
     register_management_views(admin)
     return app

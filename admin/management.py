@@ -10,7 +10,7 @@ from wtforms import PasswordField, SelectField
 from wtforms.validators import Optional, ValidationError
 
 from admin.auth import client_address
-from admin.views import LABELS, StaffOnly
+from admin.views import LABELS, StaffOnly, search_hooks
 from linli import accounts, audit, db
 from linli import models as m
 from linli.errors import LinliError
@@ -54,6 +54,7 @@ class TrashView(StaffOnly, BaseView):
         item.deleted_at = None
         item.save()
         audit.log("undelete", current_user.username, item, address=client_address())
+        search_hooks().reindex(item)
         flash(f"已恢复：{item.title}", "success")
         return redirect(url_for(".index"))
 
@@ -68,6 +69,7 @@ class TrashView(StaffOnly, BaseView):
                 (m.Revision.target_type == type(item).__name__) & (m.Revision.target_id == item.id)
             ).execute()
             item.delete_instance(recursive=True)
+        search_hooks().unindex(item)
         flash(f"已永久删除：{item.title}", "success")
         return redirect(url_for(".index"))
 

@@ -92,6 +92,13 @@ CONFLICT = (
 )
 
 
+def search_hooks():
+    """admin.search (imported late: it builds on the views here) keeps the search index current."""
+    from admin import search
+
+    return search
+
+
 class HiddenRule(rules.Field):
     """Keeps a hidden field in the form; the form's hidden fields are rendered already."""
 
@@ -258,6 +265,7 @@ class ContentView(StaffOnly, ModelView):
         else:
             action_name = "update"
         audit.log(action_name, user.username, model, address=client_address())
+        search_hooks().reindex(model)
 
     # --- deleting: into the trash, with the same permission as editing -----------------------
 
@@ -268,6 +276,7 @@ class ContentView(StaffOnly, ModelView):
         model.deleted_at = m.now()
         model.save()
         audit.log("delete", current_user.username, model, address=client_address())
+        search_hooks().unindex(model)
         return True
 
     @action("delete", "删除（移入回收站）", "确定把选中的内容移入回收站吗？可以在“回收站”里恢复。")
@@ -306,6 +315,7 @@ class ContentView(StaffOnly, ModelView):
             item.version += 1
             item.save()
         revisions.record(item, user.username, before)
+        search_hooks().reindex(item)
         audit.log("restore", user.username, item, detail=f"revision {revision.version}", address=client_address())
         flash(f"已恢复到第 {revision.version} 版（{len(changed)} 处改动）。", "success")
         return redirect(url_for(".edit_view", id=item.id))
