@@ -32,7 +32,7 @@ class _StaffView(BaseView):
         return current_user.is_authenticated
 
     def inaccessible_callback(self, name, **kwargs):
-        return redirect(url_for("auth.login", next=request.full_path))
+        return redirect(url_for("auth.login", next=request.script_root + request.full_path))
 
 
 class PublishView(_StaffView):
