@@ -106,8 +106,8 @@ def create_admin_app(home: Home, **config) -> Flask:
         url="/",
         index_view=DashboardView(url="/", name="工作台"),
     )
+    register_search_view(admin)  # first in the menu, after 工作台
     register_views(admin)
-    register_search_view(admin)
     register_publish_views(admin, home)
     register_management_views(admin)
     return app
