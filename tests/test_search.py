@@ -156,6 +156,14 @@ def test_a_missing_index_is_built_on_first_search(home, now):
     assert open_index(home, create=False) is not None
 
 
+def test_a_save_does_not_build_a_missing_index(home, now):
+    notice = m.Notice.create(title="停水通知", status="published")
+    assert index_item(home, notice)  # public: the index will have it…
+    remove_item(home, notice)
+    assert not home.search_index_dir.exists()  # …but a save does not wait for a whole build
+    assert keys(search(home, "停水", 5, at=now)) == [f"notices:{notice.id}"]  # the first search builds it
+
+
 # --- the static index ---------------------------------------------------------------------------
 
 

@@ -102,6 +102,7 @@ def test_drafts_are_found_by_staff_but_never_indexed(app, home):
 def test_type_filter_and_empty_or_unknown_queries(app, home):
     editor, _ = login(app, "editor")
     editor.post("/notice/new/", data=notice_form(title="老年人助餐服务通知", status="published"))
+    assert titles(home, "助餐") == ["老年人助餐服务通知"]  # the first search builds the index
     place = m.Place.create(title="长者食堂", body="为老年人提供助餐服务。", status="published", author="editor")
     html = editor.get("/search/?q=助餐").get_data(as_text=True)
     assert "长者食堂" not in strip_marks(html)  # written outside the admin: the next build indexes it

@@ -147,12 +147,15 @@ def _content_item(item):
 def index_item(home: Home, item, at: dt.datetime | None = None) -> bool:
     """Put ``item`` (just saved) into the index if it is public at ``at`` (default now), else take
     it out. Photos, attachments and grid members update the item whose page shows them.
-    Returns whether the item is now in the index."""
+    Returns whether the item is public (so in the index). Where there is no index yet, nothing is
+    done: the first search or build builds it whole, and a save does not wait for that."""
     item = _content_item(item)
     if not isinstance(item, tuple(MODELS.values())):
         return False
-    ix = open_index(home)
     doc = document_for(item, at or m.now())
+    ix = open_index(home, create=False)
+    if ix is None:
+        return doc is not None
     with _lock, ix.writer(timeout=10.0) as writer:
         if doc is None:
             writer.delete_by_term("key", f"{item.url_prefix}:{item.id}")
@@ -173,7 +176,9 @@ def remove_item(home: Home, item) -> None:
         return
     if not isinstance(item, tuple(MODELS.values())):
         return
-    ix = open_index(home)
+    ix = open_index(home, create=False)
+    if ix is None:
+        return
     with _lock, ix.writer(timeout=10.0) as writer:
         writer.delete_by_term("key", f"{item.url_prefix}:{item.id}")
     ix.close()
