@@ -302,7 +302,11 @@ def main(argv=None) -> None:
     parser.add_argument("--items", type=int, default=10_000)
     parser.add_argument("--workdir", type=Path, default=Path("/tmp/linli-search-bench"))
     parser.add_argument("--reuse", action="store_true", help="keep a generated home and its built site")
+    parser.add_argument("--report", type=Path, help="only print the table of a results.json written before")
     args = parser.parse_args(argv)
+    if args.report:
+        report(json.loads(args.report.read_text(encoding="utf-8")))
+        return
     ensure_pagefind()
     from playwright.sync_api import sync_playwright
 
@@ -377,7 +381,8 @@ def report(r: dict) -> None:
     def ratio(a, b):
         return f"{b / a:.1f}×" if a else ""
 
-    row("documents indexed", str(r["documents"]), "; ".join(r["pagefind_log"])[:60])
+    pages = next((line.split()[1] for line in r["pagefind_log"] if line.strip().startswith("Indexed") and "pages" in line), "?")
+    row("documents indexed", str(r["documents"]), f"{pages} pages")
     row("index build, wall time", f"{r['linli_build']:.1f} s (Whoosh {r['whoosh_build']:.1f} s)",
         f"{r['pagefind_build']:.1f} s", ratio(r["linli_build"], r["pagefind_build"]))  # fmt: skip
     row("index build, CPU time", f"{r['linli_build_cpu']:.1f} s (Whoosh {r['whoosh_build_cpu']:.1f} s)",
