@@ -20,6 +20,7 @@ from flask_wtf.csrf import CSRFError, CSRFProtect
 
 from admin import auth
 from admin.dashboard import DashboardView
+from admin.i18n import gettext, lazy_gettext, ngettext, requester, word
 from admin.management import register_management_views
 from admin.publish import register_publish_views
 from admin.search import register_search_view
@@ -45,6 +46,11 @@ def select_locale() -> str:
     if current_user and current_user.is_authenticated:
         return LOCALES.get(current_user.language, "zh_Hans_CN")
     return LOCALES["en"] if request.args.get("lang") == "en" else "zh_Hans_CN"
+
+
+def html_lang() -> str:
+    """The ``<html lang>`` of the account's language."""
+    return "en" if select_locale() == "en" else "zh-CN"
 
 
 def _use_linli_wording() -> None:
@@ -73,6 +79,10 @@ def create_admin_app(home: Home, **config) -> Flask:
     CSRFProtect(app)
     _use_linli_wording()
     Babel(app, locale_selector=select_locale)
+    # The admin domain in every template, also those rendered outside Flask-Admin's views (the
+    # login page); Flask-Admin's views pass the same functions. ``|word``: see admin.i18n.
+    app.jinja_env.globals.update(_gettext=gettext, _ngettext=ngettext, html_lang=html_lang)
+    app.jinja_env.filters.update(word=word, requester=requester)
     auth.login_manager.init_app(app)
     app.register_blueprint(auth.blueprint)
     database = db.connect(home.database_url)
@@ -89,7 +99,7 @@ def create_admin_app(home: Home, **config) -> Flask:
     @app.errorhandler(CSRFError)
     def _csrf_error(error):
         return (
-            "页面已过期或请求来源不可信，本次操作没有执行。请返回上一页，刷新后再试（已填写的内容请先复制保存）。",
+            gettext("页面已过期或请求来源不可信，本次操作没有执行。请返回上一页，刷新后再试（已填写的内容请先复制保存）。"),
             400,
         )
 
@@ -102,9 +112,9 @@ def create_admin_app(home: Home, **config) -> Flask:
 
     admin = Admin(
         app,
-        name="邻里 · 管理后台",
+        name=lazy_gettext("邻里 · 管理后台"),
         url="/",
-        index_view=DashboardView(url="/", name="工作台"),
+        index_view=DashboardView(url="/", name=lazy_gettext("工作台")),
     )
     register_search_view(admin)  # first in the menu, after 工作台
     register_views(admin)

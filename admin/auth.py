@@ -9,6 +9,7 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import LoginManager, UserMixin, current_user, login_user, logout_user
 
+from admin.i18n import gettext, lazy_gettext, word
 from linli import accounts, audit
 from linli.errors import LinliError
 from linli.models import User
@@ -16,8 +17,9 @@ from linli.models import User
 blueprint = Blueprint("auth", __name__)
 login_manager = LoginManager()
 login_manager.login_view = "auth.login"
-login_manager.login_message = "请先登录。"
+login_manager.login_message = lazy_gettext("请先登录。")
 login_manager.login_message_category = "warning"
+login_manager.localize_callback = str  # the lazy message in the account's language, flashed as text
 
 
 class StaffUser(UserMixin):
@@ -67,7 +69,7 @@ def login():
             account = accounts.log_in(username, request.form.get("password", ""), client_address())
         except LinliError as exc:
             audit.log("login_failed", username[:64], detail=str(exc), address=client_address())
-            flash(str(exc), "danger")
+            flash(word(exc), "danger")
         else:
             login_user(StaffUser(account))
             audit.log("login", account.username, address=client_address())
@@ -81,5 +83,5 @@ def logout():
     if current_user.is_authenticated:
         audit.log("logout", current_user.username, address=client_address())
     logout_user()
-    flash("您已退出登录。", "info")
+    flash(gettext("您已退出登录。"), "info")
     return redirect(url_for("auth.login"))

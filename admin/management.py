@@ -10,6 +10,7 @@ from wtforms import PasswordField, SelectField
 from wtforms.validators import Optional, ValidationError
 
 from admin.auth import client_address
+from admin.i18n import gettext, lazy_choices, lazy_gettext, word
 from admin.views import LABELS, StaffOnly, search_hooks
 from linli import accounts, audit, db
 from linli import models as m
@@ -55,7 +56,7 @@ class TrashView(StaffOnly, BaseView):
         item.save()
         audit.log("undelete", current_user.username, item, address=client_address())
         search_hooks().reindex(item)
-        flash(f"已恢复：{item.title}", "success")
+        flash(gettext("已恢复：%(title)s", title=item.title), "success")
         return redirect(url_for(".index"))
 
     @expose("/purge/", methods=("POST",))
@@ -70,37 +71,41 @@ class TrashView(StaffOnly, BaseView):
             ).execute()
             item.delete_instance(recursive=True)
         search_hooks().unindex(item)
-        flash(f"已永久删除：{item.title}", "success")
+        flash(gettext("已永久删除：%(title)s", title=item.title), "success")
         return redirect(url_for(".index"))
+
+
+def labelled(names, labels) -> dict:
+    """``form_args`` giving form fields the labels of the list's columns."""
+    return {name: {"label": labels[name]} for name in names}
 
 
 class UserView(AdminOnly, ModelView):
     column_list = ("username", "display_name", "role", "active", "last_login_at")
     column_labels = {
-        "username": "用户名",
-        "display_name": "姓名",
-        "role": "角色",
-        "active": "启用",
-        "last_login_at": "上次登录",
-        "language": "界面语言",
-        "new_password": "新密码",
+        "username": lazy_gettext("用户名"),
+        "display_name": lazy_gettext("姓名"),
+        "role": lazy_gettext("角色"),
+        "active": lazy_gettext("启用"),
+        "last_login_at": lazy_gettext("上次登录"),
+        "language": lazy_gettext("界面语言"),
+        "new_password": lazy_gettext("新密码"),
     }
-    column_formatters = {"role": lambda v, c, model, n: dict(m.ROLE_CHOICES).get(model.role, model.role)}
+    column_formatters = {"role": lambda v, c, model, n: word(dict(m.ROLE_CHOICES).get(model.role, model.role))}
     form_columns = ("username", "display_name", "role", "active", "language")
-    form_extra_fields = {"new_password": PasswordField("新密码", validators=[Optional()])}
+    form_extra_fields = {"new_password": PasswordField(lazy_gettext("新密码"), validators=[Optional()])}
     form_overrides = {"language": SelectField}
-    form_args = {
-        "language": {"choices": [("zh-Hans", "简体中文"), ("en", "English")]},
-        "role": {"choices": m.ROLE_CHOICES},
-    }
+    form_args = labelled(form_columns, column_labels)
+    form_args["language"]["choices"] = [("zh-Hans", "简体中文"), ("en", "English")]  # each in its own language
+    form_args["role"]["choices"] = lazy_choices(m.ROLE_CHOICES)
     can_delete = False  # deactivate instead: their name stays on their work
 
     def on_model_change(self, form, model, is_created):
         password = form.new_password.data
         if is_created and not password:
-            raise ValidationError("新账号需要设置密码（至少 8 个字符）。")
+            raise ValidationError(gettext("新账号需要设置密码（至少 8 个字符）。"))
         if model.id == current_user.account.id and (not model.active or model.role != "admin"):
-            raise ValidationError("不能停用自己的账号或取消自己的管理员身份。")
+            raise ValidationError(gettext("不能停用自己的账号或取消自己的管理员身份。"))
         if is_created:
             model.password_hash = "!"
         if password:
@@ -123,10 +128,11 @@ class SettingsView(AdminOnly, BaseView):
     """The community's own facts (name, address, phone, office hours, about text)."""
 
     fields = [
-        ("name", "社区名称"), ("district", "所属区"), ("street", "所属街道"), ("address", "办公地址"),
-        ("main_phone", "社区电话"), ("office_hours", "办公时间"), ("area", "面积"), ("population", "人口"),
-        ("households", "户数"), ("buildings", "楼栋"), ("honours", "所获荣誉（每行一项）"), ("intro", "社区概况（Markdown）"),
-        ("logo", "标志图片"),
+        ("name", lazy_gettext("社区名称")), ("district", lazy_gettext("所属区")), ("street", lazy_gettext("所属街道")),
+        ("address", lazy_gettext("办公地址")), ("main_phone", lazy_gettext("社区电话")), ("office_hours", lazy_gettext("办公时间")),
+        ("area", lazy_gettext("面积")), ("population", lazy_gettext("人口")), ("households", lazy_gettext("户数")),
+        ("buildings", lazy_gettext("楼栋")), ("honours", lazy_gettext("所获荣誉（每行一项）")), ("intro", lazy_gettext("社区概况（Markdown）")),
+        ("logo", lazy_gettext("标志图片")),
     ]  # fmt: skip
 
     @expose("/", methods=("GET", "POST"))
@@ -136,11 +142,11 @@ class SettingsView(AdminOnly, BaseView):
             for name, _ in self.fields:
                 setattr(settings, name, request.form.get(name, "").strip())
             if not settings.name:
-                flash("社区名称不能为空。", "danger")
+                flash(gettext("社区名称不能为空。"), "danger")
             else:
                 settings.save()
                 audit.log("settings_changed", current_user.username, address=client_address())
-                flash("已保存。发布网站后生效。", "success")
+                flash(gettext("已保存。发布网站后生效。"), "success")
                 return redirect(url_for(".index"))
         multiline = {"office_hours", "honours", "intro"}
         return self.render("linli_admin/settings.html", settings=settings, fields=self.fields, multiline=multiline)
@@ -149,18 +155,19 @@ class SettingsView(AdminOnly, BaseView):
 class AuditView(AdminOnly, ModelView):
     can_create = can_edit = can_delete = False
     column_list = ("at", "username", "action", "target_type", "target_title", "detail", "address")
-    column_labels = {"at": "时间", "username": "用户", "action": "操作", "target_type": "类型",
-                     "target_title": "内容", "detail": "详情", "address": "地址"}  # fmt: skip
+    column_labels = {"at": lazy_gettext("时间"), "username": lazy_gettext("用户"), "action": lazy_gettext("操作"),
+                     "target_type": lazy_gettext("类型"), "target_title": lazy_gettext("内容"),
+                     "detail": lazy_gettext("详情"), "address": lazy_gettext("地址")}  # fmt: skip
     column_filters = ("action", "username", "at")
     column_default_sort = ("at", True)
     page_size = 100
 
 
 def register_management_views(admin) -> None:
-    admin.add_view(TrashView(name="回收站", endpoint="trash"))
-    admin.add_view(UserView(m.User, name="账号", endpoint="users", category="系统"))
-    admin.add_view(SettingsView(name="社区信息", endpoint="settings", category="系统"))
-    admin.add_view(AuditView(m.AuditEvent, name="操作记录", endpoint="audit", category="系统"))
+    admin.add_view(TrashView(name=lazy_gettext("回收站"), endpoint="trash"))
+    admin.add_view(UserView(m.User, name=lazy_gettext("账号"), endpoint="users", category=lazy_gettext("系统")))
+    admin.add_view(SettingsView(name=lazy_gettext("社区信息"), endpoint="settings", category=lazy_gettext("系统")))
+    admin.add_view(AuditView(m.AuditEvent, name=lazy_gettext("操作记录"), endpoint="audit", category=lazy_gettext("系统")))
 
 
 __all__ = ["register_management_views", "LABELS"]

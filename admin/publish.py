@@ -2,7 +2,8 @@
 
 :class:`PublishView` starts a build in the background (editors and admins only), shows its
 progress and log while it runs and the past runs with their results; :mod:`linli.publisher`
-does the work. :class:`PreviewView` renders any item that is not in the trash, drafts included,
+does the work. It also hands out the built site as one zip file, for hosts whose only way in is
+a web upload panel. :class:`PreviewView` renders any item that is not in the trash, drafts included,
 exactly as the public site would, with a banner saying it is a preview. It renders inside a
 request context of a public app of its own and never touches the public app's routes, so a
 draft stays invisible on the public site and in every build.
@@ -10,19 +11,22 @@ draft stays invisible on the public site and in every build.
 
 from __future__ import annotations
 
-from flask import abort, current_app, flash, jsonify, redirect, request, url_for
+import tempfile
+
+from flask import abort, current_app, flash, jsonify, redirect, request, send_file, url_for
 from flask_admin import BaseView, expose
 from flask_login import current_user
 
 from admin.auth import client_address
+from admin.i18n import gettext, lazy_gettext, word
 from linli import accounts, db, publisher
 from linli import models as m
 from linli.errors import LinliError
 from linli.home import Home
 from linli.publicity import EXPIRED, LIVE, visibility
 
-REFUSED = "只有编辑和管理员可以发布网站。"
-STARTED = "已开始发布网站。下面显示进度；可以离开这个页面，发布会在后台继续。"
+REFUSED = lazy_gettext("只有编辑和管理员可以发布网站。")
+STARTED = lazy_gettext("已开始发布网站。下面显示进度；可以离开这个页面，发布会在后台继续。")
 
 
 class _StaffView(BaseView):
@@ -59,12 +63,35 @@ class PublishView(_StaffView):
             runs=publisher.recent(self.home, 10),
             changes=publisher.changes_since_last_build(),
             labels=publisher.STATE_LABELS,
+            site_built=(self.home.site_dir / "index.html").is_file(),
         )
+
+    @expose("/site.zip")
+    def download_zip(self):
+        """The built site as a zip (:func:`linli.deploy.zip_archive.write_zip`)."""
+        from linli.deploy import site_unchanging
+        from linli.deploy.zip_archive import write_zip
+
+        if not accounts.can_publish(current_user.account):
+            return self._refused()
+        archive = tempfile.SpooledTemporaryFile(max_size=16 << 20)
+        try:
+            with site_unchanging(self.home) as site:
+                write_zip(site, archive)
+        except LinliError as exc:
+            archive.close()
+            flash(str(exc), "warning")
+            return redirect(url_for(".index"))
+        archive.seek(0)
+        name = f"linli-site-{m.now():%Y%m%d-%H%M}.zip"
+        response = send_file(archive, mimetype="application/zip", as_attachment=True, download_name=name)
+        response.headers["Cache-Control"] = "no-store"
+        return response
 
     @expose("/status.json")
     def status(self):
         if not accounts.can_publish(current_user.account):
-            return jsonify(error=REFUSED), 403
+            return jsonify(error=str(REFUSED)), 403
         response = jsonify(publisher.as_dict(publisher.status(self.home)))
         response.headers["Cache-Control"] = "no-store"
         return response
@@ -76,9 +103,9 @@ class PublishView(_StaffView):
         try:
             publisher.start_build(self.home, current_user.username, address=client_address())
         except LinliError as exc:
-            flash(str(exc), "warning")
+            flash(word(exc), "warning")
         else:
-            flash(STARTED, "info")
+            flash(str(STARTED), "info")
         return redirect(url_for(".index"))
 
 
@@ -92,16 +119,16 @@ def banner(item, now) -> str:
     """What the preview banner tells staff about who can see ``item``."""
     state = visibility(item, now)
     if state is not None:
-        return "预览：此内容已发布。这里显示的是最新保存的版本；刚改过的地方要发布网站后居民才能看到。"
+        return gettext("预览：此内容已发布。这里显示的是最新保存的版本；刚改过的地方要发布网站后居民才能看到。")
     if item.status == m.DRAFT:
-        return "预览：这是草稿，尚未发布，居民看不到。"
+        return gettext("预览：这是草稿，尚未发布，居民看不到。")
     if item.status == m.REVIEW:
-        return "预览：此内容正在等待审核，尚未发布，居民看不到。"
+        return gettext("预览：此内容正在等待审核，尚未发布，居民看不到。")
     if item.status == m.ARCHIVED:
-        return "预览：此内容已下线，居民看不到。"
+        return gettext("预览：此内容已下线，居民看不到。")
     if item.publish_at and item.publish_at > now:
-        return f"预览：此内容定时在 {item.publish_at:%Y-%m-%d %H:%M} 公开，到时间后发布网站才会上网；现在居民看不到。"
-    return "预览：此内容已过期，居民看不到。"
+        return gettext("预览：此内容定时在 %(at)s 公开，到时间后发布网站才会上网；现在居民看不到。", at=item.publish_at.strftime("%Y-%m-%d %H:%M"))
+    return gettext("预览：此内容已过期，居民看不到。")
 
 
 class PreviewView(_StaffView):
@@ -135,8 +162,9 @@ class PreviewView(_StaffView):
             state = EXPIRED if item.expires_at and item.expires_at <= now else LIVE
         adapter = self.public_app.url_map.bind("localhost")
         path = adapter.build("public.item", {"prefix": model.url_prefix, "slug": item.slug})
+        notice = banner(item, now)  # in the admin's request: the account's language
         with self.public_app.test_request_context(path):
-            html = render_item(model, item, state, preview=banner(item, now))
+            html = render_item(model, item, state, preview=notice)
         response = current_app.make_response(html)
         response.headers["Cache-Control"] = "no-store"
         response.headers["X-Robots-Tag"] = "noindex"
@@ -156,5 +184,5 @@ def preview_app(home: Home):
 
 
 def register_publish_views(admin, home: Home) -> None:
-    admin.add_view(PublishView(home, name="发布网站", endpoint="publish"))
-    admin.add_view(PreviewView(preview_app(home), name="预览", endpoint="preview"))
+    admin.add_view(PublishView(home, name=lazy_gettext("发布网站"), endpoint="publish"))
+    admin.add_view(PreviewView(preview_app(home), name=lazy_gettext("预览"), endpoint="preview"))

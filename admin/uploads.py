@@ -28,6 +28,7 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from admin.auth import client_address
+from admin.i18n import gettext, lazy_gettext, word
 from linli import accounts, audit, db, media
 from linli import models as m
 from linli.errors import LinliError
@@ -40,15 +41,17 @@ MAX_PREVIEW_CHARS = 500_000
 MAX_CAPTION = 300
 MAX_TITLE = 200
 
-NOT_LOGGED_IN = "您的登录已过期或已退出，本次操作没有执行。请在新的浏览器标签页打开后台重新登录，再回到这里重试；本页已填写的内容不会丢失。"
-NO_FILE = "没有收到文件。请重新选择文件后再上传。"
-CANNOT_EDIT_ALBUM = "您没有修改这个相册的权限：投稿人只能修改自己尚未发布的相册。如需修改，请联系编辑。"
-CANNOT_EDIT_NOTICE = "您没有修改这条通知的权限：投稿人只能修改自己尚未发布的通知。如需修改，请联系编辑。"
-SERVER_TROUBLE = "服务器保存时出错，本次操作没有完成。请稍后再试；如果一直不行，请联系网站管理员。"
+NOT_LOGGED_IN = lazy_gettext(
+    "您的登录已过期或已退出，本次操作没有执行。请在新的浏览器标签页打开后台重新登录，再回到这里重试；本页已填写的内容不会丢失。"
+)
+NO_FILE = lazy_gettext("没有收到文件。请重新选择文件后再上传。")
+CANNOT_EDIT_ALBUM = lazy_gettext("您没有修改这个相册的权限：投稿人只能修改自己尚未发布的相册。如需修改，请联系编辑。")
+CANNOT_EDIT_NOTICE = lazy_gettext("您没有修改这条通知的权限：投稿人只能修改自己尚未发布的通知。如需修改，请联系编辑。")
+SERVER_TROUBLE = lazy_gettext("服务器保存时出错，本次操作没有完成。请稍后再试；如果一直不行，请联系网站管理员。")
 
 
 class Refused(Exception):
-    """An answer to the browser: a Chinese message and an HTTP status."""
+    """An answer to the browser: a message in the account's language and an HTTP status."""
 
     def __init__(self, message: str, status: int = 400):
         super().__init__(message)
@@ -57,7 +60,7 @@ class Refused(Exception):
 
 
 def error(message: str, status: int = 400):
-    return jsonify(error=message), status
+    return jsonify(error=str(message)), status
 
 
 def json_endpoint(view):
@@ -72,7 +75,7 @@ def json_endpoint(view):
         except Refused as exc:
             return error(exc.message, exc.status)
         except LinliError as exc:
-            return error(str(exc), 400)
+            return error(word(exc), 400)
         except HTTPException:
             raise
         except Exception:  # noqa: BLE001 - the browser must get a sentence, not a stack trace
@@ -86,8 +89,11 @@ def json_endpoint(view):
 def _too_large(exc):
     limit = current_app.config.get("MAX_CONTENT_LENGTH") or 0
     return error(
-        f"文件太大了，超过了网站一次能接收的 {limit // (1024 * 1024)} MB，本次没有上传。"
-        "请先把照片缩小（或把文件压缩、拆分）后再上传。",
+        gettext(
+            "文件太大了，超过了网站一次能接收的 %(limit)s MB，本次没有上传。"
+            "请先把照片缩小（或把文件压缩、拆分）后再上传。",
+            limit=limit // (1024 * 1024),
+        ),
         413,
     )
 
@@ -95,7 +101,7 @@ def _too_large(exc):
 @blueprint.errorhandler(CSRFError)
 def _csrf_refused(exc):
     return error(
-        "页面已过期或请求来源不可信，本次操作没有执行。请先把没保存的文字复制下来，再刷新页面后重试。",
+        gettext("页面已过期或请求来源不可信，本次操作没有执行。请先把没保存的文字复制下来，再刷新页面后重试。"),
         400,
     )
 
@@ -156,7 +162,7 @@ def admin_media_url(path: str) -> str:
 def live_item(model, item_id: int):
     item = model.get_or_none((model.id == item_id) & model.deleted_at.is_null())
     if item is None:
-        raise Refused(f"找不到这条{model.type_label}（可能已被删除）。请刷新页面后再试。", 404)
+        raise Refused(gettext("找不到这条%(type)s（可能已被删除）。请刷新页面后再试。", type=word(model.type_label)), 404)
     return item
 
 
@@ -194,9 +200,9 @@ def id_list(value) -> list[int]:
     try:
         ids = [int(v) for v in value or []]
     except (TypeError, ValueError):
-        raise Refused("排序数据不正确。请刷新页面后再试。") from None
+        raise Refused(gettext("排序数据不正确。请刷新页面后再试。")) from None
     if len(set(ids)) != len(ids):
-        raise Refused("排序数据不正确。请刷新页面后再试。")
+        raise Refused(gettext("排序数据不正确。请刷新页面后再试。"))
     return ids
 
 
@@ -205,7 +211,7 @@ def reorder(rows, ids: list[int]) -> list:
     by_id = {row.id: row for row in rows}
     unknown = [i for i in ids if i not in by_id]
     if unknown:
-        raise Refused("列表在您操作期间有变化（可能有同事删除了某一项）。请刷新页面后再排序。", 409)
+        raise Refused(gettext("列表在您操作期间有变化（可能有同事删除了某一项）。请刷新页面后再排序。"), 409)
     named = set(ids)
     ordered = [by_id[i] for i in ids] + [row for row in rows if row.id not in named]
     for position, row in enumerate(ordered):
@@ -229,9 +235,9 @@ def size_label(size: int) -> str:
 def preview_markdown():
     text = json_body().get("text", "")
     if not isinstance(text, str):
-        raise Refused("预览数据不正确。")
+        raise Refused(gettext("预览数据不正确。"))
     if len(text) > MAX_PREVIEW_CHARS:
-        raise Refused(f"正文太长（{len(text)} 个字符），无法预览。请把内容拆成几篇。")
+        raise Refused(gettext("正文太长（%(count)s 个字符），无法预览。请把内容拆成几篇。", count=len(text)))
     # The cached function would keep every keystroke's text; the uncached one is the same code.
     render = getattr(render_markdown, "__wrapped__", render_markdown)
     return jsonify(html=str(render(text)))
@@ -244,13 +250,14 @@ def upload_image():
     stored = media.store_image(home().media_dir, data, filename=filename)
     record("upload_image", None, detail=stored.path)
     url = media_url(stored.path)
+    alt = gettext("说明")  # the image's description, for staff to type over
     return jsonify(
         path=stored.path,
         url=url,
         thumb=admin_media_url(thumb_path(stored.path)),
         width=stored.width,
         height=stored.height,
-        markdown=f"![说明]({url})",
+        markdown=f"![{alt}]({url})",
     )
 
 
@@ -276,7 +283,7 @@ def attachment_json(attachment: m.Attachment) -> dict:
         "size": attachment.size,
         "size_label": size_label(attachment.size),
         "kind": kind,
-        "kind_label": media.ATTACHMENT_KINDS.get(kind, "文件"),
+        "kind_label": word(media.ATTACHMENT_KINDS.get(kind, "文件")),
         "position": attachment.position,
     }
 
@@ -288,7 +295,7 @@ def attachments_of(notice: m.Notice) -> list[m.Attachment]:
 def editable_attachment(attachment_id: int) -> m.Attachment:
     attachment = m.Attachment.get_or_none(m.Attachment.id == attachment_id)
     if attachment is None:
-        raise Refused("找不到这个附件（可能已被移除）。请刷新页面后再试。", 404)
+        raise Refused(gettext("找不到这个附件（可能已被移除）。请刷新页面后再试。"), 404)
     editable(m.Notice, attachment.notice_id, CANNOT_EDIT_NOTICE)
     return attachment
 
@@ -298,7 +305,7 @@ def editable_attachment(attachment_id: int) -> m.Attachment:
 def upload_attachment():
     notice_id = request.form.get("notice_id", type=int)
     if not notice_id:
-        raise Refused("请先保存通知，保存后才能添加附件。")
+        raise Refused(gettext("请先保存通知，保存后才能添加附件。"))
     notice = editable(m.Notice, notice_id, CANNOT_EDIT_NOTICE)
     data, filename = uploaded_file()
     stored = media.store_attachment(home().media_dir, data, filename)
@@ -306,7 +313,7 @@ def upload_attachment():
     with db.immediate_transaction():
         existing = notice.attachments.where(m.Attachment.file == stored.path).first()
         if existing is not None:
-            return jsonify(duplicate=True, message=f"这个文件已经是本通知的附件（“{existing.title}”），没有重复添加。",
+            return jsonify(duplicate=True, message=gettext("这个文件已经是本通知的附件（“%(title)s”），没有重复添加。", title=existing.title),
                            **attachment_json(existing))
         last = notice.attachments.select(m.Attachment.position).order_by(m.Attachment.position.desc()).first()
         attachment = m.Attachment.create(
@@ -327,9 +334,9 @@ def attachment_title(attachment_id: int):
     attachment = editable_attachment(attachment_id)
     title = " ".join(str(json_body().get("title", "")).split())
     if not title:
-        raise Refused("附件标题不能为空。居民会看到这个标题，请写清楚是什么文件，例如“停水通知（盖章版）”。")
+        raise Refused(gettext("附件标题不能为空。居民会看到这个标题，请写清楚是什么文件，例如“停水通知（盖章版）”。"))
     if len(title) > MAX_TITLE:
-        raise Refused(f"附件标题太长了（{len(title)} 个字），最多 {MAX_TITLE} 个字。")
+        raise Refused(gettext("附件标题太长了（%(count)s 个字），最多 %(max)s 个字。", count=len(title), max=MAX_TITLE))
     if title != attachment.title:
         old = attachment.title
         attachment.title = title
@@ -390,7 +397,7 @@ def photos_of(album: m.Album) -> list[m.Photo]:
 def editable_photo(photo_id: int) -> tuple[m.Photo, m.Album]:
     photo = m.Photo.get_or_none(m.Photo.id == photo_id)
     if photo is None:
-        raise Refused("找不到这张照片。请刷新页面后再试。", 404)
+        raise Refused(gettext("找不到这张照片。请刷新页面后再试。"), 404)
     album = editable(m.Album, photo.album_id, CANNOT_EDIT_ALBUM)
     return photo, album
 
@@ -405,7 +412,7 @@ def upload_photo(album_id: int):
         existing = album.photos.where(m.Photo.file == stored.path).first()
         if existing is not None:
             return jsonify(duplicate=True, photo=photo_json(existing),
-                           message="这张照片已经在相册里了，没有重复添加。")
+                           message=gettext("这张照片已经在相册里了，没有重复添加。"))
         last = album.photos.select(m.Photo.position).order_by(m.Photo.position.desc()).first()
         photo = m.Photo.create(
             album=album,
@@ -425,7 +432,7 @@ def photo_caption(photo_id: int):
     photo, album = editable_photo(photo_id)
     caption = " ".join(str(json_body().get("caption", "")).split())
     if len(caption) > MAX_CAPTION:
-        raise Refused(f"照片说明太长了（{len(caption)} 个字），最多 {MAX_CAPTION} 个字。")
+        raise Refused(gettext("照片说明太长了（%(count)s 个字），最多 %(max)s 个字。", count=len(caption), max=MAX_CAPTION))
     if caption != photo.caption:
         photo.caption = caption
         photo.save()
@@ -439,7 +446,7 @@ def photo_caption(photo_id: int):
 def photo_cover(photo_id: int):
     photo, album = editable_photo(photo_id)
     if photo.hidden:
-        raise Refused("这张照片已撤下，不能作封面。请先点“恢复”，再设为封面。")
+        raise Refused(gettext("这张照片已撤下，不能作封面。请先点“恢复”，再设为封面。"))
     with db.immediate_transaction():
         m.Photo.update(is_cover=False).where((m.Photo.album == album) & (m.Photo.id != photo.id)).execute()
         m.Photo.update(is_cover=True).where(m.Photo.id == photo.id).execute()
@@ -458,9 +465,9 @@ def photo_hide(photo_id: int):
     photo.save()
     touch(album)
     record("photo_hide", album, detail=f"photo {photo.id} ({photo.file})")
-    message = "已撤下，网站上不再显示这张照片（下次发布网站后生效）。需要时可以点“恢复”。"
+    message = gettext("已撤下，网站上不再显示这张照片（下次发布网站后生效）。需要时可以点“恢复”。")
     if was_cover:
-        message += "它原来是封面，现在封面暂时用第一张照片，您可以另选一张设为封面。"
+        message += gettext("它原来是封面，现在封面暂时用第一张照片，您可以另选一张设为封面。")
     return jsonify(photo=photo_json(photo), message=message)
 
 
@@ -472,7 +479,7 @@ def photo_show(photo_id: int):
     photo.save()
     touch(album)
     record("photo_show", album, detail=f"photo {photo.id} ({photo.file})")
-    return jsonify(photo=photo_json(photo), message="已恢复，这张照片会重新出现在网站上（下次发布网站后生效）。")
+    return jsonify(photo=photo_json(photo), message=gettext("已恢复，这张照片会重新出现在网站上（下次发布网站后生效）。"))
 
 
 @blueprint.route("/album/<int:album_id>/photo-order", methods=["POST"])

@@ -3,91 +3,93 @@ concurrent edits refused, every save recorded as a revision, deletion into a tra
 
 from __future__ import annotations
 
+import peewee as pw
 from flask import abort, flash, redirect, request, url_for
 from flask_admin import expose
 from flask_admin.actions import action
 from flask_admin.contrib.peewee import ModelView
-from flask_admin.form import rules
+from flask_admin.form import DateTimeField, rules
 from flask_login import current_user
 from wtforms import HiddenField
 from wtforms.validators import Length, Optional, ValidationError
 
 from admin.auth import client_address
-from linli import accounts, audit, db, revisions
+from admin.i18n import gettext, lazy_choices, lazy_gettext, word
+from linli import accounts, audit, db, markup, revisions
 from linli import models as m
 from linli.errors import LinliError
 from linli.slugs import check_slug
 
 LABELS = {
-    "slug": "网址名",
-    "title": "标题",
-    "status": "状态",
-    "publish_at": "定时发布",
-    "expires_at": "过期时间",
-    "author": "作者",
-    "internal_note": "内部备注（不公开）",
-    "created_at": "创建时间",
-    "updated_at": "更新时间",
-    "category": "分类",
-    "summary": "摘要",
-    "body": "正文",
-    "pinned": "置顶",
-    "urgent": "紧急（每页顶部提醒）",
-    "keep_after_expiry": "过期后保留在往期通知",
-    "who_qualifies": "办理对象",
-    "documents": "所需材料",
-    "steps": "办理流程",
-    "location": "办理地点",
-    "hours": "时间",
-    "phone": "电话",
-    "fee": "收费标准",
-    "time_limit": "办理时限",
-    "online_url": "网上办理地址",
-    "home_visit": "可上门办理",
-    "address": "地址",
-    "walking_minutes": "步行分钟数",
-    "latitude": "纬度",
-    "longitude": "经度",
-    "photo": "照片",
-    "cover": "封面",
-    "team": "志愿服务队",
-    "beneficiary": "心愿人（匿名称呼）",
-    "beneficiary_private": "心愿人真实信息（不公开）",
-    "wish_status": "心愿状态",
-    "adopter": "认领人",
-    "adopter_public": "认领人同意公开姓名",
-    "adopted_at": "认领日期",
-    "fulfilled_at": "实现日期",
-    "starts_at": "开始时间",
-    "ends_at": "结束时间",
-    "organiser": "主办方",
-    "how_to_join": "参加方式",
-    "buildings": "包含楼栋",
-    "area": "范围",
-    "leader": "负责人",
-    "members": "队员人数",
-    "in_menu": "显示在页脚菜单",
-    "position": "排序",
-    "event": "相关活动",
-    "taken_on": "拍摄日期",
+    "slug": lazy_gettext("网址名"),
+    "title": lazy_gettext("标题"),
+    "status": lazy_gettext("状态"),
+    "publish_at": lazy_gettext("定时发布"),
+    "expires_at": lazy_gettext("过期时间"),
+    "author": lazy_gettext("作者"),
+    "internal_note": lazy_gettext("内部备注（不公开）"),
+    "created_at": lazy_gettext("创建时间"),
+    "updated_at": lazy_gettext("更新时间"),
+    "category": lazy_gettext("分类"),
+    "summary": lazy_gettext("摘要"),
+    "body": lazy_gettext("正文"),
+    "pinned": lazy_gettext("置顶"),
+    "urgent": lazy_gettext("紧急（每页顶部提醒）"),
+    "keep_after_expiry": lazy_gettext("过期后保留在往期通知"),
+    "who_qualifies": lazy_gettext("办理对象"),
+    "documents": lazy_gettext("所需材料"),
+    "steps": lazy_gettext("办理流程"),
+    "location": lazy_gettext("办理地点"),
+    "hours": lazy_gettext("时间"),
+    "phone": lazy_gettext("电话"),
+    "fee": lazy_gettext("收费标准"),
+    "time_limit": lazy_gettext("办理时限"),
+    "online_url": lazy_gettext("网上办理地址"),
+    "home_visit": lazy_gettext("可上门办理"),
+    "address": lazy_gettext("地址"),
+    "walking_minutes": lazy_gettext("步行分钟数"),
+    "latitude": lazy_gettext("纬度"),
+    "longitude": lazy_gettext("经度"),
+    "photo": lazy_gettext("照片"),
+    "cover": lazy_gettext("封面"),
+    "team": lazy_gettext("志愿服务队"),
+    "beneficiary": lazy_gettext("心愿人（匿名称呼）"),
+    "beneficiary_private": lazy_gettext("心愿人真实信息（不公开）"),
+    "wish_status": lazy_gettext("心愿状态"),
+    "adopter": lazy_gettext("认领人"),
+    "adopter_public": lazy_gettext("认领人同意公开姓名"),
+    "adopted_at": lazy_gettext("认领日期"),
+    "fulfilled_at": lazy_gettext("实现日期"),
+    "starts_at": lazy_gettext("开始时间"),
+    "ends_at": lazy_gettext("结束时间"),
+    "organiser": lazy_gettext("主办方"),
+    "how_to_join": lazy_gettext("参加方式"),
+    "buildings": lazy_gettext("包含楼栋"),
+    "area": lazy_gettext("范围"),
+    "leader": lazy_gettext("负责人"),
+    "members": lazy_gettext("队员人数"),
+    "in_menu": lazy_gettext("显示在页脚菜单"),
+    "position": lazy_gettext("排序"),
+    "event": lazy_gettext("相关活动"),
+    "taken_on": lazy_gettext("拍摄日期"),
 }
 HELP = {
-    "slug": "网页地址中的名字，留空会按标题自动生成。发布后请不要再改，以免别人收藏的链接失效。",
-    "status": "草稿只有工作人员能看到；“待审核”提交给领导审核；“已发布”会在下次发布网站时出现在网上。",
-    "publish_at": "留空表示立即。填写将来的时间，则到时间后的下一次发布才会上网。",
-    "expires_at": "例如停水结束的时间。过期后通知从首页撤下，放入往期通知。",
-    "summary": "一两句话，用于列表和微信分享时的简介。",
-    "body": "支持 Markdown：空一行分段，“## ”开头为小标题，“- ”开头为列表。",
-    "documents": "每行写一项材料。",
-    "buildings": "每行写一个楼栋或院落，例如“3号楼”。",
-    "beneficiary": "不要写全名和住址，例如“8号楼独居的李奶奶”。",
-    "beneficiary_private": "只有工作人员能看到，不会出现在网站上。",
-    "internal_note": "只有工作人员能看到，不会出现在网站上。",
-    "phone": "多个号码用“、”隔开。",
+    "slug": lazy_gettext("网页地址中的名字，留空会按标题自动生成。发布后请不要再改，以免别人收藏的链接失效。"),
+    "status": lazy_gettext("草稿只有工作人员能看到；“待审核”提交给领导审核；“已发布”会在下次发布网站时出现在网上。"),
+    "publish_at": lazy_gettext("留空表示立即。填写将来的时间，则到时间后的下一次发布才会上网。"),
+    "expires_at": lazy_gettext("例如停水结束的时间。过期后通知从首页撤下，放入往期通知。"),
+    "summary": lazy_gettext("一两句话，用于列表和微信分享时的简介。"),
+    "body": lazy_gettext("支持 Markdown：空一行分段，“## ”开头为小标题，“- ”开头为列表。"),
+    "documents": lazy_gettext("每行写一项材料。"),
+    "buildings": lazy_gettext("每行写一个楼栋或院落，例如“3号楼”。"),
+    "beneficiary": lazy_gettext("不要写全名和住址，例如“8号楼独居的李奶奶”。"),
+    "beneficiary_private": lazy_gettext("只有工作人员能看到，不会出现在网站上。"),
+    "internal_note": lazy_gettext("只有工作人员能看到，不会出现在网站上。"),
+    "phone": lazy_gettext("多个号码用“、”隔开。"),
 }
 MARKDOWN_FIELDS = {"body", "who_qualifies", "steps", "how_to_join"}
-CONFLICT = (
-    "没有保存：在您编辑期间，{who}于 {when} 已经保存过这条内容。为避免覆盖别人的修改，本次没有保存。"
+CONFLICT = lazy_gettext(
+    "没有保存：在您编辑期间，%(who)s于 %(when)s 已经保存过这条内容。为避免覆盖别人的修改，本次没有保存。"
     "您填写的内容都还在下面，请先复制保存，然后重新打开这条内容再修改。"
 )
 
@@ -97,6 +99,12 @@ def search_hooks():
     from admin import search
 
     return search
+
+
+def web_address(form, field) -> None:
+    """A link residents will follow must be a web address (no ``javascript:`` and the like)."""
+    if field.data and field.data.strip() and not markup.safe_link(field.data):
+        raise ValidationError(gettext("请填写以 http:// 或 https:// 开头的完整网址，例如 https://zwfw.example.gov.cn/。"))
 
 
 class HiddenRule(rules.Field):
@@ -122,7 +130,7 @@ class ContentView(StaffOnly, ModelView):
     column_searchable_list = ("title",)
     column_filters = ("status", "updated_at")
     column_default_sort = ("updated_at", True)
-    column_formatters = {"status": lambda v, c, model, n: dict(m.STATUS_CHOICES).get(model.status, model.status)}
+    column_formatters = {"status": lambda v, c, model, n: word(dict(m.STATUS_CHOICES).get(model.status, model.status))}
     form_excluded_columns = ("created_at", "updated_at", "version", "deleted_at", "author")
     form_extra_fields = {"edit_version": HiddenField()}
     can_view_details = True
@@ -141,6 +149,14 @@ class ContentView(StaffOnly, ModelView):
         for name, text in HELP.items():
             if name in fields:
                 self.form_args[name]["description"] = text
+        for name, field in fields.items():
+            if field.choices and name != "status":  # status: _adjust_form, by role
+                self.form_args.setdefault(name, {})["choices"] = lazy_choices(field.choices)
+        # Flask-Admin's DateTimeField: the same text input and date picker as its peewee
+        # conversion, without WTForms' deprecated <input type="datetime"> base field.
+        self.form_overrides = {
+            name: DateTimeField for name, field in fields.items() if isinstance(field, pw.DateTimeField)
+        }
         self.form_widget_args = {
             name: {"rows": 12 if name == "body" else 6, "class": "form-control markdown-source"}
             for name in MARKDOWN_FIELDS
@@ -173,9 +189,11 @@ class ContentView(StaffOnly, ModelView):
     def _adjust_form(self, form):
         """Statuses this account may choose; a blank slug means "make one from the title"."""
         allowed = accounts.allowed_statuses(current_user.account)
-        form.status.choices = [(k, v) for k, v in m.STATUS_CHOICES if k in allowed]
+        form.status.choices = [(k, word(v)) for k, v in m.STATUS_CHOICES if k in allowed]
         form.slug.validators = [Optional(), Length(max=80)]
         form.slug.flags.required = False
+        if hasattr(form, "online_url"):
+            form.online_url.validators = [*form.online_url.validators, web_address]
         return form
 
     def create_form(self, obj=None):
@@ -193,7 +211,7 @@ class ContentView(StaffOnly, ModelView):
     def edit_view(self):
         item = self.get_one(request.args.get("id"))
         if item is not None and not accounts.can_edit(current_user.account, item):
-            flash("您没有修改这条内容的权限：投稿人只能修改自己尚未发布的内容。", "danger")
+            flash(gettext("您没有修改这条内容的权限：投稿人只能修改自己尚未发布的内容。"), "danger")
             return redirect(url_for(".details_view", id=item.id))
         return super().edit_view()
 
@@ -202,18 +220,18 @@ class ContentView(StaffOnly, ModelView):
         if is_created:
             model.author = user.username
         elif not accounts.can_edit(user, self.model.get_by_id(model.id)):
-            raise ValidationError("您没有修改这条内容的权限。")
+            raise ValidationError(gettext("您没有修改这条内容的权限。"))
         if model.status not in accounts.allowed_statuses(user):
-            raise ValidationError("投稿人不能发布或下线内容，请选择“草稿”或“待审核”，由编辑审核后发布。")
+            raise ValidationError(gettext("投稿人不能发布或下线内容，请选择“草稿”或“待审核”，由编辑审核后发布。"))
         if model.slug:
             model.slug = check_slug(model.slug.strip())
             clash = self.model.select().where((self.model.slug == model.slug) & (self.model.id != (model.id or 0)))
             if clash.exists():
-                raise ValidationError(f"网址名 “{model.slug}” 已被另一条内容使用，请换一个或留空。")
+                raise ValidationError(gettext("网址名 “%(slug)s” 已被另一条内容使用，请换一个或留空。", slug=model.slug))
 
     def handle_view_exception(self, exc) -> bool:
         if isinstance(exc, (ValidationError, LinliError)):
-            flash(str(exc), "danger")
+            flash(word(exc), "danger")
             return True
         return super().handle_view_exception(exc)
 
@@ -238,16 +256,17 @@ class ContentView(StaffOnly, ModelView):
                 )
                 if not claimed:
                     last = revisions.history(model)
-                    who = last[0].username if last else "其他同事"
-                    when = last[0].at.strftime("%m月%d日 %H:%M") if last else "刚才"
-                    flash(CONFLICT.format(who=who, when=when), "danger")
+                    who = last[0].username if last else gettext("其他同事")
+                    when = gettext("%(month)s月%(day)s日 %(time)s", month=last[0].at.month, day=last[0].at.day,
+                                   time=last[0].at.strftime("%H:%M")) if last else gettext("刚才")  # fmt: skip
+                    flash(CONFLICT % {"who": who, "when": when}, "danger")
                     return False
                 form.populate_obj(model)
                 self._on_model_change(form, model, False)
                 model.version = expected + 1
                 model.save()
         except (ValidationError, LinliError) as exc:
-            flash(str(exc), "danger")
+            flash(word(exc), "danger")
             return False
         self.after_model_change(form, model, False, before)
         return True
@@ -271,7 +290,7 @@ class ContentView(StaffOnly, ModelView):
 
     def delete_model(self, model) -> bool:
         if not accounts.can_edit(current_user.account, model):
-            flash("您没有删除这条内容的权限。", "danger")
+            flash(gettext("您没有删除这条内容的权限。"), "danger")
             return False
         model.deleted_at = m.now()
         model.save()
@@ -279,11 +298,11 @@ class ContentView(StaffOnly, ModelView):
         search_hooks().unindex(model)
         return True
 
-    @action("delete", "删除（移入回收站）", "确定把选中的内容移入回收站吗？可以在“回收站”里恢复。")
+    @action("delete", lazy_gettext("删除（移入回收站）"), lazy_gettext("确定把选中的内容移入回收站吗？可以在“回收站”里恢复。"))
     def action_delete(self, ids):
         count = sum(1 for item in self.model.select().where(self.model.id << ids) if self.delete_model(item))
         if count:
-            flash(f"已把 {count} 条内容移入回收站，可在“回收站”恢复。", "success")
+            flash(gettext("已把 %(count)s 条内容移入回收站，可在“回收站”恢复。", count=count), "success")
 
     # --- history ------------------------------------------------------------------------------
 
@@ -291,7 +310,7 @@ class ContentView(StaffOnly, ModelView):
     def history_view(self):
         item = self.get_one(request.args.get("id"))
         if item is None:
-            flash("这条内容不存在，或已被删除（可以在“回收站”找回）。", "danger")
+            flash(gettext("这条内容不存在，或已被删除（可以在“回收站”找回）。"), "danger")
             return redirect(url_for(".index_view"))
         return self.render("linli_admin/history.html", item=item, revisions=revisions.history(item))
 
@@ -305,7 +324,7 @@ class ContentView(StaffOnly, ModelView):
             abort(404)
         user = current_user.account
         if not accounts.can_edit(user, item):
-            flash("您没有修改这条内容的权限。", "danger")
+            flash(gettext("您没有修改这条内容的权限。"), "danger")
             return redirect(url_for(".history_view", id=item.id))
         before = revisions.snapshot(item)
         with db.immediate_transaction():
@@ -317,21 +336,21 @@ class ContentView(StaffOnly, ModelView):
         revisions.record(item, user.username, before)
         search_hooks().reindex(item)
         audit.log("restore", user.username, item, detail=f"revision {revision.version}", address=client_address())
-        flash(f"已恢复到第 {revision.version} 版（{len(changed)} 处改动）。", "success")
+        flash(gettext("已恢复到第 %(version)s 版（%(changes)s 处改动）。", version=revision.version, changes=len(changed)), "success")
         return redirect(url_for(".edit_view", id=item.id))
 
 
 VIEWS = [
-    (m.Notice, "通知公告"),
-    (m.Service, "办事指南"),
-    (m.Place, "便民设施"),
-    (m.Event, "社区活动"),
-    (m.Album, "活动相册"),
-    (m.Story, "志愿者故事"),
-    (m.VolunteerTeam, "志愿服务队"),
-    (m.Wish, "微心愿"),
-    (m.Grid, "网格"),
-    (m.Page, "页面"),
+    (m.Notice, lazy_gettext("通知公告")),
+    (m.Service, lazy_gettext("办事指南")),
+    (m.Place, lazy_gettext("便民设施")),
+    (m.Event, lazy_gettext("社区活动")),
+    (m.Album, lazy_gettext("活动相册")),
+    (m.Story, lazy_gettext("志愿者故事")),
+    (m.VolunteerTeam, lazy_gettext("志愿服务队")),
+    (m.Wish, lazy_gettext("微心愿")),
+    (m.Grid, lazy_gettext("网格")),
+    (m.Page, lazy_gettext("页面")),
 ]
 
 
@@ -402,7 +421,7 @@ class AlbumView(ContentView):
             album=album,
             photos=photos,
             can_edit_item=accounts.can_edit(current_user.account, album),
-            status_label=dict(m.STATUS_CHOICES).get(album.status, album.status),
+            status_label=word(dict(m.STATUS_CHOICES).get(album.status, album.status)),
         )
 
 

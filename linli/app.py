@@ -13,9 +13,11 @@ from urllib.parse import quote, unquote
 
 from flask import Flask, current_app, request, url_for
 from flask_babel import Babel
+from markupsafe import Markup
 from jinja2 import ChoiceLoader, FileSystemLoader
 
 from linli import db, markup, media, models
+from linli.headers import CONTENT_SECURITY_POLICY, LARGE_TEXT_SCRIPT
 from linli.home import Home
 
 WEEKDAYS = "一二三四五六日"
@@ -24,6 +26,7 @@ WEEKDAYS = "一二三四五六日"
 def create_public_app(home: Home, *, build: bool = False, now: dt.datetime | None = None) -> Flask:
     """The public site of ``home``. ``build`` makes every link relative for ``site/``;
     ``now`` pins the moment that decides what is public (one moment for a whole build)."""
+    from linli import feeds, ical, qr, traditional
     from linli.public import blueprint, category_url
     from linli.search.web import blueprint as search_blueprint
 
@@ -40,15 +43,24 @@ def create_public_app(home: Home, *, build: bool = False, now: dt.datetime | Non
     app.jinja_loader = ChoiceLoader([FileSystemLoader(str(d / "templates")) for d in home.theme_dirs])
     Babel(app)
     app.jinja_env.filters.update(
-        markdown=markup.render_markdown,
+        markdown=render_body,
         plain=markup.plain_text,
+        safe_link=markup.safe_link,
         date=format_date,
         datetime=format_datetime,
         tel=tel_href,
+        phones=markup.link_phones,
     )
     app.register_blueprint(blueprint)
     app.register_blueprint(search_blueprint)
-    app.jinja_env.globals.update(item_url=item_url, media_url=media_url, srcset=srcset, category_url=category_url)
+    app.register_blueprint(feeds.blueprint)
+    app.register_blueprint(ical.blueprint)
+    traditional.install(app)
+    app.jinja_env.globals.update(
+        item_url=item_url, media_url=media_url, srcset=srcset, category_url=category_url, image_size=image_size,
+        calendar_url=ical.calendar_url, qr_svg=qr.qr_svg, search_base=traditional.search_base,
+        content_security_policy=CONTENT_SECURITY_POLICY, large_text_script=LARGE_TEXT_SCRIPT,
+    )
 
     database = db.connect(home.database_url)
 
@@ -96,6 +108,34 @@ def srcset(path: str, webp: bool = False) -> str:
     return ", ".join(f"{media_url(p)} {w}w" for w, p in found(home.media_dir, path))
 
 
+def image_size(path: str) -> tuple[int, int]:
+    """(width, height) of a stored photo, for the ``width``/``height`` of its ``<img>``."""
+    home: Home = current_app.config["LINLI_HOME"]
+    return media.image_size(home.media_dir, path)
+
+
+_MEDIA_IMG = re.compile(r'<img ([^>]*?)src="/media/([^"]+)"([^>]*)>')
+BODY_SIZES = "(min-width: 48rem) 44rem, 100vw"
+
+
+def render_body(text: str | None) -> Markup:
+    """Staff Markdown as HTML (:func:`linli.markup.render_markdown`), with the photos it shows
+    given their size and renditions, like every other photo of the site."""
+    html = str(markup.render_markdown(text))
+
+    def sized(match: re.Match) -> str:
+        before, path, after = match.groups()
+        extra = ""
+        if " width=" not in f" {before}{after}":
+            width, height = image_size(path)
+            extra += f' width="{width}" height="{height}"' if width else ""
+        candidates = srcset(path)
+        extra += f' srcset="{candidates}" sizes="{BODY_SIZES}"' if candidates else ""
+        return f'<img {before}src="/media/{path}"{extra}{after}>'
+
+    return Markup(_MEDIA_IMG.sub(sized, html))
+
+
 def format_date(value) -> str:
     if not value:
         return ""
@@ -111,11 +151,7 @@ def format_datetime(value: dt.datetime | None, weekday: bool = False) -> str:
     return f"{text} {value:%H:%M}"
 
 
-def tel_href(phone: str) -> str:
-    """``tel:`` link target of a phone number as staff typed it (first number only)."""
-    first = re.split(r"[,，、/;；]| 或 ", phone or "")[0]
-    digits = re.sub(r"[^\d+]", "", first)
-    return f"tel:{digits}" if digits else ""
+tel_href = markup.tel_href
 
 
 # --- relative links in the built site ---------------------------------------------------

@@ -1,9 +1,10 @@
 """``linli build``: freeze the public app into ``site/``, atomically.
 
-Pages come from :func:`linli.public.all_pages` through Frozen-Flask; theme assets, the public
-media files and the static search index are written, and the Whoosh index (``search_index/``)
-is brought in line with the public set. Everything is written into a staging folder that replaces
-``site/`` only once complete, so a failed or killed build leaves the previous site whole.
+Pages come from the generators in ``PAGE_GENERATORS`` through Frozen-Flask; theme assets, the
+public media files and the static search index are written, and the Whoosh index
+(``search_index/``) is brought in line with the public set. Everything is written into a
+staging folder that replaces ``site/`` only once complete, so a failed or killed build leaves
+the previous site whole.
 """
 
 from __future__ import annotations
@@ -20,9 +21,16 @@ from flask_frozen import Freezer, MissingURLGeneratorWarning
 from linli import models
 from linli.app import create_public_app
 from linli.errors import LinliError
+from linli.headers import write_headers_file
 from linli.home import Home
+from linli.feeds import feed_pages
+from linli.ical import calendar_pages
 from linli.public import all_pages, public_media_paths
 from linli.search import search_pages, sync_index, write_static_index
+from linli.traditional import traditional_pages
+
+# Every page of the site comes from one of these generators of (endpoint, values) or URLs.
+PAGE_GENERATORS = (all_pages, search_pages, feed_pages, calendar_pages, traditional_pages)
 
 log = logging.getLogger(__name__)
 
@@ -52,8 +60,8 @@ def build(home: Home, *, now=None, progress=None) -> BuildResult:
         FREEZER_DEFAULT_MIMETYPE="text/html",
     )
     freezer = Freezer(app, with_static_files=False, with_no_argument_rules=False, log_url_for=False)
-    freezer.register_generator(all_pages)
-    freezer.register_generator(search_pages)
+    for generator in PAGE_GENERATORS:
+        freezer.register_generator(generator)
     pages = 0
     url = "/"
     try:
@@ -67,6 +75,7 @@ def build(home: Home, *, now=None, progress=None) -> BuildResult:
             with app.test_request_context():
                 files = _copy_files(home, staging)
                 files += write_static_index(staging)
+                files += write_headers_file(staging)
     except LinliError:
         shutil.rmtree(staging, ignore_errors=True)
         raise

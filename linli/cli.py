@@ -1,4 +1,5 @@
-"""The ``linli`` command line: mirrors the library (init, demo, build, serve, import, export).
+"""The ``linli`` command line: mirrors the library (init, demo, build, serve, import, export,
+check, deploy).
 
 Every command works on one home (``--home DIR``, else ``$LINLI_HOME``, else the current
 folder). A problem the user can fix is reported as one line on stderr with exit status 1.
@@ -222,6 +223,77 @@ def user_list(root: Path) -> None:
         last = account.last_login_at.strftime("%Y-%m-%d %H:%M") if account.last_login_at else "从未登录"
         state = "" if account.active else "（已停用）"
         click.echo(f"{account.username}\t{roles.get(account.role, account.role)}\t{account.display_name}\t{last}{state}")
+
+
+@cli.command("check")
+@click.pass_obj
+def check_command(root: Path) -> None:
+    """检查生成好的网站：站内链接和图片都在，不加载外部资源，HTML 格式正确。"""
+    from linli.check import check_site
+
+    home = Home.open(root)
+    if not (home.site_dir / "index.html").is_file():
+        raise LinliError(f"还没有生成网站（{home.site_dir} 里没有 index.html）：请先运行 linli build。")
+    report = check_site(home.site_dir, well_formed=True)
+    for problem in report.problems:
+        click.echo(problem)
+    if report.problems:
+        raise LinliError(f"网站检查发现 {len(report.problems)} 个问题（见上面的列表），共 {report.pages} 个页面。")
+    click.echo(f"网站检查通过：{report.pages} 个页面，{report.links} 个链接和资源都在站内，HTML 格式正确。")
+
+
+@cli.command("deploy")
+@click.argument("target", required=False)
+@click.pass_obj
+def deploy_command(root: Path, target: str | None) -> None:
+    """把生成好的网站上传到发布目标（linli.toml 里的 [deploy.名称]），只传改动过的文件。"""
+    from linli.deploy import deploy
+
+    home = Home.open(root)
+    show = sys.stderr.isatty()
+
+    def progress(done: int, total: int, path: str) -> None:
+        if show:
+            click.echo(f"\r已上传 {done} / {total} 个文件…", nl=False, err=True)
+
+    result = deploy(home, target, progress=progress)
+    if show:
+        click.echo("\r", nl=False, err=True)
+    click.echo(result.summary())
+
+
+@cli.command("backup")
+@click.option("--output", "-o", type=click.Path(path_type=Path), help="备份文件或目录（默认：站点目录下的 backups/）。")
+@click.pass_obj
+def backup_command(root: Path, output: Path | None) -> None:
+    """把数据库和全部媒体文件备份到一个文件（可以在使用中备份），并校验备份。"""
+    from linli.backup import create_backup
+
+    home = open_home(root)
+    archive, manifest = create_backup(home, output)
+    size = archive.stat().st_size / 1024 / 1024
+    click.echo(f"备份完成并已校验：{archive}（{len(manifest['files'])} 个文件，{size:.1f} MB）")
+    click.echo("请把备份文件另外复制一份到 U 盘或其他电脑上保存。")
+
+
+@cli.command("restore")
+@click.argument("archive", type=click.Path(path_type=Path))
+@click.option("--yes", is_flag=True, help="不再询问，直接恢复。")
+@click.pass_obj
+def restore_command(root: Path, archive: Path, yes: bool) -> None:
+    """从备份文件恢复全部内容（先校验备份；现有内容会移到一旁保留，不会删除）。"""
+    from linli.backup import restore_backup, verify_backup
+
+    home = Home.open(root)  # not connected: the database is about to be replaced
+    manifest = verify_backup(archive)
+    click.echo(f"备份 {archive.name} 校验通过：{manifest['created_at']} 制作，{len(manifest['files'])} 个文件。")
+    if not yes and not click.confirm("用这个备份替换现在的全部内容吗？（现有内容会移到一旁保留）", default=False):
+        raise LinliError("已取消，内容没有改动。")
+    db.database.close() if db.database.obj is not None else None
+    aside, _ = restore_backup(home, archive)
+    db.connect(home.database_url)  # an older backup is upgraded here (with its own backup first)
+    click.echo(f"已恢复。原来的内容保存在 {aside}（确认无误后可以删除）。")
+    click.echo("如果管理后台正在运行，请重新启动它（linli serve）。然后运行 linli build 重新生成网站。")
 
 
 def main() -> None:

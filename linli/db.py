@@ -28,7 +28,7 @@ def connect(url: str) -> peewee.Database:
     public app made for a build or a preview does not pull the connection from under the
     admin's requests in other threads."""
     global _bound_url
-    from linli import models
+    from linli import migrations, models
 
     reuse = database.obj is not None and url == _bound_url
     if reuse:
@@ -42,10 +42,13 @@ def connect(url: str) -> peewee.Database:
     try:
         db.connect(reuse_if_open=True)
         if reuse:
-            db.execute_sql("SELECT count(*) FROM user")  # the file is still a Linli database
+            models.User.select().count()  # the database still holds Linli's tables
         else:
-            with db.atomic():
-                db.create_tables(models.ALL_MODELS, safe=True)
+            migrations.upgrade(db, models.ALL_MODELS)
+    except LinliError:
+        db.close()
+        _bound_url = None
+        raise
     except (peewee.DatabaseError, sqlite3.DatabaseError) as exc:
         db.close()
         _bound_url = None

@@ -1,6 +1,7 @@
 """Markdown → safe HTML. The one function every page, feed, preview and index uses.
 
-Python-Markdown renders (tables, Unicode heading ids, CJK line joining); nh3 then keeps only
+Python-Markdown renders (tables, Unicode heading ids, CJK line joining, phone numbers as
+``tel:`` links); nh3 then keeps only
 an allowlist of tags, attributes and URL schemes, so no staff text can run script.
 """
 
@@ -9,6 +10,7 @@ from __future__ import annotations
 import functools
 import re
 from html import unescape
+from urllib.parse import urlsplit
 import xml.etree.ElementTree as etree
 
 import markdown
@@ -16,7 +18,7 @@ import nh3
 from markdown.extensions import Extension
 from markdown.extensions.toc import slugify_unicode
 from markdown.treeprocessors import Treeprocessor
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 # Characters between which a line break is not a space: CJK ideographs, kana, hangul,
 # CJK punctuation and full-width forms.
@@ -63,10 +65,77 @@ class _JoinCjkLines(Treeprocessor):
             element.tail = _CJK_BREAK.sub("", element.tail)
 
 
+# Phone numbers residents can tap to call: mobiles, numbers with an area code, 400/800 lines.
+# Short ones (110, 12345) and 8-digit local numbers are left alone: they look like quantities.
+PHONE = re.compile(
+    r"(?<![\d+-])(?:\+?86[- ]?)?(?:1[3-9]\d[- ]?\d{4}[- ]?\d{4}|0\d{2,3}-\d{3,4}-?\d{4}|0\d{2,3} ?\d{7,8}"
+    r"|[48]00-?\d{3}-?\d{4})(?![\d-])"
+)
+
+
+def tel_href(phone: str) -> str:
+    """``tel:`` link target of a phone number as staff typed it (first number only)."""
+    first = re.split(r"[,，、/;；]| 或 ", phone or "")[0]
+    digits = re.sub(r"[^\d+]", "", first)
+    return f"tel:{digits}" if digits else ""
+
+
+# In a field that holds phone numbers, any run of digits is one (8765-4300, 110, 12345).
+FIELD_NUMBER = re.compile(r"\+?\d(?:[\d-]*\d)?(?: \d+(?:-\d+)*)*")
+
+
+def link_phones(text: str | None) -> Markup:
+    """A phone field as staff typed it ("8765-4300 或 13900001311") as HTML with every
+    number a ``tel:`` link."""
+    text = text or ""
+    out, last = [], 0
+    for match in FIELD_NUMBER.finditer(text):
+        out.append(escape(text[last : match.start()]))
+        out.append(Markup(f'<a class="phone" href="{tel_href(match.group(0))}">{escape(match.group(0))}</a>'))
+        last = match.end()
+    out.append(escape(text[last:]))
+    return Markup("").join(out)
+
+
+class _LinkPhones(Treeprocessor):
+    """Turn phone numbers in running text (not in links or code) into ``tel:`` links."""
+
+    def run(self, root: etree.Element) -> None:
+        self._walk(root)
+
+    def _walk(self, element: etree.Element) -> None:
+        if element.tag in ("a", "pre", "code"):
+            return
+        for child in list(element):
+            self._walk(child)
+            self._split(element, child, child.tail, after=True)
+        self._split(element, None, element.text, after=False)
+
+    def _split(self, parent: etree.Element, child, text: str | None, after: bool) -> None:
+        matches = list(PHONE.finditer(text or ""))
+        if not matches:
+            return
+        links = []
+        for n, match in enumerate(matches):
+            link = etree.Element("a", {"href": tel_href(match.group(0))})
+            link.text = match.group(0)
+            end = matches[n + 1].start() if n + 1 < len(matches) else len(text)
+            link.tail = text[match.end() : end]
+            links.append(link)
+        index = list(parent).index(child) + 1 if after else 0
+        if after:
+            child.tail = text[: matches[0].start()]
+        else:
+            parent.text = text[: matches[0].start()]
+        for offset, link in enumerate(links):
+            parent.insert(index + offset, link)
+
+
 class CjkLineJoinExtension(Extension):
     def extendMarkdown(self, md: markdown.Markdown) -> None:
         # After inline patterns (priority 20) so that text nodes are final.
         md.treeprocessors.register(_JoinCjkLines(md), "cjk_line_join", 5)
+        md.treeprocessors.register(_LinkPhones(md), "link_phones", 4)
 
 
 def _markdown() -> markdown.Markdown:
@@ -117,3 +186,17 @@ def plain_text(text: str | None, limit: int | None = None) -> str:
         words = words[: limit - 1].rstrip() + "…"
     return words
 
+
+
+def safe_link(url: str | None) -> str:
+    """A web address staff typed (e.g. a service's online form), if residents may follow it:
+    ``http(s)://`` with a host and no control characters or spaces; otherwise ``""``. Templates
+    put such fields in ``href`` through this (``|safe_link``), never as they are."""
+    url = (url or "").strip()
+    if not url or any(ch.isspace() or ord(ch) < 0x20 or ch == "\x7f" for ch in url):
+        return ""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return ""
+    return url if parts.scheme.lower() in ("http", "https") and parts.hostname else ""

@@ -18,6 +18,7 @@ leaves nothing behind.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import io
 import re
@@ -125,6 +126,17 @@ def renditions(media_dir: Path, path: str) -> list[tuple[int, str]]:
 def webp_renditions(media_dir: Path, path: str) -> list[tuple[int, str]]:
     """(width, path) of the WebP renditions that exist for a stored photo, smallest first."""
     return _existing(media_dir, path, "webp")
+
+
+@functools.lru_cache(maxsize=4096)
+def image_size(media_dir: Path, path: str) -> tuple[int, int]:
+    """(width, height) of a stored photo, read from its header; (0, 0) if it is not one.
+    Stored names are content hashes, so a size never changes."""
+    try:
+        with Image.open(media_dir / path) as image:
+            return image.size
+    except (OSError, UnidentifiedImageError, ValueError):
+        return (0, 0)
 
 
 def ensure_renditions(media_dir: Path, path: str) -> None:

@@ -184,3 +184,35 @@ def test_album_upload_of_several_photos_reaches_the_site(site, new_page, tmp_pat
     publish(page, url, home)
     html = (home.site_dir / "albums" / album.slug / "index.html").read_text(encoding="utf-8")
     assert html.count("<figure>") == before + 3
+
+
+def test_english_account_gets_english_editor_and_album_scripts(site, new_page, tmp_path):
+    """The scripts' wording comes from the page in the account's language (admin/i18n.py)."""
+    home, url = site
+    db.connect(home.database_url)
+    if not m.User.select().where(m.User.username == "ann").exists():
+        accounts.add_user("ann", PASSWORD, role="editor")
+        m.User.update(language="en").where(m.User.username == "ann").execute()
+    page = new_page()
+    log_in(page, url, "ann")
+    page.goto(f"{url}/admin/notice/new/")
+    toolbar = page.locator(".linli-md-toolbar").first
+    assert [toolbar.locator("button").nth(i).inner_text() for i in range(5)] == [
+        "Heading", "Bold", "List", "Link", "Insert image"]  # fmt: skip
+    page.fill("#body", "")
+    toolbar.locator("button:has-text('Bold')").click()
+    assert page.input_value("#body") == "**bold text**"
+    page.wait_for_function("document.querySelector('.linli-md-preview strong')")
+    assert "Preview (as it looks on the site)" in page.inner_text(".linli-md-preview-pane")
+
+    album = m.Album.select().first()
+    page.goto(f"{url}/admin/album/{album.id}/photos/")
+    huge = tmp_path / "huge.jpg"
+    huge.write_bytes(b"\xff\xd8" + b"0" * (41 * 1024 * 1024))  # over every limit: refused before sending
+    page.set_input_files("#linli-photo-input", str(huge))
+    page.wait_for_function(
+        "document.querySelector('#linli-upload-summary .linli-summary-text').textContent.includes('Failed')"
+    )
+    summary = page.inner_text("#linli-upload-summary")
+    assert "Upload finished: 1 in total" in summary and "“huge.jpg” is too large" in summary
+    assert not any("\u4e00" <= ch <= "\u9fff" for ch in summary)

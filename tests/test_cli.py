@@ -14,6 +14,12 @@ from linli import models as m
 from linli.cli import cli
 
 
+@pytest.fixture(autouse=True)
+def _sqlite_files(monkeypatch):
+    """These tests look at the SQLite file of a home (content/linli.db) themselves."""
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+
+
 def run(*args, input=None):
     result = CliRunner().invoke(cli, list(map(str, args)), input=input)
     return result

@@ -21,7 +21,7 @@
   window.addEventListener("beforeunload", function (event) {
     if (busy > 0 || Object.keys(pendingCaptions).length) {
       event.preventDefault();
-      event.returnValue = "照片还在上传或保存，现在离开会中断。确定要离开吗？";
+      event.returnValue = L.t("albumLeave");
       return event.returnValue;
     }
     return undefined;
@@ -40,7 +40,7 @@
   function updateCounts() {
     var all = cards();
     var hidden = all.filter(function (c) { return c.classList.contains("is-hidden"); }).length;
-    if (counts) counts.textContent = "（" + (all.length - hidden) + " 张在网站上显示" + (hidden ? "，" + hidden + " 张已撤下" : "") + "）";
+    if (counts) counts.textContent = L.t(hidden ? "photoCountsHidden" : "photoCounts", { shown: all.length - hidden, hidden: hidden });
     if (empty) empty.hidden = all.length > 0;
     var first = true;
     all.forEach(function (c) {
@@ -113,12 +113,12 @@
     window.clearTimeout(pendingCaptions[id]);
     delete pendingCaptions[id];
     if (value === (input.dataset.saved || "")) { L.setStatus(status, ""); return; }
-    L.setStatus(status, "保存中…", "busy");
+    L.setStatus(status, L.t("saving"), "busy");
     post(id, "caption", { caption: value }).then(function (res) {
       if (res.ok) {
         input.dataset.saved = res.data.photo.caption;
         c.querySelector("img").alt = res.data.photo.caption;
-        L.setStatus(status, input.value.trim() === value ? "说明已保存" : "", "ok");
+        L.setStatus(status, input.value.trim() === value ? L.t("captionSaved") : "", "ok");
       } else {
         L.setStatus(status, res.data.error, "error");
       }
@@ -134,7 +134,7 @@
     input.addEventListener("input", function () {
       var id = c.dataset.id;
       window.clearTimeout(pendingCaptions[id]);
-      L.setStatus(c.querySelector(".linli-status"), "未保存…");
+      L.setStatus(c.querySelector(".linli-status"), L.t("unsaved"));
       pendingCaptions[id] = window.setTimeout(function () { saveCaption(c); }, 1200);
     });
     input.addEventListener("change", function () { saveCaption(c); });
@@ -157,13 +157,13 @@
         button.focus();
       } else if (action === "cover" || action === "hide" || action === "show") {
         button.disabled = true;
-        L.setStatus(status, "保存中…", "busy");
+        L.setStatus(status, L.t("saving"), "busy");
         post(c.dataset.id, action).then(function (res) {
           button.disabled = false;
           if (!res.ok) { L.setStatus(status, res.data.error, "error"); return; }
           if (res.data.photos) applyAll(res.data.photos);
           if (res.data.photo) apply(c, res.data.photo);
-          L.setStatus(status, action === "cover" ? "已设为封面" : "", "ok");
+          L.setStatus(status, action === "cover" ? L.t("coverSet") : "", "ok");
           if (res.data.message) say(res.data.message, "ok");
           else say("");
           updateCounts();
@@ -186,10 +186,10 @@
   function updateSummary(current) {
     summary.hidden = totals.all === 0;
     var parts = [];
-    if (totals.done < totals.all) parts.push("正在上传第 " + (totals.done + 1) + " 张，共 " + totals.all + " 张");
-    else parts.push("上传完成：共 " + totals.all + " 张");
-    parts.push("成功 " + totals.ok + " 张");
-    if (totals.failed) parts.push("失败 " + totals.failed + " 张（原因见下面红字）");
+    if (totals.done < totals.all) parts.push(L.t("uploadProgress", { n: totals.done + 1, all: totals.all }));
+    else parts.push(L.t("uploadDone", { all: totals.all }));
+    parts.push(L.t("uploadOk", { ok: totals.ok }));
+    if (totals.failed) parts.push(L.t("uploadFailed", { failed: totals.failed }));
     summaryText.textContent = parts.join(" · ");
     overallBar.style.width = (totals.all ? Math.round(((totals.done + (current || 0)) / totals.all) * 100) : 0) + "%";
     clearButton.hidden = totals.done < totals.all;
@@ -200,7 +200,7 @@
     li.className = "linli-queue-item";
     var name = document.createElement("span");
     name.className = "linli-queue-name";
-    name.textContent = file.name + "（" + L.sizeText(file.size) + "）";
+    name.textContent = L.t("nameSize", { name: file.name, size: L.sizeText(file.size) });
     var progress = document.createElement("div");
     progress.className = "progress linli-progress";
     var bar = document.createElement("div");
@@ -208,7 +208,7 @@
     progress.appendChild(bar);
     var status = document.createElement("span");
     status.className = "linli-status";
-    L.setStatus(status, "等待上传");
+    L.setStatus(status, L.t("waiting"));
     li.appendChild(name);
     li.appendChild(progress);
     li.appendChild(status);
@@ -242,17 +242,17 @@
     var item = queue.shift();
     if (!item) {
       running = false;
-      if (totals.failed) say("有 " + totals.failed + " 张照片没有上传成功，原因写在每张照片旁边。其余照片已保存。", "error");
+      if (totals.failed) say(L.t("someFailed", { failed: totals.failed }), "error");
       return;
     }
     running = true;
-    var refused = L.tooBig(item.file, L.config().maxImageBytes, "照片");
+    var refused = L.tooBig(item.file, L.config().maxImageBytes, "tooBigPhoto");
     if (refused) { finish(item, false, refused); next(); return; }
-    L.setStatus(item.row.status, "上传中…", "busy");
+    L.setStatus(item.row.status, L.t("uploading"), "busy");
     busy++;
     L.uploadFile(root.dataset.uploadUrl, item.file, {}, function (fraction) {
       item.row.bar.style.width = Math.round(fraction * 100) + "%";
-      if (fraction >= 1) L.setStatus(item.row.status, "处理中（转正、去掉隐藏信息）…", "busy");
+      if (fraction >= 1) L.setStatus(item.row.status, L.t("processing"), "busy");
       updateSummary(fraction);
     }).then(function (res) {
       busy--;
@@ -268,7 +268,7 @@
           apply(c, photo);
           bind(c);
           updateCounts();
-          finish(item, true, "已上传");
+          finish(item, true, L.t("uploaded"));
         }
       } else {
         finish(item, false, res.data.error);

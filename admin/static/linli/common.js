@@ -1,7 +1,9 @@
 /* Linli admin: what the editor and the album manager share.
  * Plain JavaScript for the browsers staff have (recent Chrome, Edge, Firefox); no frameworks.
  * Every request carries the CSRF token in the X-CSRFToken header; every failure becomes one
- * Chinese sentence that says what to do. */
+ * sentence that says what to do, in the account's language: the scripts' wording comes from
+ * the JSON object in <script type="application/json" id="linli-i18n">, written by
+ * templates/linli_admin/_i18n.html with the admin's gettext (see t()). */
 (function () {
   "use strict";
 
@@ -29,6 +31,22 @@
     return input ? input.value : "";
   }
 
+  var strings = null;
+
+  /* The wording for `key` from #linli-i18n, "%(name)s" filled in from `vars` and "%%" made "%"
+   * (the gettext placeholders of the catalogue's message); the key itself if it is missing. */
+  function t(key, vars) {
+    if (!strings) {
+      var el = document.getElementById("linli-i18n");
+      try { strings = el ? JSON.parse(el.textContent) : {}; } catch (e) { strings = {}; }
+    }
+    var text = Object.prototype.hasOwnProperty.call(strings, key) ? String(strings[key]) : key;
+    return text.replace(/%\((\w+)\)s|%%/g, function (all, name) {
+      if (!name) return "%";
+      return vars && Object.prototype.hasOwnProperty.call(vars, name) ? String(vars[name]) : all;
+    });
+  }
+
   function sizeText(bytes) {
     if (bytes >= MB) return (bytes / MB).toFixed(bytes >= 10 * MB ? 0 : 1) + " MB";
     return Math.max(1, Math.round(bytes / 1024)) + " KB";
@@ -36,11 +54,11 @@
 
   /* A sentence for an answer that is not our JSON (network down, proxy page, server crash). */
   function failureText(status) {
-    if (status === 0) return "网络连接中断，本次操作没有完成。请检查网络后再试；本页已填写的内容不会丢失。";
-    if (status === 401 || status === 403) return "您的登录已过期或没有权限，本次操作没有执行。请在新的浏览器标签页重新登录后再试；本页内容不会丢失。";
-    if (status === 413) return "文件太大了，超过了网站一次能接收的大小，本次没有上传。请先把文件缩小或压缩后再上传。";
-    if (status === 400) return "页面已过期，本次操作没有执行。请先把没保存的文字复制下来，再刷新页面后重试。";
-    return "服务器出错（代码 " + status + "），本次操作没有完成。请稍后再试；如果一直不行，请联系网站管理员。";
+    if (status === 0) return t("networkDown");
+    if (status === 401 || status === 403) return t("loginLost");
+    if (status === 413) return t("requestTooLarge");
+    if (status === 400) return t("pageExpired");
+    return t("serverError", { status: status });
   }
 
   function answer(status, text) {
@@ -98,13 +116,13 @@
     });
   }
 
-  /* A refusal before sending anything: too big for this kind of upload. */
-  function tooBig(file, limit, what) {
+  /* A refusal before sending anything: too big for this kind of upload. `key`: the message
+   * for the kind ("tooBigPhoto", "tooBigAttachment"). */
+  function tooBig(file, limit, key) {
     var request = config().maxRequestBytes;
     var max = request ? Math.min(limit, request) : limit;
     if (file.size <= max) return "";
-    return "“" + file.name + "”太大了（" + sizeText(file.size) + "，" + what + "最多 " + sizeText(max) +
-      "），没有上传。请先缩小或压缩后再上传。";
+    return t(key, { name: file.name, size: sizeText(file.size), max: sizeText(max) });
   }
 
   /* Elements from a <template>: the first element child of its content, cloned. */
@@ -139,6 +157,7 @@
 
   window.Linli = {
     config: config,
+    t: t,
     postJSON: postJSON,
     uploadFile: uploadFile,
     tooBig: tooBig,

@@ -47,7 +47,7 @@
       form.addEventListener("submit", function (event) {
         if (guard.busy > 0) {
           event.preventDefault();
-          window.alert("还有文件正在上传，请等上传完成后再点“保存”。");
+          window.alert(L.t("uploadsRunning"));
           return;
         }
         // A submit that goes through (not blocked by the browser's own checks) may leave.
@@ -64,7 +64,7 @@
     if (guard.submitting) return undefined;
     if (guard.busy > 0 || guard.dirty()) {
       event.preventDefault();
-      event.returnValue = "您有还没保存的修改，离开本页会丢失。确定要离开吗？";
+      event.returnValue = L.t("leaveUnsaved");
       return event.returnValue;
     }
     return undefined;
@@ -101,9 +101,10 @@
     var b = lineBounds(ta);
     var line = ta.value.substring(b.start, b.end);
     var bare = line.replace(/^#{1,6}\s*/, "");
-    var text = line.match(/^##\s/) ? bare : "## " + (bare || "小标题");
-    var selectFrom = text.indexOf(bare || "小标题");
-    replaceRange(ta, b.start, b.end, text, selectFrom, bare ? text.length : selectFrom + 3);
+    var placeholder = L.t("headingPlaceholder");
+    var text = line.match(/^##\s/) ? bare : "## " + (bare || placeholder);
+    var selectFrom = text.indexOf(bare || placeholder);
+    replaceRange(ta, b.start, b.end, text, selectFrom, bare ? text.length : selectFrom + placeholder.length);
   }
 
   function bold(ta) {
@@ -113,7 +114,7 @@
       replaceRange(ta, s, e, selected.slice(2, -2), 0, selected.length - 4);
       return;
     }
-    var inner = selected || "加粗的文字";
+    var inner = selected || L.t("boldPlaceholder");
     replaceRange(ta, s, e, "**" + inner + "**", 2, 2 + inner.length);
   }
 
@@ -127,7 +128,8 @@
       return "- " + line;
     }).join("\n");
     if (text === "- ") {
-      replaceRange(ta, b.start, b.end, "- 列表项", 2, 5);
+      var item = L.t("listPlaceholder");
+      replaceRange(ta, b.start, b.end, "- " + item, 2, 2 + item.length);
       return;
     }
     replaceRange(ta, b.start, b.end, text, 0, text.length);
@@ -135,8 +137,8 @@
 
   function link(ta) {
     var s = ta.selectionStart, e = ta.selectionEnd;
-    var label = ta.value.substring(s, e).replace(/\n/g, " ") || "链接文字";
-    var url = window.prompt("请输入链接地址（网址以 http:// 或 https:// 开头）：", "https://");
+    var label = ta.value.substring(s, e).replace(/\n/g, " ") || L.t("linkPlaceholder");
+    var url = window.prompt(L.t("linkPrompt"), "https://");
     if (url === null) { ta.focus(); return; }
     url = url.trim();
     if (!url || url === "https://" || url === "http://") { ta.focus(); return; }
@@ -164,7 +166,7 @@
     var toolbar = document.createElement("div");
     toolbar.className = "linli-md-toolbar";
     toolbar.setAttribute("role", "toolbar");
-    toolbar.setAttribute("aria-label", "格式");
+    toolbar.setAttribute("aria-label", L.t("toolbar"));
     var message = document.createElement("div");
     message.className = "linli-md-message";
     message.setAttribute("role", "alert");
@@ -177,7 +179,7 @@
     previewPane.className = "linli-md-preview-pane";
     var previewLabel = document.createElement("div");
     previewLabel.className = "linli-md-preview-label";
-    previewLabel.textContent = "预览（网站上看到的样子）";
+    previewLabel.textContent = L.t("previewLabel");
     var previewState = document.createElement("span");
     previewState.className = "linli-md-preview-state";
     previewLabel.appendChild(previewState);
@@ -212,25 +214,25 @@
       var close = document.createElement("button");
       close.type = "button";
       close.className = "close";
-      close.setAttribute("aria-label", "关闭");
+      close.setAttribute("aria-label", L.t("close"));
       close.textContent = "×";
       close.addEventListener("click", function () { showMessage(""); ta.focus(); });
       message.appendChild(close);
       message.appendChild(span);
     }
 
-    toolbar.appendChild(makeButton("小标题", "把这一行变成小标题（## ）", function () { heading(ta); }));
-    toolbar.appendChild(makeButton("加粗", "加粗选中的文字（Ctrl+B）", function () { bold(ta); }));
-    toolbar.appendChild(makeButton("列表", "把选中的几行变成列表（- ）", function () { list(ta); }));
-    toolbar.appendChild(makeButton("链接", "把选中的文字变成链接", function () { link(ta); }));
-    var imageButton = makeButton("插入图片", "上传照片，插入到光标处（也可以把图片拖进文字框或直接粘贴）", function () {
+    toolbar.appendChild(makeButton(L.t("heading"), L.t("headingTitle"), function () { heading(ta); }));
+    toolbar.appendChild(makeButton(L.t("bold"), L.t("boldTitle"), function () { bold(ta); }));
+    toolbar.appendChild(makeButton(L.t("list"), L.t("listTitle"), function () { list(ta); }));
+    toolbar.appendChild(makeButton(L.t("link"), L.t("linkTitle"), function () { link(ta); }));
+    var imageButton = makeButton(L.t("insertImage"), L.t("insertImageTitle"), function () {
       fileInput.click();
     });
     imageButton.classList.add("linli-md-image");
     toolbar.appendChild(imageButton);
     var help = document.createElement("span");
     help.className = "linli-md-help";
-    help.textContent = "空一行分段；“## ”开头是小标题；“- ”开头是列表。";
+    help.textContent = L.t("markdownHelp");
     toolbar.appendChild(help);
 
     ta.addEventListener("keydown", function (event) {
@@ -248,14 +250,15 @@
       if (text === last) return;
       if (!text.trim()) {
         last = text;
-        preview.innerHTML = '<p class="linli-md-empty">（还没有内容）</p>';
+        preview.innerHTML = '<p class="linli-md-empty"></p>';
+        preview.firstChild.textContent = L.t("previewEmpty");
         L.setStatus(previewState, "");
         return;
       }
       var mine = ++seq;
       if (controller && window.AbortController) controller.abort();
       controller = window.AbortController ? new AbortController() : null;
-      L.setStatus(previewState, "更新中…", "busy");
+      L.setStatus(previewState, L.t("previewUpdating"), "busy");
       L.postJSON(L.config().previewUrl, { text: text }, { signal: controller && controller.signal }).then(function (res) {
         if (res.aborted || mine < shown) return;
         shown = mine;
@@ -264,7 +267,7 @@
           preview.innerHTML = res.data.html || ""; // sanitised on the server by render_markdown
           L.setStatus(previewState, "");
         } else {
-          L.setStatus(previewState, "预览暂时无法更新：" + res.data.error + "（正文不受影响）", "error");
+          L.setStatus(previewState, L.t("previewFailed", { error: res.data.error }), "error");
         }
       });
     }
@@ -287,9 +290,9 @@
       });
     }
     function uploadImage(file) {
-      var refused = L.tooBig(file, L.config().maxImageBytes, "照片");
+      var refused = L.tooBig(file, L.config().maxImageBytes, "tooBigPhoto");
       if (refused) { showMessage(refused); return Promise.resolve(); }
-      var token = "![正在上传：" + file.name.replace(/[\[\]\n]/g, "") + "…]()";
+      var token = "![" + L.t("uploadingImage", { name: file.name.replace(/[\[\]\n]/g, "") }) + "]()";
       // A picture is a paragraph of its own: at the cursor when it stands at the start or end of
       // a line, else after the cursor's line, so it never splits a sentence or **bold** text.
       var at = ta.selectionEnd;
@@ -304,24 +307,25 @@
       uploading++;
       guard.busy++;
       imageButton.disabled = true;
-      imageButton.textContent = "上传中…";
+      imageButton.textContent = L.t("uploading");
       return L.uploadFile(L.config().imageUrl, file, {}, function (fraction) {
-        imageButton.textContent = "上传中 " + Math.round(fraction * 100) + "%";
+        imageButton.textContent = L.t("uploadingPercent", { percent: Math.round(fraction * 100) });
       }).then(function (res) {
         uploading--;
         guard.busy--;
-        if (!uploading) { imageButton.disabled = false; imageButton.textContent = "插入图片"; }
+        if (!uploading) { imageButton.disabled = false; imageButton.textContent = L.t("insertImage"); }
         var pos = ta.value.indexOf(token);
         if (res.ok) {
           var md = res.data.markdown;
+          var altEnd = md.indexOf("](");  // select the alt text so it can be typed over
           if (pos >= 0) {
-            replaceRange(ta, pos, pos + token.length, md, 2, 4); // select “说明” so it can be typed over
+            replaceRange(ta, pos, pos + token.length, md, 2, altEnd);
           } else {
             var end = ta.value.length;
-            replaceRange(ta, end, end, "\n\n" + md + "\n", 4, 6);
+            replaceRange(ta, end, end, "\n\n" + md + "\n", 4, altEnd + 2);
           }
           showMessage("");
-          flash("图片已上传。请把“说明”改成这张图的简短描述（给看不见图片的读者）。");
+          flash(L.t("imageUploaded", { alt: md.substring(2, altEnd) }));
         } else {
           var whole = ta.value.indexOf(inserted);
           if (whole >= 0) replaceRange(ta, whole, whole + inserted.length, "");
@@ -365,7 +369,7 @@
       if (!images.length) return;
       event.preventDefault();
       uploadImages(images.map(function (f, i) {
-        return f.name && f.name !== "image.png" ? f : new File([f], "粘贴的图片" + (i ? i + 1 : "") + ".png", { type: f.type });
+        return f.name && f.name !== "image.png" ? f : new File([f], L.t("pastedImage") + (i ? i + 1 : "") + ".png", { type: f.type });
       }));
     });
   }
@@ -380,16 +384,16 @@
     var thumbLink = document.createElement("a");
     thumbLink.target = "_blank";
     thumbLink.rel = "noopener";
-    thumbLink.title = "在新窗口查看大图";
+    thumbLink.title = L.t("viewLarge");
     var thumb = document.createElement("img");
-    thumb.alt = "当前照片";
+    thumb.alt = L.t("currentPhoto");
     thumbLink.appendChild(thumb);
     var controls = document.createElement("div");
     controls.className = "linli-photo-field-controls";
     var label = document.createElement("label");
     label.className = "btn btn-sm btn-outline-primary mb-0 linli-file-button";
     var labelText = document.createElement("span");
-    labelText.textContent = "上传照片…";
+    labelText.textContent = L.t("uploadPhoto");
     var file = document.createElement("input");
     file.type = "file";
     file.accept = IMAGE_TYPES;
@@ -398,8 +402,8 @@
     var clear = document.createElement("button");
     clear.type = "button";
     clear.className = "btn btn-sm btn-outline-secondary";
-    clear.textContent = "不用照片";
-    clear.title = "清空这一项（点“保存”后生效；不保存就不会改变）";
+    clear.textContent = L.t("noPhoto");
+    clear.title = L.t("noPhotoTitle");
     var status = document.createElement("div");
     status.className = "linli-status small";
     status.setAttribute("role", "status");
@@ -432,7 +436,7 @@
     thumb.addEventListener("error", function () {
       if (!input.value.trim()) return;
       thumbLink.hidden = true;
-      L.setStatus(status, "找不到这张照片的文件。请重新上传，或清空这一项。", "error");
+      L.setStatus(status, L.t("photoMissing"), "error");
     });
     thumb.addEventListener("load", function () {
       if (status.classList.contains("is-error")) L.setStatus(status, "");
@@ -442,19 +446,19 @@
       input.value = "";
       input.dispatchEvent(new Event("input", { bubbles: true }));
       show();
-      L.setStatus(status, "已清空，点“保存”后生效。", "ok");
+      L.setStatus(status, L.t("cleared"), "ok");
     });
     file.addEventListener("change", function () {
       var chosen = file.files && file.files[0];
       file.value = "";
       if (!chosen) return;
-      var refused = L.tooBig(chosen, L.config().maxImageBytes, "照片");
+      var refused = L.tooBig(chosen, L.config().maxImageBytes, "tooBigPhoto");
       if (refused) { L.setStatus(status, refused, "error"); return; }
       guard.busy++;
       label.classList.add("disabled");
       progress.hidden = false;
       bar.style.width = "0%";
-      L.setStatus(status, "正在上传“" + chosen.name + "”…", "busy");
+      L.setStatus(status, L.t("uploadingName", { name: chosen.name }), "busy");
       L.uploadFile(L.config().imageUrl, chosen, {}, function (fraction) {
         bar.style.width = Math.round(fraction * 100) + "%";
       }).then(function (res) {
@@ -465,7 +469,7 @@
           input.value = res.data.path;
           input.dispatchEvent(new Event("input", { bubbles: true }));
           show();
-          L.setStatus(status, "已上传（" + res.data.width + "×" + res.data.height + "）。记得点下面的“保存”。", "ok");
+          L.setStatus(status, L.t("uploadedSize", { width: res.data.width, height: res.data.height }), "ok");
         } else {
           L.setStatus(status, res.data.error, "error");
         }
@@ -515,18 +519,18 @@
       var value = title.value.trim();
       if (value === title.dataset.saved) return;
       if (!value) {
-        L.setStatus(status, "标题不能为空，已改回原来的标题。", "error");
+        L.setStatus(status, L.t("titleEmpty"), "error");
         title.value = title.dataset.saved;
         return;
       }
-      L.setStatus(status, "保存中…", "busy");
+      L.setStatus(status, L.t("saving"), "busy");
       guard.busy++;
       L.postJSON(base + row.dataset.id + "/title", { title: value }).then(function (res) {
         guard.busy--;
         if (res.ok) {
           title.dataset.saved = res.data.title;
           if (title.value.trim() === value) title.value = res.data.title;
-          L.setStatus(status, "已保存", "ok");
+          L.setStatus(status, L.t("saved"), "ok");
         } else {
           L.setStatus(status, res.data.error, "error");
         }
@@ -554,14 +558,14 @@
           list.insertBefore(row.nextElementSibling, row);
           saveOrder(previous);
         } else if (action === "remove") {
-          var name = title ? title.value : "这个附件";
-          if (!window.confirm("确定移除附件“" + name + "”吗？移除后居民就看不到它了（立即生效，不需要点“保存”）。")) return;
+          var name = title ? title.value : L.t("thisAttachment");
+          if (!window.confirm(L.t("confirmRemove", { name: name }))) return;
           button.disabled = true;
           L.postJSON(base + row.dataset.id + "/delete", {}).then(function (res) {
             if (res.ok) {
               row.remove();
               updateEmpty();
-              addQueueLine("已移除附件“" + res.data.removed.title + "”。如果移错了，请重新上传这个文件。", "ok");
+              addQueueLine(L.t("removed", { title: res.data.removed.title }), "ok");
             } else {
               button.disabled = false;
               L.setStatus(row.querySelector(".linli-status"), res.data.error, "error");
@@ -587,7 +591,7 @@
       li.className = "linli-queue-item";
       var name = document.createElement("span");
       name.className = "linli-queue-name";
-      name.textContent = file.name + "（" + L.sizeText(file.size) + "）";
+      name.textContent = L.t("nameSize", { name: file.name, size: L.sizeText(file.size) });
       var progress = document.createElement("div");
       progress.className = "progress linli-progress";
       var bar = document.createElement("div");
@@ -599,13 +603,13 @@
       li.appendChild(progress);
       li.appendChild(status);
       queue.appendChild(li);
-      var refused = L.tooBig(file, L.config().maxAttachmentBytes, "附件");
+      var refused = L.tooBig(file, L.config().maxAttachmentBytes, "tooBigAttachment");
       if (refused) {
         progress.hidden = true;
         L.setStatus(status, refused, "error");
         return Promise.resolve();
       }
-      L.setStatus(status, "上传中…", "busy");
+      L.setStatus(status, L.t("uploading"), "busy");
       guard.busy++;
       return L.uploadFile(L.config().attachmentUrl, file, { notice_id: noticeId }, function (fraction) {
         bar.style.width = Math.round(fraction * 100) + "%";
@@ -620,7 +624,7 @@
           list.appendChild(row);
           bind(row);
           updateEmpty();
-          L.setStatus(status, "已添加。", "ok");
+          L.setStatus(status, L.t("added"), "ok");
           window.setTimeout(function () { li.remove(); }, 6000);
         } else {
           L.setStatus(status, res.data.error, "error");

@@ -1,0 +1,98 @@
+"""Versioned schema migrations, with a backup of the database before each upgrade.
+
+The database records its schema version in ``schema_version`` (one row per version applied).
+Version 1 is the first released schema, the one :data:`linli.models.ALL_MODELS` made before
+this table existed: a database without the table is at version 1. A new database is created at
+:data:`CURRENT` directly. To change the schema, add a function to :data:`MIGRATIONS` under the
+next number (using ``playhouse.migrate``), raise :data:`CURRENT`, and add the upgrade test.
+
+:func:`upgrade` runs when a home's database is opened (:func:`linli.db.connect`): if versions
+are pending, a SQLite database is first copied with the online backup API into
+``content/backups/linli-before-v<N>-<time>.db``; then each migration runs in its own
+transaction and records its version, so an interrupted upgrade resumes where it stopped, and
+running it again changes nothing. A database newer than this Linli is refused, untouched.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Callable
+from pathlib import Path
+
+import peewee as pw
+
+from linli.errors import LinliError
+
+logger = logging.getLogger(__name__)
+
+CURRENT = 1
+#: version → function(database) that brings the schema from version - 1 to version
+MIGRATIONS: dict[int, Callable[[pw.Database], None]] = {}
+TABLE = "schema_version"
+
+
+class SchemaVersion(pw.Model):
+    version = pw.IntegerField(primary_key=True)
+    applied_at = pw.DateTimeField(default=lambda: dt.datetime.now().replace(microsecond=0))
+    backup = pw.CharField(default="", max_length=300)  # the copy made before this upgrade
+
+    class Meta:
+        table_name = TABLE
+
+
+def table_exists(database: pw.Database, name: str) -> bool:
+    """Whether table ``name`` is visible (on PostgreSQL: in the schemas of the search path)."""
+    if isinstance(database, pw.PostgresqlDatabase):
+        return database.execute_sql("SELECT to_regclass(%s)", (f'"{name}"',)).fetchone()[0] is not None
+    return database.table_exists(name)
+
+
+def stored_version(database: pw.Database) -> int | None:
+    """The schema version recorded in ``database``; None for a database without Linli tables."""
+    if not table_exists(database, TABLE):
+        return 1 if table_exists(database, "user") else None
+    with SchemaVersion.bind_ctx(database):
+        row = SchemaVersion.select(pw.fn.MAX(SchemaVersion.version)).scalar()
+    return int(row) if row is not None else 1
+
+
+def upgrade(database: pw.Database, models: list) -> list[int]:
+    """Create or upgrade the schema of ``database``; returns the versions applied."""
+    found = stored_version(database)
+    if found is not None and found > CURRENT:
+        raise LinliError(f"数据库的结构版本是 {found}，比这个版本的 Linli（{CURRENT}）新。请先升级 Linli，数据没有改动。")
+    with SchemaVersion.bind_ctx(database):
+        with database.atomic():
+            database.create_tables([*models, SchemaVersion], safe=True)
+            if found is None:  # a new database starts at the current schema
+                SchemaVersion.create(version=CURRENT)
+                return []
+            if not SchemaVersion.select().exists():
+                SchemaVersion.create(version=found)  # the first released schema, now recorded
+        pending = [v for v in sorted(MIGRATIONS) if found < v <= CURRENT]
+        if not pending:
+            return []
+        copy = backup_before_upgrade(database, pending[-1])
+        for version in pending:
+            with database.atomic():
+                MIGRATIONS[version](database)
+                SchemaVersion.create(version=version, backup=str(copy or ""))
+            logger.info("schema upgraded to version %s", version)
+    return pending
+
+
+def backup_before_upgrade(database: pw.Database, version: int) -> Path | None:
+    """A copy of a SQLite database beside it, made before upgrading to ``version``."""
+    if not isinstance(database, pw.SqliteDatabase) or database.database in ("", ":memory:"):
+        logger.warning("schema upgrade to version %s without automatic backup: back up PostgreSQL "
+                       "with pg_dump before upgrading Linli", version)  # fmt: skip
+        return None
+    from linli.backup import check_database, copy_database
+
+    source = Path(database.database)
+    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+    target = source.parent / "backups" / f"linli-before-v{version}-{stamp}.db"
+    copy_database(source, target)
+    check_database(target)
+    return target

@@ -1,0 +1,104 @@
+"""Schema versions: the first released schema is version 1; an upgrade backs the database up
+first, runs each migration once, records it, and running it again changes nothing."""
+
+from __future__ import annotations
+
+import sqlite3
+
+import peewee as pw
+import pytest
+from playhouse.migrate import SchemaMigrator, migrate
+
+from linli import db, migrations
+from linli import models as m
+from linli.errors import LinliError
+from linli.home import Home
+
+
+@pytest.fixture(autouse=True)
+def _sqlite(monkeypatch):
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+
+
+def first_released_database(home: Home) -> None:
+    """A database as Linli made it before schema versions were recorded (version 1)."""
+    db.connect(home.database_url)
+    m.Notice.create(title="老数据库里的通知", status="published")
+    db.database.obj.execute_sql(f"DROP TABLE {migrations.TABLE}")
+    db.database.close()
+    db._bound_url = None  # the next connect opens the file afresh, as a new process would
+
+
+def add_notice_source(database: pw.Database) -> None:
+    """An example migration 2: a column for where a notice came from."""
+    migrator = SchemaMigrator.from_database(database)
+    migrate(migrator.add_column("notice", "source", pw.CharField(default="", max_length=100)))
+
+
+def columns(path, table):
+    with sqlite3.connect(path) as connection:
+        return [row[1] for row in connection.execute(f'PRAGMA table_info("{table}")')]
+
+
+def versions(path):
+    with sqlite3.connect(path) as connection:
+        return [row[0] for row in connection.execute("SELECT version FROM schema_version ORDER BY version")]
+
+
+def test_new_database_starts_at_the_current_version(tmp_path):
+    home = Home.create(tmp_path / "home")
+    db.connect(home.database_url)
+    assert versions(home.db_path) == [migrations.CURRENT]
+    assert not (home.content_dir / "backups").exists()
+
+
+def test_upgrade_from_the_first_released_schema_backs_up_and_is_idempotent(tmp_path, monkeypatch):
+    home = Home.create(tmp_path / "home")
+    first_released_database(home)
+    monkeypatch.setattr(migrations, "CURRENT", 2)
+    monkeypatch.setattr(migrations, "MIGRATIONS", {2: add_notice_source})
+    db.connect(home.database_url)
+    assert "source" in columns(home.db_path, "notice")
+    assert versions(home.db_path) == [1, 2]
+    copies = list((home.content_dir / "backups").glob("linli-before-v2-*.db"))
+    assert len(copies) == 1
+    assert "source" not in columns(copies[0], "notice")  # the copy is the schema before the upgrade
+    with sqlite3.connect(copies[0]) as connection:
+        assert connection.execute("SELECT title FROM notice").fetchone()[0] == "老数据库里的通知"
+    assert m.Notice.get().title == "老数据库里的通知"  # data kept through the upgrade
+    # Again (a second start of Linli): nothing runs, nothing is copied.
+    db.database.close()
+    db._bound_url = None
+    db.connect(home.database_url)
+    assert versions(home.db_path) == [1, 2]
+    assert len(list((home.content_dir / "backups").glob("*.db"))) == 1
+
+
+def test_a_failed_migration_leaves_the_database_at_its_version(tmp_path, monkeypatch):
+    home = Home.create(tmp_path / "home")
+    first_released_database(home)
+
+    def broken(database):
+        add_notice_source(database)
+        raise pw.OperationalError("disk full")
+
+    monkeypatch.setattr(migrations, "CURRENT", 2)
+    monkeypatch.setattr(migrations, "MIGRATIONS", {2: broken})
+    with pytest.raises(LinliError):
+        db.connect(home.database_url)
+    assert versions(home.db_path) == [1] and "source" not in columns(home.db_path, "notice")
+    monkeypatch.setattr(migrations, "MIGRATIONS", {2: add_notice_source})
+    db.connect(home.database_url)  # fixed Linli: the upgrade resumes
+    assert versions(home.db_path) == [1, 2]
+
+
+def test_a_database_newer_than_linli_is_refused_untouched(tmp_path):
+    home = Home.create(tmp_path / "home")
+    db.connect(home.database_url)
+    db.database.obj.execute_sql("INSERT INTO schema_version (version, applied_at, backup) VALUES (99, '2030-01-01', '')")
+    db.database.close()
+    db._bound_url = None
+    before = home.db_path.read_bytes()
+    with pytest.raises(LinliError, match="请先升级 Linli"):
+        db.connect(home.database_url)
+    assert home.db_path.read_bytes() == before

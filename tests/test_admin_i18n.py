@@ -1,0 +1,233 @@
+"""The staff admin speaks each account's language (User.language: zh-Hans or en): its own
+wording through the "admin" gettext domain (msgids are the Chinese text), the scripts' wording
+through the JSON of _i18n.html, linli/'s Chinese labels translated where they are shown; the
+English catalogue is complete and in step with the code."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+from babel.messages.extract import extract_from_dir
+from babel.messages.frontend import parse_mapping_cfg
+from babel.messages.mofile import read_mo
+from babel.messages.pofile import read_po
+
+from admin import create_admin_app
+from admin.i18n import WORDS
+from linli import accounts, media, publisher
+from linli import models as m
+from linli.home import PROJECT_ROOT
+
+ADMIN = PROJECT_ROOT / "admin"
+PO = ADMIN / "translations" / "en" / "LC_MESSAGES" / "admin.po"
+MO = PO.with_suffix(".mo")
+KEYWORDS = {"_gettext": None, "gettext": None, "lazy_gettext": None, "ngettext": (1, 2), "_ngettext": (1, 2),
+            "_l": None, "_": None}  # fmt: skip  (as scripts/translations.sh passes them)
+FIX = f"Run scripts/translations.sh, translate the new or changed entries in {PO.relative_to(PROJECT_ROOT)} and run it again."
+CJK = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]")
+PASSWORD = "correct-horse-1"
+TITLE, BODY = "停水通知", "明天上午 8 点到 12 点停水。"
+CATEGORY = "社区通知"  # the notice's category: free text staff type (models.Notice's default)
+
+
+@pytest.fixture
+def app(home):
+    accounts.add_user("ann", PASSWORD, role="admin")
+    m.User.update(language="en").where(m.User.username == "ann").execute()
+    accounts.add_user("wang", PASSWORD, role="admin")  # zh-Hans, the default
+    m.Notice.create(title=TITLE, body=BODY, status=m.REVIEW, author="wang")
+    app = create_admin_app(home)
+    app.config["WTF_CSRF_ENABLED"] = False
+    return app
+
+
+def logged_in(app, username):
+    client = app.test_client()
+    response = client.post("/login/", data={"username": username, "password": PASSWORD})
+    assert response.status_code == 302
+    return client
+
+
+def html(client, url: str) -> str:
+    response = client.get(url)
+    assert response.status_code == 200, url
+    return response.get_data(as_text=True)
+
+
+def chinese_left(page: str) -> list[str]:
+    """CJK text of the page apart from content and the language choice "简体中文"."""
+    page = re.sub(r"\\u([0-9a-fA-F]{4})", lambda match: chr(int(match.group(1), 16)), page)  # JSON in the page
+    for allowed in (TITLE, BODY, CATEGORY, "简体中文"):
+        page = page.replace(allowed, "")
+    return sorted({match for match in re.findall(r".{0,30}[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]+.{0,10}", page)})
+
+
+def script_wording(page: str) -> dict:
+    data = re.search(r'<script type="application/json" id="linli-i18n">(.*?)</script>', page, re.S).group(1)
+    return json.loads(data)
+
+
+def test_english_account_sees_english(app):
+    client = logged_in(app, "ann")
+    notice = m.Notice.get()
+    dashboard = html(client, "/")
+    notices = html(client, "/notice/")
+    edit = html(client, f"/notice/edit/?id={notice.id}")
+    for page in (dashboard, notices, edit):
+        assert not chinese_left(page), chinese_left(page)
+        for menu in ("Dashboard", "Notices", "Service guide", "Photo albums", "Publish site", "Trash", "System",
+                     "Accounts", "Audit log", "Linli · Admin"):  # fmt: skip
+            assert menu in page, menu
+    assert "Waiting for review" not in dashboard and "In review" in dashboard and "Hello, " in dashboard
+    assert "Notices expiring this week" in dashboard and "My drafts" in dashboard
+    assert "Delete (move to trash)" in notices and "In review" in notices  # action, status column
+    assert re.search(r'<label for="title"[^>]*>\s*Title\b', edit) and "Internal note (not public)" in edit
+    assert "Leave empty for now." in edit and "The name in the web address" in edit  # help texts
+    assert '<option selected value="review">In review</option>' in edit
+    assert "Attachments" in edit and "History" in edit
+    wording = script_wording(edit)
+    assert wording["insertImage"] == "Insert image"
+    assert not [text for text in wording.values() if CJK.search(text)]
+
+    # Messages: Linli's own (a refused slug) and Flask-Admin's (saved), in English.
+    m.Notice.create(title="另一条", slug="taken")
+    response = client.post(f"/notice/edit/?id={notice.id}", follow_redirects=True, data={
+        "title": TITLE, "body": BODY, "status": m.REVIEW, "slug": "taken", "edit_version": notice.version})  # fmt: skip
+    assert "The URL name “taken” is already used by another item." in response.get_data(as_text=True)
+    response = client.post(f"/notice/edit/?id={notice.id}", follow_redirects=True, data={
+        "title": TITLE, "body": BODY, "status": m.REVIEW, "slug": "", "edit_version": notice.version})  # fmt: skip
+    assert "Record was successfully saved." in response.get_data(as_text=True)
+    response = client.post("/notice/action/", data={"action": "delete", "rowid": [notice.id]}, follow_redirects=True)
+    assert "Items moved to the trash: 1." in response.get_data(as_text=True)
+    trash = html(client, "/trash/")
+    assert "Notices" in trash and "Restore" in trash and not chinese_left(trash)
+    # JSON answers to the editor's scripts.
+    response = client.post("/upload/attachment", data={})
+    assert response.get_json()["error"] == "Save the notice first; attachments can be added after saving."
+
+
+def test_chinese_account_sees_chinese(app):
+    client = logged_in(app, "wang")
+    notice = m.Notice.get()
+    dashboard = html(client, "/")
+    edit = html(client, f"/notice/edit/?id={notice.id}")
+    for page in (dashboard, html(client, "/notice/"), edit):
+        for menu in ("工作台", "通知公告", "发布网站", "回收站", "系统", "邻里 · 管理后台"):
+            assert menu in page, menu
+        for english in ("Dashboard", "Notices", "Publish site", "In review", "Linli · Admin"):
+            assert english not in page, english
+    assert "待审核" in dashboard and "本周到期的通知" in dashboard
+    assert "内部备注（不公开）" in edit and "留空表示立即" in edit
+    assert script_wording(edit)["insertImage"] == "插入图片"
+    users = html(client, "/users/new/")
+    assert ">姓名" in users and ">界面语言" in users and "Display Name" not in users
+    response = client.post("/upload/attachment", data={})
+    assert response.get_json()["error"] == "请先保存通知，保存后才能添加附件。"
+
+
+def test_login_page_language(app):
+    client = app.test_client()
+    page = html(client, "/login/")
+    assert '<html lang="zh-CN">' in page and "用户名" in page
+    page = html(client, "/login/?lang=en")
+    assert '<html lang="en">' in page and ">Username<" in page and ">Log in<" in page
+    assert not chinese_left(page), chinese_left(page)
+    response = client.post("/login/?lang=en", data={"username": "ann", "password": "wrong"})
+    assert "Wrong username or password." in response.get_data(as_text=True)
+    response = client.post("/login/", data={"username": "ann", "password": "wrong"})
+    assert "用户名或密码不正确。" in response.get_data(as_text=True)
+
+
+def test_english_album_and_publish_pages(app):
+    client = logged_in(app, "ann")
+    album = m.Album.create(title="重阳节", author="ann")
+    photos = html(client, f"/album/{album.id}/photos/")
+    assert "Manage photos" in photos and "Choose photos" in photos and "Draft" in photos
+    assert not [text for text in script_wording(photos).values() if CJK.search(text)]
+    publish = html(client, "/publish/")
+    assert "Publishing history" in publish and 'data-count-text="%(done)s / %(total)s pages built' in publish
+    settings = html(client, "/settings/")
+    assert "Community name" in settings and "Save" in settings
+    users = html(client, "/users/new/")
+    assert "Interface language" in users and ">Contributor<" in users
+    preview = html(client, f"/preview/notice/{m.Notice.get().id}/")
+    assert "Preview: this item is waiting for review and not published; residents cannot see it." in preview
+
+
+# --- the catalogue ---------------------------------------------------------------------------
+
+
+def read_catalog():
+    with PO.open("rb") as f:
+        return read_po(f, locale="en")
+
+
+def code_msgids() -> set[str]:
+    """Every msgid in admin/ now, extracted as scripts/translations.sh does."""
+    with (ADMIN / "babel.cfg").open(encoding="utf-8") as f:
+        method_map, options_map = parse_mapping_cfg(f)
+    ids = set()
+    for _filename, _lineno, message, _comments, _context in extract_from_dir(
+        ADMIN, method_map, options_map, keywords=KEYWORDS
+    ):
+        ids.add(message[0] if isinstance(message, tuple) else message)
+    return ids
+
+
+def test_english_catalogue_is_complete():
+    catalog = read_catalog()
+    assert not catalog.fuzzy, f"{PO.name} header is marked fuzzy. {FIX}"
+    messages = [message for message in catalog if message.id]
+    assert len(messages) > 300
+    untranslated = [message.id for message in messages if not message.string]
+    fuzzy = [message.id for message in messages if message.fuzzy]
+    assert not untranslated, f"Untranslated entries: {untranslated}. {FIX}"
+    assert not fuzzy, f"Fuzzy entries: {fuzzy}. {FIX}"
+    problems = {message.id: [str(e) for e in message.check(catalog)] for message in messages}
+    problems = {msgid: errors for msgid, errors in problems.items() if errors}
+    assert not problems, f"Placeholders differ between msgid and msgstr: {problems}"
+    for message in messages:
+        assert set(re.findall(r"%\((\w+)\)s", message.id)) == set(re.findall(r"%\((\w+)\)s", message.string))
+        assert not CJK.search(message.string.replace("、", "")), message.id  # “、” is quoted in one help text
+
+
+def test_english_catalogue_matches_code():
+    in_code = code_msgids()
+    in_catalogue = {message.id for message in read_catalog() if message.id}
+    missing = sorted(in_code - in_catalogue)
+    stale = sorted(in_catalogue - in_code)
+    assert not missing, f"Admin text missing from {PO.name}: {missing}. {FIX}"
+    assert not stale, f"{PO.name} has entries nothing uses any more: {stale}. {FIX}"
+
+
+def test_compiled_catalogue_is_up_to_date():
+    with MO.open("rb") as f:
+        compiled = {message.id: message.string for message in read_mo(f) if message.id}
+    translated = {message.id: message.string for message in read_catalog() if message.id}
+    assert compiled == translated, f"{MO.name} is out of date with {PO.name}. {FIX}"
+
+
+def test_every_chinese_word_from_linli_has_an_entry():
+    """admin.i18n.WORDS lists linli/'s labels for the extractor; it must follow linli/."""
+    listed = {word._args[0] for word in WORDS}
+    shown = {label for choices in (m.STATUS_CHOICES, m.WISH_STATUS_CHOICES, m.ROLE_CHOICES, m.MEMBER_ROLE_CHOICES)
+             for _value, label in choices}  # fmt: skip
+    shown |= {model.type_label for model in m.CONTENT_MODELS}
+    shown |= set(publisher.STATE_LABELS.values()) | {publisher.BUSY, publisher.INTERRUPTED}
+    shown |= set(media.ATTACHMENT_KINDS.values()) | {accounts.WRONG_LOGIN, accounts.LOCKED}
+    assert shown <= listed, sorted(shown - listed)
+    assert shown <= {message.id for message in read_catalog()}
+
+
+def test_scripts_use_only_wording_the_page_gives_them():
+    template = (ADMIN / "templates" / "linli_admin" / "_i18n.html").read_text(encoding="utf-8")
+    given = set(re.findall(r'"(\w+)": _gettext\(', template))
+    used = set()
+    for name in ("common.js", "editor.js", "album.js"):
+        js = (ADMIN / "static" / "linli" / name).read_text(encoding="utf-8")
+        assert not CJK.search(re.sub(r"/\*.*?\*/|//[^\n]*", "", js, flags=re.S)), name  # wording comes from the page
+        used |= set(re.findall(r'\bt\(\s*"(\w+)"', js))
+        used |= set(re.findall(r'"((?:tooBig|photoCounts)\w*)"', js))
+    assert used == given, (sorted(used - given), sorted(given - used))
