@@ -25,8 +25,10 @@ from dataclasses import dataclass
 
 from flask import current_app, request
 from flask_admin import BaseView, expose
+from flask_babel import get_locale
 from markupsafe import Markup
 
+from admin.i18n import gettext, lazy_gettext, word
 from admin.views import StaffOnly
 from linli import models as m
 from linli.publicity import public_condition, visibility
@@ -110,10 +112,10 @@ def non_public_hits(query: str, types=None, at=None) -> list[StaffHit]:
 
 def _state(item, at) -> str:
     if item.status != m.PUBLISHED:
-        return STATUS_LABELS.get(item.status, item.status)
+        return word(STATUS_LABELS.get(item.status, item.status))
     if item.publish_at is not None and item.publish_at > at:
-        return "定时发布（" + item.publish_at.strftime("%m-%d %H:%M") + "）"
-    return "已过期"
+        return gettext("定时发布（%(when)s）", when=item.publish_at.strftime("%m-%d %H:%M"))
+    return gettext("已过期")
 
 
 class SearchView(StaffOnly, BaseView):
@@ -128,12 +130,14 @@ class SearchView(StaffOnly, BaseView):
         if query:
             public_hits = engine.search(_home(), query, limit=LIMIT, types=chosen or None)
             others = non_public_hits(query, chosen or None)
+        english = str(get_locale() or "").startswith("en")
         return self.render(
-            "linli_admin/search.html", q=query, chosen=chosen, groups=[(key, zh) for key, zh, *_ in GROUPS],
+            "linli_admin/search.html", q=query, chosen=chosen,
+            groups=[(key, en if english else zh) for key, zh, en, _ in GROUPS],
             public_hits=public_hits, others=others[:LIMIT], others_total=len(others),
             endpoint_of=lambda item: type(item).__name__.lower(),
         )  # fmt: skip
 
 
 def register_search_view(admin) -> None:
-    admin.add_view(SearchView(name="搜索", endpoint="search"))
+    admin.add_view(SearchView(name=lazy_gettext("搜索"), endpoint="search"))

@@ -146,3 +146,15 @@ def test_the_build_brings_the_index_in_line_with_time(app, home):
     build(home, now=LATER + dt.timedelta(minutes=1))
     assert [hit.title for hit in search(home, "游园会", at=LATER + dt.timedelta(minutes=1))] == ["元旦游园会报名"]
     assert titles(home, "图书室") == ["社区图书室"]
+
+
+def test_an_english_account_reads_the_search_page_in_english(app, home):
+    m.User.update(language="en").where(m.User.username == "editor").execute()
+    editor, _ = login(app, "editor")
+    editor.post("/notice/new/", data=notice_form(title="停水通知", status="published"))
+    editor.post("/notice/new/", data=notice_form(title="停水通知草稿", status="draft"))
+    html = editor.get("/search/?q=停水").get_data(as_text=True)
+    for english in ("Search", "All types", "Public", "Not public", "Draft", "Notice"):
+        assert english in html, english
+    text = re.sub(r"<[^>]+>", "", html.split('id="h-public"', 1)[0].split("<body", 1)[1])
+    assert not re.search(r"[\u3400-\u9fff]", text.replace("停水", "")), text
