@@ -12,9 +12,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh dev
-# fonts-wqy-microhei: Chinese glyphs, so layout tests measure real text; nodejs: runs the search
-# client's own code (tests/test_search_parity.py, tests/test_search_relevance.py)
-PACKAGES="chromium fonts-wqy-microhei nodejs postgresql openssh-server openssh-client rsync git"
+# fonts-wqy-microhei: Chinese glyphs, so layout tests measure real text
+PACKAGES="chromium fonts-wqy-microhei postgresql openssh-server openssh-client rsync git"
 missing=$(for p in $PACKAGES; do dpkg -s "$p" >/dev/null 2>&1 || echo "$p"; done)
 # Node.js and npm run the search client's own code and fetch axe-core; the machine's Node.js
 # (often NodeSource's, which carries npm) is used when present.
