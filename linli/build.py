@@ -1,12 +1,15 @@
 """``linli build``: freeze the public app into ``site/``, atomically.
 
-Pages come from the generators in ``PAGE_GENERATORS`` through Frozen-Flask; theme assets and the
-public media files are copied. Everything is written into a staging folder that replaces
-``site/`` only once complete, so a failed or killed build leaves the previous site whole.
+Pages come from the generators in ``PAGE_GENERATORS`` through Frozen-Flask; theme assets, the
+public media files and the static search index are written, and the Whoosh index
+(``search_index/``) is brought in line with the public set. Everything is written into a
+staging folder that replaces ``site/`` only once complete, so a failed or killed build leaves
+the previous site whole.
 """
 
 from __future__ import annotations
 
+import logging
 import shutil
 import time
 import warnings
@@ -23,11 +26,13 @@ from linli.home import Home
 from linli.feeds import feed_pages
 from linli.ical import calendar_pages
 from linli.public import all_pages, public_media_paths
-from linli.search import search_pages, write_static_index
+from linli.search import search_pages, sync_index, write_static_index
 from linli.traditional import traditional_pages
 
 # Every page of the site comes from one of these generators of (endpoint, values) or URLs.
 PAGE_GENERATORS = (all_pages, search_pages, feed_pages, calendar_pages, traditional_pages)
+
+log = logging.getLogger(__name__)
 
 STAGING = ".build-staging"
 
@@ -78,6 +83,10 @@ def build(home: Home, *, now=None, progress=None) -> BuildResult:
         shutil.rmtree(staging, ignore_errors=True)
         raise LinliError(f"网站生成失败（页面 {url}）：{type(exc).__name__}: {exc}。原来的网站没有改动。") from exc
     _swap_into_place(staging, home.site_dir)
+    try:  # the admin's and the preview's index: what time alone changed (scheduled, expired)
+        sync_index(home, at)
+    except Exception:  # the site is built; the admin saves and the next build retry
+        log.exception("search index (search_index/) not brought up to date")
     return BuildResult(pages, files, time.perf_counter() - started, home.site_dir)
 
 
