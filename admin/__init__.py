@@ -23,6 +23,7 @@ from admin.dashboard import DashboardView
 from admin.i18n import gettext, lazy_gettext, ngettext, requester, word
 from admin.management import register_management_views
 from admin.publish import register_publish_views
+from admin.search import register_search_view
 from admin.views import register_views
 from linli import db
 from linli.home import Home
@@ -115,6 +116,7 @@ def create_admin_app(home: Home, **config) -> Flask:
         url="/",
         index_view=DashboardView(url="/", name=lazy_gettext("工作台")),
     )
+    register_search_view(admin)  # first in the menu, after 工作台
     register_views(admin)
     register_publish_views(admin, home)
     register_management_views(admin)

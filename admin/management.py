@@ -11,7 +11,7 @@ from wtforms.validators import Optional, ValidationError
 
 from admin.auth import client_address
 from admin.i18n import gettext, lazy_choices, lazy_gettext, word
-from admin.views import LABELS, StaffOnly
+from admin.views import LABELS, StaffOnly, search_hooks
 from linli import accounts, audit, db
 from linli import models as m
 from linli.errors import LinliError
@@ -55,6 +55,7 @@ class TrashView(StaffOnly, BaseView):
         item.deleted_at = None
         item.save()
         audit.log("undelete", current_user.username, item, address=client_address())
+        search_hooks().reindex(item)
         flash(gettext("已恢复：%(title)s", title=item.title), "success")
         return redirect(url_for(".index"))
 
@@ -69,6 +70,7 @@ class TrashView(StaffOnly, BaseView):
                 (m.Revision.target_type == type(item).__name__) & (m.Revision.target_id == item.id)
             ).execute()
             item.delete_instance(recursive=True)
+        search_hooks().unindex(item)
         flash(gettext("已永久删除：%(title)s", title=item.title), "success")
         return redirect(url_for(".index"))
 

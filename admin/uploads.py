@@ -180,7 +180,11 @@ def touch(item) -> None:
 
 
 def record(action: str, item, detail: str = "") -> None:
+    """Log a change to ``item``'s files in the audit log, and update its search entry."""
     audit.log(action, user().username, item, detail=detail, address=client_address())
+    from admin.search import reindex
+
+    reindex(item)
 
 
 def json_body() -> dict:

@@ -94,6 +94,13 @@ CONFLICT = lazy_gettext(
 )
 
 
+def search_hooks():
+    """admin.search (imported late: it builds on the views here) keeps the search index current."""
+    from admin import search
+
+    return search
+
+
 def web_address(form, field) -> None:
     """A link residents will follow must be a web address (no ``javascript:`` and the like)."""
     if field.data and field.data.strip() and not markup.safe_link(field.data):
@@ -277,6 +284,7 @@ class ContentView(StaffOnly, ModelView):
         else:
             action_name = "update"
         audit.log(action_name, user.username, model, address=client_address())
+        search_hooks().reindex(model)
 
     # --- deleting: into the trash, with the same permission as editing -----------------------
 
@@ -287,6 +295,7 @@ class ContentView(StaffOnly, ModelView):
         model.deleted_at = m.now()
         model.save()
         audit.log("delete", current_user.username, model, address=client_address())
+        search_hooks().unindex(model)
         return True
 
     @action("delete", lazy_gettext("删除（移入回收站）"), lazy_gettext("确定把选中的内容移入回收站吗？可以在“回收站”里恢复。"))
@@ -325,6 +334,7 @@ class ContentView(StaffOnly, ModelView):
             item.version += 1
             item.save()
         revisions.record(item, user.username, before)
+        search_hooks().reindex(item)
         audit.log("restore", user.username, item, detail=f"revision {revision.version}", address=client_address())
         flash(gettext("已恢复到第 %(version)s 版（%(changes)s 处改动）。", version=revision.version, changes=len(changed)), "success")
         return redirect(url_for(".edit_view", id=item.id))

@@ -6,7 +6,8 @@ dispatching its URL to the public app inside a request context, as Frozen-Flask'
 would, but without its per-URL bookkeeping (which grows with the site): the build itself maps URLs
 to files (``/a/`` → ``a/index.html``), renders in worker processes (one per core), and writes a
 file only when its bytes changed. Theme assets, public media and the static search index are the
-other outputs.
+other outputs. Afterwards the Whoosh index (``search_index/``) is brought in line with the
+public set, as before.
 
 Incremental: the manifest (``.build-cache/manifest.pickle``) records for each page what it was
 made from (:mod:`linli.deps`) and each output's fingerprint. A rebuild with the same global
@@ -27,6 +28,7 @@ from __future__ import annotations
 import gc
 import hashlib
 import json
+import logging
 import multiprocessing
 import os
 import pickle
@@ -50,7 +52,7 @@ from linli.home import PROJECT_ROOT, Home
 from linli.feeds import feed_pages
 from linli.ical import calendar_pages
 from linli.public import all_pages, public_media_paths
-from linli.search import search_pages
+from linli.search import search_pages, sync_index
 from linli.search import static as search_static
 from linli.traditional import in_tree, traditional_pages
 
@@ -67,6 +69,8 @@ PAGE_GENERATORS = (all_pages, search_pages, feed_pages, calendar_pages, traditio
 
 #: The tables whose rows pages show; read and fingerprinted before each rebuild.
 SCANNED = [*models.CONTENT_MODELS, models.Attachment, models.Photo, models.GridMember, models.SiteSettings]
+
+log = logging.getLogger(__name__)
 
 PARALLEL_FROM = 300  # pages: fewer are rendered in the build's own process
 CHUNK = 64  # pages per task sent to a worker
@@ -201,6 +205,11 @@ def build(home: Home, *, now=None, progress=None, full: bool = False) -> BuildRe
     finally:
         markup.store = search_static.cache = None
         store.close()
+    try:  # the admin's and the preview's index: what time alone changed (scheduled, expired)
+        sync_index(home, at)
+    except Exception:  # the site is built; the admin saves and the next build retry
+        log.exception("search index (search_index/) not brought up to date")
+    timings["whoosh index"] = time.perf_counter() - clock
     return BuildResult(
         len(pages), len(files), time.perf_counter() - started, home.site_dir,
         rendered=len(rendered), written=written, removed=len(removed), full=not incremental, timings=timings,

@@ -34,6 +34,7 @@ ATOM = "application/atom+xml"
 
 
 # --- addresses ------------------------------------------------------------------------------
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
 def base_url() -> str:
@@ -94,12 +95,12 @@ def notice_category(key: str) -> Response:
 def _atom(items: list, category: str, document: str) -> Response:
     site = m.SiteSettings.get_current()
     feed = FeedGenerator()
-    title = f"{site.name} · 通知公告" + (f" · {category}" if category else "")
+    title = xml_text(f"{site.name} · 通知公告" + (f" · {category}" if category else ""))
     feed.id(absolute_url(document) or stable_id("feed", category or "notices"))
     feed.title(title)
-    feed.subtitle(f"{site.name}发布的通知公告")
+    feed.subtitle(xml_text(f"{site.name}发布的通知公告"))
     feed.language("zh-CN")
-    feed.author({"name": site.name})
+    feed.author({"name": xml_text(site.name)})
     feed.link(href=link_from(document, document), rel="self", type=ATOM)
     page = url_for("public.notice_category", key=category_slug(category)) if category else url_for("public.notices")
     feed.link(href=link_from(page, document), rel="alternate", type="text/html")
@@ -109,16 +110,22 @@ def _atom(items: list, category: str, document: str) -> Response:
         entry = feed.add_entry()
         path = item_url(item)
         entry.id(absolute_url(path) or stable_id("notice", str(item.id)))
-        entry.title(("【紧急】" if item.urgent else "") + item.title)
+        entry.title(xml_text(("【紧急】" if item.urgent else "") + item.title))
         entry.link(href=link_from(path, document), rel="alternate", type="text/html")
         entry.published(local_time(item.date))
         entry.updated(local_time(item.updated_at))
-        entry.category(term=item.category, label=item.category)
+        entry.category(term=xml_text(item.category), label=xml_text(item.category))
         if item.summary:
-            entry.summary(item.summary)
+            entry.summary(xml_text(item.summary))
         body = str(markup.render_markdown(item.body))
-        entry.content(_links_in(body, document), type="html")
+        entry.content(xml_text(_links_in(body, document)), type="html")
     return Response(feed.atom_str(pretty=True), mimetype=ATOM)
+
+
+def xml_text(text: str) -> str:
+    """``text`` without the characters XML 1.0 cannot hold (C0 controls other than tab and line
+    breaks, lone surrogates, U+FFFE/U+FFFF), which staff can paste without seeing them."""
+    return _NOT_XML.sub("", text or "")
 
 
 def _links_in(html: str, document: str) -> str:

@@ -4,6 +4,7 @@ server (public site + admin) running on loopback in a thread."""
 from __future__ import annotations
 
 import os
+import shutil
 import threading
 from pathlib import Path
 
@@ -23,6 +24,17 @@ def require_chromium() -> None:
         if os.environ.get("CI"):
             raise RuntimeError("CI must install Debian's chromium (scripts/test.sh does)")
         pytest.skip("Debian's chromium is not installed", allow_module_level=True)
+
+
+def require_node() -> str:
+    """Node, for the tests that run the search client's own code; skipped where it is missing,
+    except in CI, where that is a failure."""
+    node = shutil.which("node")
+    if not node:
+        if os.environ.get("CI"):
+            raise RuntimeError("CI must install Debian's nodejs (scripts/test.sh does)")
+        pytest.skip("node is not installed")
+    return node
 
 
 class LiveServer:

@@ -25,7 +25,7 @@ function loadFile(relative) {
   return found;
 }
 
-client.setTable(loadFile(manifest.fold));
+client.setTable(loadFile(manifest.client)); // the client file ends with its fold table
 const queries = JSON.parse(fs.readFileSync(0, "utf8"));
 const out = queries.map(({ q, type }) => {
   const terms = client.queryTerms(q);

@@ -65,7 +65,7 @@ def test_anonymous_is_sent_to_login_everywhere(app):
 
 @pytest.mark.parametrize(
     "role, forbidden",
-    [("contributor", ("/users/", "/settings/", "/audit/")), ("editor", ("/users/", "/settings/", "/audit/")),
+    [("contributor", ("/users/", "/settings/", "/audit/", "/publish/site.zip")), ("editor", ("/users/", "/settings/", "/audit/")),
      ("admin", ())],
 )  # fmt: skip
 def test_each_role_sees_what_it_may(app, role, forbidden):

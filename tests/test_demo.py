@@ -81,12 +81,6 @@ def test_counts_meet_the_minimums_and_match_the_database(demo, filled):
     assert counts["Attachment"] >= 1
 
 
-def test_fill_is_fast(demo):
-    _, _, seconds = demo
-    print(f"fill_demo with photos took {seconds:.2f} s")
-    assert seconds < 5
-
-
 # --- notices --------------------------------------------------------------------------------
 
 

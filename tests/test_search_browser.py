@@ -88,7 +88,7 @@ def result_titles(page) -> list[str]:
 
 def test_header_search_shows_highlighted_results(phone, server):
     phone.goto(server + "notices/index.html")
-    assert phone.locator("script").count() == 0  # no JavaScript outside the search page
+    assert phone.locator("script[src]").count() == 0  # the search client loads on the search page only
     phone.get_by_role("search").first.get_by_role("searchbox").fill("低保")
     phone.keyboard.press("Enter")
     phone.wait_for_url("**/search/index.html?q=*")
@@ -101,6 +101,8 @@ def test_header_search_shows_highlighted_results(phone, server):
     overflow = phone.evaluate("document.documentElement.scrollWidth - window.innerWidth")
     assert overflow <= 0
     assert all(url.startswith(server) for url in phone.requests), phone.requests
+    clients = [url for url in phone.requests if "/search/search-" in url]
+    assert len(clients) == 1, clients  # the client (with its fold table) is loaded once
     assert phone.errors == []
 
 

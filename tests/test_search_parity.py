@@ -14,6 +14,7 @@ import pytest
 from linli.search import analyzer
 from linli.home import Home
 from linli.search.static import client_file
+from tests.browser import require_node
 
 ROOT = Path(__file__).resolve().parent.parent
 CLIENT = ROOT / "themes" / "default" / "static" / "js" / "search.js"
@@ -98,8 +99,7 @@ def python_side(text: str) -> dict:
 
 @pytest.fixture(scope="module")
 def node_side():
-    if not NODE:
-        pytest.skip("node is not installed")
+    require_node()
     numbers = [0, 1, 31, 32, 1023, 1024, 65535, 10**9]
     payload = {
         "table": analyzer.table_data(),
@@ -140,7 +140,7 @@ def test_the_browser_gets_the_same_table_in_the_client_file(tmp_path):
     name, content = client_file(Home.create(tmp_path / "home"))
     assert content.endswith(f'\n__linliSearch("fold",{json.dumps(analyzer.table_data())})\n')
     assert name.startswith("search-") and name.endswith(".js")
-    if NODE:  # the minified client still runs and reads its own table
+    if require_node():  # the minified client still runs and reads its own table
         script = "global.window = global; require(process.argv[1]); console.log(window.LinliSearch.queryTerms('社區'))"
         (tmp_path / "client.js").write_text(content, encoding="utf-8")
         done = subprocess.run([NODE, "-e", script, str(tmp_path / "client.js")], capture_output=True, text=True)

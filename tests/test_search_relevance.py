@@ -18,6 +18,7 @@ from linli.demo import fill_demo
 from linli.home import Home
 from linli.search import rebuild_index, search
 from tests.conftest import NOW
+from tests.browser import require_node
 
 HERE = Path(__file__).resolve().parent
 NODE = shutil.which("node")
@@ -55,8 +56,7 @@ def demo_db(demo):
 
 
 def static_search(site: Path, queries: list[dict]) -> list[dict]:
-    if not NODE:
-        pytest.skip("node is not installed")
+    require_node()
     done = subprocess.run(
         [NODE, str(HERE / "search_relevance.js"), str(site)], input=json.dumps(queries),
         capture_output=True, text=True, check=True, timeout=120,

@@ -27,7 +27,7 @@ from linli.publicity import EXPIRED, visibility
 from linli.search import analyzer, ranking
 from linli.search.documents import GROUP_OF, MODELS, SearchDoc, document_for, public_documents, types_for
 
-INDEX_NAME = "linli1"  # change when the schema or the analyzer changes: the index is rebuilt
+INDEX_NAME = "linli2"  # change when the schema or the analyzer changes: the index is rebuilt
 FIELDS = ranking.FIELDS
 _lock = threading.Lock()
 
@@ -61,9 +61,11 @@ def schema() -> Schema:
     return Schema(
         key=ID(unique=True, stored=True),
         prefix=ID(stored=True),
-        title=TEXT(analyzer=text, phrase=False, stored=True),
-        summary=TEXT(analyzer=text, phrase=False, stored=True),
-        body=TEXT(analyzer=text, phrase=False, stored=True),
+        # The text is indexed, not stored: hits show the item's current text from the database,
+        # and a search touches only these few stored values per match.
+        title=TEXT(analyzer=text, phrase=False),
+        summary=TEXT(analyzer=text, phrase=False),
+        body=TEXT(analyzer=text, phrase=False),
         stamp=STORED,
         lengths=STORED,  # exact token counts of the fields (Whoosh keeps them rounded)
     )
@@ -74,11 +76,10 @@ def _stamp(item) -> str:
 
 
 def _fields(doc: SearchDoc, stamp: str) -> dict:
-    """Whoosh fields of ``doc``: aliases are indexed with their field but not stored."""
+    """Whoosh fields of ``doc``: each field indexed with its aliases."""
     return {
-        "key": doc.key, "prefix": doc.prefix, "title": doc.indexed("title"), "_stored_title": doc.title,
-        "summary": doc.summary, "body": doc.indexed("body"), "_stored_body": doc.body, "stamp": stamp,
-        "lengths": [len(analyzer.terms(doc.indexed(f))) for f in FIELDS],
+        "key": doc.key, "prefix": doc.prefix, "title": doc.indexed("title"), "summary": doc.summary,
+        "body": doc.indexed("body"), "stamp": stamp, "lengths": [len(analyzer.terms(doc.indexed(f))) for f in FIELDS],
     }  # fmt: skip
 
 
@@ -147,12 +148,15 @@ def _content_item(item):
 def index_item(home: Home, item, at: dt.datetime | None = None) -> bool:
     """Put ``item`` (just saved) into the index if it is public at ``at`` (default now), else take
     it out. Photos, attachments and grid members update the item whose page shows them.
-    Returns whether the item is now in the index."""
+    Returns whether the item is public (so in the index). Where there is no index yet, nothing is
+    done: the first search or build builds it whole, and a save does not wait for that."""
     item = _content_item(item)
     if not isinstance(item, tuple(MODELS.values())):
         return False
-    ix = open_index(home)
     doc = document_for(item, at or m.now())
+    ix = open_index(home, create=False)
+    if ix is None:
+        return doc is not None
     with _lock, ix.writer(timeout=10.0) as writer:
         if doc is None:
             writer.delete_by_term("key", f"{item.url_prefix}:{item.id}")
@@ -173,7 +177,9 @@ def remove_item(home: Home, item) -> None:
         return
     if not isinstance(item, tuple(MODELS.values())):
         return
-    ix = open_index(home)
+    ix = open_index(home, create=False)
+    if ix is None:
+        return
     with _lock, ix.writer(timeout=10.0) as writer:
         writer.delete_by_term("key", f"{item.url_prefix}:{item.id}")
     ix.close()
@@ -292,12 +298,12 @@ def search(home: Home, query: str, limit: int = 20, types=None, *, at: dt.dateti
                 weighted = sum(tf * norms[docnum][f] for f, tf in tfs.items())
                 in_title = tfs.get("title", 0) > 0
                 scores[docnum] = scores.get(docnum, 0.0) + ranking.saturate(term_idf, weighted, in_title)
-        ordered = sorted(matching, key=lambda d: (-counts[d] if partial else 0, -scores.get(d, 0.0), d))
-        found_docs = [(scores.get(d, 0.0), counts[d], searcher.stored_fields(d)) for d in ordered]
+        found_docs = [(scores.get(d, 0.0), counts[d], searcher.stored_fields(d)["key"]) for d in matching]
     ix.close()
-    hits = _public_hits(found_docs, terms, at)
-    hits.sort(key=lambda h: (-h.matched if partial else 0, -h.score, h.date and -h.date.timestamp() or 0))
-    return SearchResults(hits[:limit], total=len(hits), partial=partial, terms=terms)
+    ranked = _public_matches(found_docs, at)
+    ranked.sort(key=lambda r: (-r[1] if partial else 0, -r[0], -r[2].date.timestamp() if r[2].date else 0))
+    hits = _hits(ranked[:limit], terms, at)
+    return SearchResults(hits, total=len(ranked), partial=partial, terms=terms)
 
 
 def _postings(reader, fieldname: str, term: str):
@@ -315,34 +321,64 @@ def _docnums(reader, fieldname: str, term: str) -> set[int]:
         return set()
 
 
-def _public_hits(found, terms, at) -> list[Hit]:
-    """Hits whose item is public at ``at`` (the one rule decides), with snippets."""
+@dataclass
+class _Match:
+    """What ranking needs of a matching item: read with only the columns of the public-ness rule."""
+
+    item: object
+    expired: bool
+
+    @property
+    def date(self):
+        return getattr(self.item, "starts_at", None) or self.item.date
+
+
+def _public_matches(found, at) -> list[tuple[float, int, _Match]]:
+    """(score, matched terms, match) of the matches whose item is public at ``at`` (the one rule
+    decides, on the item's own columns); a notice in the archive counts EXPIRED_FACTOR times."""
     ids: dict[str, list[int]] = {}
-    for _, _, fields in found:
-        prefix, _, id_ = fields["key"].partition(":")
+    for _, _, key in found:
+        prefix, _, id_ = key.partition(":")
         ids.setdefault(prefix, []).append(int(id_))
-    items = {}
+    states: dict[str, _Match] = {}
     for prefix, id_list in ids.items():
         model = MODELS[prefix]
+        columns = [model._meta.fields[name] for name in RULE_COLUMNS if name in model._meta.fields]
         for chunk in range(0, len(id_list), 500):
-            for item in model.select().where(model.id.in_(id_list[chunk : chunk + 500])):
-                items[f"{prefix}:{item.id}"] = item
+            for item in model.select(*columns).where(model.id.in_(id_list[chunk : chunk + 500])):
+                state = visibility(item, at)
+                if state is not None:
+                    states[f"{prefix}:{item.id}"] = _Match(item, state == EXPIRED)
+    out = []
+    for score, matched, key in found:
+        match = states.get(key)
+        if match is not None:
+            out.append((score * (ranking.EXPIRED_FACTOR if match.expired else 1.0), matched, match))
+    return out
+
+
+# What visibility() and the date of a hit read of an item.
+RULE_COLUMNS = ("id", "status", "deleted_at", "publish_at", "expires_at", "keep_after_expiry", "created_at", "starts_at")
+
+
+def _hits(ranked, terms, at) -> list[Hit]:
+    """The hits on screen: their items read whole, with highlighted titles and snippets of the
+    text the index holds (the same public text, from the database)."""
     wanted = set(terms)
     hits = []
-    for score, matched, fields in found:
-        item = items.get(fields["key"])
-        state = visibility(item, at) if item is not None else None
-        if state is None:
+    for score, matched, match in ranked:
+        model = type(match.item)
+        item = model.get_or_none(model.id == match.item.id)
+        doc = document_for(item, at) if item is not None else None
+        if doc is None:  # changed since the query began
             continue
-        expired = state == EXPIRED
-        text = "\n".join(p for p in (fields.get("summary", ""), fields.get("body", "")) if p)
+        text = "\n".join(p for p in (doc.summary, doc.body) if p)
         hits.append(
             Hit(
-                key=fields["key"], prefix=item.url_prefix, id=item.id, title=item.title,
+                key=doc.key, prefix=item.url_prefix, id=item.id, title=item.title,
                 title_html=analyzer.highlight(item.title, wanted), snippet=analyzer.snippet(text, wanted),
-                path=f"{item.url_prefix}/{item.slug}/", date=getattr(item, "starts_at", None) or item.date,
-                type_label=item.type_label, group=GROUP_OF[item.url_prefix], expired=expired,
-                score=score * (ranking.EXPIRED_FACTOR if expired else 1.0), matched=matched, item=item,
+                path=f"{item.url_prefix}/{item.slug}/", date=match.date, type_label=item.type_label,
+                group=GROUP_OF[item.url_prefix], expired=match.expired, score=score, matched=matched, item=item,
             )
         )  # fmt: skip
     return hits

@@ -213,7 +213,7 @@ def build_static_index(at: dt.datetime, home=None) -> StaticIndex:
     }  # fmt: skip
     if home is not None:
         client_name, client_content = client_file(home)
-        manifest["client"] = manifest["fold"] = client_name  # the client carries the table
+        manifest["client"] = client_name  # the client carries the table
     written = {f"i{version}/{path}": text for path, text in files.items()}
     written[f"i{version}/manifest.json"] = json.dumps(manifest, ensure_ascii=False, indent=1) + "\n"
     if home is not None:

@@ -1,7 +1,8 @@
 /* Linli search: answers from the site's static index (search/), no server, no library.
    The analyzer below is the twin of linli/search/analyzer.py (tests/test_search_parity.py runs
    both on the same strings). Index files are loaded as <script> so that search also works
-   opened from disk. Loaded only by the search page. */
+   opened from disk. Loaded only by the search page (the header search box leads there); the
+   build appends the fold table to this file. */
 (function (root) {
   "use strict";
   var ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz-_";
@@ -193,10 +194,18 @@
   }
 
   /* ---- the static index ------------------------------------------------------------------ */
-  var loaded = Object.create(null), waiting = Object.create(null);
+  var loaded = Object.create(null), waiting = Object.create(null), arrivals = Object.create(null);
   root.__linliSearch = function (name, data) {
     loaded[name] = data;
+    if (arrivals[name]) { arrivals[name](data); delete arrivals[name]; }
   };
+
+  /* Data that comes without a request: the fold table, which follows this code in its own file
+     (static.py client_file), so it arrives once this file has run to its end. */
+  function arrived(name) {
+    if (loaded[name] !== undefined) return Promise.resolve(loaded[name]);
+    return new Promise(function (resolve) { arrivals[name] = resolve; });
+  }
 
   /* Load base + path as a script that calls __linliSearch(name, data); resolves with data. */
   function load(base, path, name) {
@@ -282,7 +291,7 @@
     this.more = document.getElementById("search-more");
     this.title = document.title;
     this.result = null;
-    this.ready = load(this.base, this.manifest.fold, "fold").then(setTable);
+    this.ready = arrived("fold").then(setTable);
   }
 
   SearchPage.prototype.start = function () {
