@@ -4,7 +4,8 @@ The text is the demo community's (:mod:`linli.demo`: realistic Chinese notices, 
 typical length), varied per copy: building numbers, dates and titles change, publication dates
 spread over six years, some notices expire into the archive, a few are drafts or in the trash.
 Albums get photos drawn by the demo's painter (distinct JPEGs, stored through
-:func:`linli.media.store_image` with their renditions).
+:func:`linli.media.store_image` with their renditions). The Whoosh index is made at the end, as
+the admin would have kept it while staff saved.
 
 Proportions per N notices: services N/50, places N/50, volunteer teams N/500 (at least 5),
 stories N/20, wishes N/50, events N/20, albums N/100 with 4-8 photos each; grids and pages are
@@ -29,6 +30,7 @@ from linli.demo import _scene, fill_demo
 from linli.home import Home
 from linli.media import store_image
 from linli.publicity import public
+from linli.search.engine import rebuild_index
 from linli.slugs import slugify
 
 SEED = 5
@@ -146,6 +148,7 @@ def generate(root: Path, n: int, *, now: dt.datetime = NOW, photos: bool = True)
                                    caption=f"活动现场 {position + 1}", position=position, created_at=at)  # fmt: skip
     counts["Album"] = m.Album.select().count()
     counts["Photo"] = m.Photo.select().count()
+    rebuild_index(home, now)  # the admin keeps the Whoosh index up to date as staff save
     counts["seconds"] = round(time.perf_counter() - started, 1)
     return counts
 
