@@ -406,6 +406,7 @@
     });
     page.list.innerHTML = "";
     page.shown = 0;
+    page.app.removeAttribute("data-shown");  /* set again once these results are drawn */
     page.show(page.manifest.page, false);
   };
 
