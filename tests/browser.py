@@ -49,3 +49,4 @@ class LiveServer:
     def stop(self) -> None:
         self.server.shutdown()
         self.thread.join(timeout=5)
+

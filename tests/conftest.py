@@ -10,6 +10,7 @@ import pytest
 
 from linli import db
 from linli.home import Home
+from tests.browser import CHROMIUM, CHROMIUM_ARGS, require_chromium
 
 NOW = dt.datetime(2026, 11, 25, 10, 0, 0)
 
@@ -69,3 +70,14 @@ def _schema_per_home():
         for schema in created:
             cursor.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
     admin.close()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Debian's Chromium through Playwright, one per test module."""
+    require_chromium()
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()

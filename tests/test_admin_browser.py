@@ -11,7 +11,7 @@ from linli import models as m
 from linli.demo import fill_demo
 from linli.home import Home
 from linli.serve import create_preview_app
-from tests.browser import CHROMIUM, CHROMIUM_ARGS, LiveServer, require_chromium
+from tests.browser import LiveServer, require_chromium
 from tests.conftest import NOW
 
 require_chromium()
@@ -29,14 +29,6 @@ def site(tmp_path_factory):
     server = LiveServer(create_preview_app(home))
     yield home, server.url
     server.stop()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture

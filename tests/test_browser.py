@@ -11,7 +11,7 @@ from linli import db
 from linli.build import build
 from linli.demo import fill_demo
 from linli.home import Home
-from tests.browser import CHROMIUM, CHROMIUM_ARGS, require_chromium
+from tests.browser import require_chromium
 from tests.conftest import NOW
 
 require_chromium()
@@ -25,14 +25,6 @@ def site(tmp_path_factory) -> Path:
     fill_demo(home, NOW)
     build(home, now=NOW)
     return home.site_dir
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture

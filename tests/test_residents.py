@@ -344,21 +344,6 @@ WEIGHT_LIMIT = 30 * 1024  # gzipped HTML + CSS + JS of one page, photos excluded
 
 
 @pytest.fixture(scope="module")
-def browser():
-    from tests.browser import CHROMIUM, CHROMIUM_ARGS
-
-    if not CHROMIUM.exists():
-        if os.environ.get("CI"):
-            raise RuntimeError("CI must install Debian's chromium (scripts/test.sh does)")
-        pytest.skip("Debian's chromium is not installed")
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
-
-
-@pytest.fixture(scope="module")
 def server(demo_home):
     """The built demo site served as a static host would (the files as they are)."""
     from werkzeug.exceptions import NotFound

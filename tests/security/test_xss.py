@@ -28,7 +28,7 @@ from linli.build import build
 from linli.errors import LinliError
 from linli.headers import CONTENT_SECURITY_POLICY, LARGE_TEXT_SCRIPT, nginx_snippet
 from linli.slugs import check_slug
-from tests.browser import CHROMIUM, CHROMIUM_ARGS, require_chromium
+from tests.browser import require_chromium
 from tests.conftest import NOW
 from tests.security.xss_payloads import BARE_URLS, payloads
 
@@ -169,14 +169,6 @@ def site(tmp_path_factory):
     written = fill(home)
     build(home, now=NOW)
     return home.site_dir, written
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 class Watched:
