@@ -55,6 +55,11 @@ WORDS = (
     # publisher.STATE_LABELS, publisher.BUSY, publisher.INTERRUPTED
     lazy_gettext("正在发布"), lazy_gettext("成功"), lazy_gettext("失败"),
     lazy_gettext("网站正在发布中，请等这次完成后再试。"), lazy_gettext("上次发布被中断，网站保持原样。"),
+    # deploy.config.KIND_LABELS, deploy.background.BUSY, deploy.background.INTERRUPTED
+    lazy_gettext("本地文件夹"), lazy_gettext("zip 压缩包"), lazy_gettext("rsync（SSH）"), lazy_gettext("SFTP"),
+    lazy_gettext("FTP/FTPS"), lazy_gettext("对象存储（S3 兼容）"), lazy_gettext("git 分支（Pages）"),
+    lazy_gettext("网站正在生成或上传中，请等这次完成后再试。"),
+    lazy_gettext("上次上传被中断。已上传的文件已记录，再上传一次会接着传剩下的。"),
     # media.ATTACHMENT_KINDS
     lazy_gettext("PDF 文件"), lazy_gettext("Word 文档"), lazy_gettext("Excel 表格"), lazy_gettext("PowerPoint 演示文稿"),
     lazy_gettext("文件"),

@@ -3,7 +3,8 @@
 :class:`PublishView` starts a build in the background (editors and admins only), shows its
 progress and log while it runs and the past runs with their results; :mod:`linli.publisher`
 does the work. It also hands out the built site as one zip file, for hosts whose only way in is
-a web upload panel. :class:`PreviewView` renders any item that is not in the trash, drafts included,
+a web upload panel, and sends it to the deploy targets configured in the home (``[deploy.NAME]``
+of linli.toml), one button each, in the background (:mod:`linli.deploy.background`). :class:`PreviewView` renders any item that is not in the trash, drafts included,
 exactly as the public site would, with a banner saying it is a preview. It renders inside a
 request context of a public app of its own and never touches the public app's routes, so a
 draft stays invisible on the public site and in every build.
@@ -54,7 +55,13 @@ class PublishView(_StaffView):
     def index(self):
         if not accounts.can_publish(current_user.account):
             return self._refused(200)  # a page that explains; the actions below answer 403
+        from linli.deploy import background, targets
+
         run = publisher.status(self.home)
+        try:
+            deploy_targets, deploy_error = list(targets(self.home).values()), ""
+        except LinliError as exc:  # a mistake in linli.toml: said on the page, builds still work
+            deploy_targets, deploy_error = [], str(exc)
         return self.render(
             "linli_admin/publish.html",
             refused=False,
@@ -64,6 +71,9 @@ class PublishView(_StaffView):
             changes=publisher.changes_since_last_build(),
             labels=publisher.STATE_LABELS,
             site_built=(self.home.site_dir / "index.html").is_file(),
+            deploy_targets=deploy_targets,
+            deploy_error=deploy_error,
+            deploy=background.status(self.home),
         )
 
     @expose("/site.zip")
@@ -106,6 +116,23 @@ class PublishView(_StaffView):
             flash(word(exc), "warning")
         else:
             flash(str(STARTED), "info")
+        return redirect(url_for(".index"))
+
+
+    @expose("/deploy/<target>", methods=("POST",))
+    def deploy(self, target: str):
+        """Send the built site to the deploy target named ``target`` in the background."""
+        from linli.deploy import background
+        from linli.deploy.config import choose
+
+        if not accounts.can_publish(current_user.account):
+            return self._refused()
+        try:
+            background.start(choose(self.home, target), current_user.username, address=client_address())
+        except LinliError as exc:
+            flash(word(exc), "warning")
+        else:
+            flash(gettext("已开始上传到“%(name)s”。下面显示进度；可以离开这个页面，上传会在后台继续。", name=target), "info")
         return redirect(url_for(".index"))
 
 

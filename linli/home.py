@@ -51,6 +51,7 @@ GITIGNORE_TEMPLATE = """\
 /.build-staging*/
 /.site-old*/
 /.build.lock
+/.deploy-status.json*
 /.linli-secret
 """
 

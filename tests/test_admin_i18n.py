@@ -18,6 +18,8 @@ from admin import create_admin_app
 from admin.i18n import WORDS
 from linli import accounts, media, publisher
 from linli import models as m
+from linli.deploy import background as deploy_background
+from linli.deploy import config as deploy_config
 from linli.home import PROJECT_ROOT
 
 ADMIN = PROJECT_ROOT / "admin"
@@ -217,6 +219,7 @@ def test_every_chinese_word_from_linli_has_an_entry():
     shown |= {model.type_label for model in m.CONTENT_MODELS}
     shown |= set(publisher.STATE_LABELS.values()) | {publisher.BUSY, publisher.INTERRUPTED}
     shown |= set(media.ATTACHMENT_KINDS.values()) | {accounts.WRONG_LOGIN, accounts.LOCKED}
+    shown |= set(deploy_config.KIND_LABELS.values()) | {deploy_background.BUSY, deploy_background.INTERRUPTED}
     assert shown <= listed, sorted(shown - listed)
     assert shown <= {message.id for message in read_catalog()}
 

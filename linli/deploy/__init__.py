@@ -25,10 +25,14 @@ __all__ = ["KIND_LABELS", "MANIFEST", "SECRETS_FILE", "DeployResult", "Target", 
 
 
 @contextmanager
-def site_unchanging(home: Home):
-    """Hold the build lock while ``site/`` is read, so no build swaps it meanwhile."""
+def site_unchanging(home: Home, lock=None):
+    """Hold the build lock while ``site/`` is read, so no build swaps it meanwhile. ``lock``: a
+    :class:`~linli.publisher.BuildLock` the caller already holds (and keeps holding afterwards)."""
     from linli.publisher import BuildLock
 
+    if lock is not None and lock.held:
+        yield home.site_dir
+        return
     lock = BuildLock(home)
     try:
         lock.acquire()
@@ -40,10 +44,11 @@ def site_unchanging(home: Home):
         lock.release()
 
 
-def deploy_target(target: Target, progress=None) -> DeployResult:
-    """Send ``target.home``'s built site to ``target``. ``progress(done, total, path)``."""
+def deploy_target(target: Target, progress=None, *, lock=None) -> DeployResult:
+    """Send ``target.home``'s built site to ``target``. ``progress(done, total, path)``;
+    ``lock``: the build lock when the caller holds it already (:func:`site_unchanging`)."""
     module = importlib.import_module(f"linli.deploy.{MODULES[target.kind]}")
-    with site_unchanging(target.home) as site:
+    with site_unchanging(target.home, lock) as site:
         return module.deploy(target, site, progress=progress)
 
 

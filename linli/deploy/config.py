@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import re
 import tomllib
+from urllib.parse import urlsplit
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -68,6 +69,23 @@ class Target:
         return KIND_LABELS[self.kind]
 
     @property
+    def where(self) -> str:
+        """Where this target puts the site, for staff to read: never a secret (user names in
+        URLs are left out too, since a token may be written there)."""
+        get, port = self.options.get, self.options.get("port")
+        if self.kind in ("folder", "zip"):
+            return str(self.local_path("path"))
+        if self.kind in ("rsync", "sftp"):
+            return f"{self.kind}://{get('user')}@{get('host')}:{port or 22}{get('path')}"
+        if self.kind == "ftp":
+            scheme = "ftps" if get("tls") else "ftp"
+            return f"{scheme}://{get('user', 'anonymous')}@{get('host')}:{port or 21}{get('path')}"
+        if self.kind == "s3":
+            endpoint = get("endpoint_url")
+            return f"s3://{get('bucket')}/{get('prefix', '').strip('/')}" + (f"（{_without_userinfo(endpoint)}）" if endpoint else "")
+        return f"{_without_userinfo(get('repo'))} → {get('branch', 'gh-pages')}"
+
+    @property
     def retries(self) -> int:
         return self.options.get("retries", 3)
 
@@ -104,6 +122,16 @@ class Target:
 
 _SECRET_LABELS = {"password": "密码", "key_passphrase": "私钥口令", "access_key_id": "访问密钥 ID",
                   "secret_access_key": "访问密钥（Secret）"}  # fmt: skip
+
+
+def _without_userinfo(url: str) -> str:
+    """``url`` without ``user:password@`` (a git remote may carry a token there)."""
+    if "://" not in url:
+        return url
+    parts = urlsplit(url)
+    if "@" not in parts.netloc:
+        return url
+    return parts._replace(netloc=parts.netloc.rpartition("@")[2]).geturl()
 
 
 def _load_secrets(path: Path) -> dict:
