@@ -54,7 +54,7 @@ def explain(target: Target, code: int, stderr: str) -> str:
     if "Host key verification failed" in stderr or "No ED25519 host key is known" in stderr:
         return (f"不认识 {where} 的主机密钥，已拒绝连接。请先在这台电脑上运行 ssh -p {port} {user}@{host} 确认一次，"
                 "或在 known_hosts 设置里指定记录主机密钥的文件。")  # fmt: skip
-    if "Permission denied" in stderr and code == 255:
+    if re.search(r"Permission denied \((publickey|password|keyboard)", stderr) or ("Permission denied" in stderr and code == 255):
         return f"登录 {where} 失败：用户名“{user}”或密钥不对（rsync 目标只能用密钥登录，用 key 指定私钥文件）。"
     if "command not found" in stderr or code == 127:
         return f"服务器 {where} 上没有安装 rsync：请改用 sftp 目标。"
