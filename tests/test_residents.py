@@ -147,7 +147,7 @@ def test_without_base_url_feeds_link_relative_and_there_is_no_sitemap(small):
 def test_invisible_control_characters_pasted_by_staff_do_not_break_the_feed(home):
     published = dict(status=m.PUBLISHED, publish_at=NOW - dt.timedelta(days=1))
     m.SiteSettings.create(name="小园\x1b社区")
-    m.Notice.create(slug="ctl", title="停水\x0b通知\x00", category="停水\x08停电", summary="摘\x1f要",
+    m.Notice.create(slug="ctl", title="停水\x0b通知\x01", category="停水\x08停电", summary="摘\x1f要",
                     body="正文\x0c内容", **published)  # fmt: skip
     build(home, now=NOW)
     entry = ET.parse(home.site_dir / "feeds" / "notices.xml").getroot().find(f"{ATOM}entry")
