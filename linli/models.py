@@ -38,6 +38,14 @@ class BaseModel(pw.Model):
         database = database
         legacy_table_names = False
 
+    def save(self, *args, **kwargs):
+        # A NUL pasted into a form is invisible to staff, and PostgreSQL cannot store one.
+        for name in self._meta.fields:
+            value = self.__data__.get(name)
+            if isinstance(value, str) and "\x00" in value:
+                setattr(self, name, value.replace("\x00", ""))
+        return super().save(*args, **kwargs)
+
 
 class User(BaseModel):
     """A staff account. Never exported, never public."""

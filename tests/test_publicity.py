@@ -94,3 +94,9 @@ def test_urgent_banner_on_every_page_until_it_expires(home, now):
         assert "紧急停水" in client.get(url).get_data(as_text=True), url
     later = create_public_app(home, now=now + 2 * DAY).test_client()
     assert "紧急停水" not in later.get("/").get_data(as_text=True)
+
+
+def test_a_nul_character_pasted_by_staff_is_dropped_on_save(home):
+    notice = m.Notice.create(title="停水\x00通知", body="正文\x00", status=m.DRAFT)
+    stored = m.Notice.get_by_id(notice.id)
+    assert (stored.title, stored.body) == ("停水通知", "正文")
