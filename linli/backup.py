@@ -25,6 +25,7 @@ import sqlite3
 import tarfile
 from pathlib import Path, PurePosixPath
 
+from linli.deploy.core import file_hash
 from linli.errors import LinliError
 from linli.home import Home
 
@@ -34,14 +35,6 @@ FORMAT = 1
 
 def _stamp() -> str:
     return dt.datetime.now().strftime("%Y%m%d-%H%M%S")
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def _require_sqlite(home: Home) -> Path:
@@ -103,7 +96,7 @@ def create_backup(home: Home, output: Path | None = None) -> tuple[Path, dict]:
             "format": FORMAT,
             "created_at": dt.datetime.now().isoformat(timespec="seconds"),
             "schema_version": stored_version_of(work / "content" / "linli.db"),
-            "files": {name: {"sha256": _sha256(path), "size": path.stat().st_size} for name, path in files.items()},
+            "files": {name: {"sha256": file_hash(path), "size": path.stat().st_size} for name, path in files.items()},
         }
         with tarfile.open(partial, "w:gz") as archive:
             data = json.dumps(manifest, ensure_ascii=False, indent=1).encode()

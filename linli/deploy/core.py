@@ -58,11 +58,9 @@ class DeployResult:
 
 
 def file_hash(path: Path) -> str:
-    digest = hashlib.sha256()
+    """SHA-256 of a file's bytes, in hex (also the backup manifest's checksum)."""
     with path.open("rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 16), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
+        return hashlib.file_digest(handle, "sha256").hexdigest()
 
 
 def site_manifest(site: Path) -> dict[str, str]:
