@@ -99,7 +99,11 @@ def demo(root: Path, no_build: bool) -> None:
     password = secrets.token_urlsafe(9)
     with db.immediate_transaction():
         add_user("demo", password, role="admin")
-    click.echo("已生成演示社区：" + "，".join(f"{name} {n}" for name, n in counts.items()))
+    other_labels = {"Photo": "照片", "Attachment": "附件", "GridMember": "网格员"}
+    made = [
+        (getattr(getattr(models, name), "type_label", "") or other_labels.get(name), n) for name, n in counts.items()
+    ]
+    click.echo("已生成演示社区：" + "，".join(f"{label} {n}" for label, n in made if label and n))
     click.echo(f"演示管理员账号：demo  密码：{password}")
     if not no_build:
         _build(home)
