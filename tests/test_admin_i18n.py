@@ -9,10 +9,6 @@ import json
 import re
 
 import pytest
-from babel.messages.extract import extract_from_dir
-from babel.messages.frontend import parse_mapping_cfg
-from babel.messages.mofile import read_mo
-from babel.messages.pofile import read_po
 
 from admin import create_admin_app
 from admin.i18n import WORDS
@@ -24,7 +20,6 @@ from linli.home import PROJECT_ROOT
 
 ADMIN = PROJECT_ROOT / "admin"
 PO = ADMIN / "translations" / "en" / "LC_MESSAGES" / "admin.po"
-MO = PO.with_suffix(".mo")
 KEYWORDS = {"_gettext": None, "gettext": None, "lazy_gettext": None, "ngettext": (1, 2), "_ngettext": (1, 2),
             "_l": None, "_": None}  # fmt: skip  (as scripts/translations.sh passes them)
 FIX = f"Run scripts/translations.sh, translate the new or changed entries in {PO.relative_to(PROJECT_ROOT)} and run it again."
@@ -32,6 +27,7 @@ CJK = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]")
 PASSWORD = "correct-horse-1"
 TITLE, BODY = "停水通知", "明天上午 8 点到 12 点停水。"
 CATEGORY = "社区通知"  # the notice's category: free text staff type (models.Notice's default)
+from tests import catalogues
 
 
 @pytest.fixture
@@ -161,54 +157,19 @@ def test_english_album_and_publish_pages(app):
 # --- the catalogue ---------------------------------------------------------------------------
 
 
-def read_catalog():
-    with PO.open("rb") as f:
-        return read_po(f, locale="en")
-
-
-def code_msgids() -> set[str]:
-    """Every msgid in admin/ now, extracted as scripts/translations.sh does."""
-    with (ADMIN / "babel.cfg").open(encoding="utf-8") as f:
-        method_map, options_map = parse_mapping_cfg(f)
-    ids = set()
-    for _filename, _lineno, message, _comments, _context in extract_from_dir(
-        ADMIN, method_map, options_map, keywords=KEYWORDS
-    ):
-        ids.add(message[0] if isinstance(message, tuple) else message)
-    return ids
-
-
 def test_english_catalogue_is_complete():
-    catalog = read_catalog()
-    assert not catalog.fuzzy, f"{PO.name} header is marked fuzzy. {FIX}"
-    messages = [message for message in catalog if message.id]
+    messages = catalogues.assert_complete(PO, FIX)
     assert len(messages) > 300
-    untranslated = [message.id for message in messages if not message.string]
-    fuzzy = [message.id for message in messages if message.fuzzy]
-    assert not untranslated, f"Untranslated entries: {untranslated}. {FIX}"
-    assert not fuzzy, f"Fuzzy entries: {fuzzy}. {FIX}"
-    problems = {message.id: [str(e) for e in message.check(catalog)] for message in messages}
-    problems = {msgid: errors for msgid, errors in problems.items() if errors}
-    assert not problems, f"Placeholders differ between msgid and msgstr: {problems}"
     for message in messages:
-        assert set(re.findall(r"%\((\w+)\)s", message.id)) == set(re.findall(r"%\((\w+)\)s", message.string))
         assert not CJK.search(message.string.replace("、", "")), message.id  # “、” is quoted in one help text
 
 
 def test_english_catalogue_matches_code():
-    in_code = code_msgids()
-    in_catalogue = {message.id for message in read_catalog() if message.id}
-    missing = sorted(in_code - in_catalogue)
-    stale = sorted(in_catalogue - in_code)
-    assert not missing, f"Admin text missing from {PO.name}: {missing}. {FIX}"
-    assert not stale, f"{PO.name} has entries nothing uses any more: {stale}. {FIX}"
+    catalogues.assert_matches_source(catalogues.source_msgids(ADMIN, keywords=KEYWORDS), PO, FIX, "Admin")
 
 
 def test_compiled_catalogue_is_up_to_date():
-    with MO.open("rb") as f:
-        compiled = {message.id: message.string for message in read_mo(f) if message.id}
-    translated = {message.id: message.string for message in read_catalog() if message.id}
-    assert compiled == translated, f"{MO.name} is out of date with {PO.name}. {FIX}"
+    catalogues.assert_compiled(PO, FIX)
 
 
 def test_every_chinese_word_from_linli_has_an_entry():
@@ -221,7 +182,7 @@ def test_every_chinese_word_from_linli_has_an_entry():
     shown |= set(media.ATTACHMENT_KINDS.values()) | {accounts.WRONG_LOGIN, accounts.LOCKED}
     shown |= set(deploy_config.KIND_LABELS.values()) | {deploy_background.BUSY, deploy_background.INTERRUPTED}
     assert shown <= listed, sorted(shown - listed)
-    assert shown <= {message.id for message in read_catalog()}
+    assert shown <= {message.id for message in catalogues.read_catalog(PO)}
 
 
 def test_scripts_use_only_wording_the_page_gives_them():

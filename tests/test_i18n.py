@@ -6,10 +6,6 @@ from __future__ import annotations
 import re
 
 import pytest
-from babel.messages.extract import extract_from_dir
-from babel.messages.frontend import parse_mapping_cfg
-from babel.messages.mofile import read_mo
-from babel.messages.pofile import read_po
 
 from linli import db
 from linli import models as m
@@ -18,7 +14,6 @@ from linli.home import PROJECT_ROOT, Home
 
 THEME = PROJECT_ROOT / "themes" / "default"
 PO = THEME / "translations" / "en" / "LC_MESSAGES" / "messages.po"
-MO = PO.with_suffix(".mo")
 FIX = "Run scripts/translations.sh, translate the new or changed entries in {} and run it again.".format(
     PO.relative_to(PROJECT_ROOT)
 )
@@ -26,6 +21,7 @@ FIX = "Run scripts/translations.sh, translate the new or changed entries in {} a
 NAV_EN = ["Home", "Notices", "Service guide", "Nearby services", "Events", "Photo albums",
           "Volunteering", "Micro-wishes", "Grid contacts", "About the community"]  # fmt: skip
 NAV_ZH = ["首页", "通知公告", "办事指南", "便民设施", "社区活动", "活动相册", "志愿服务", "微心愿", "网格服务", "社区概况"]
+from tests import catalogues
 
 
 @pytest.fixture
@@ -92,50 +88,15 @@ def test_chinese_site(site):
         assert english not in home and english not in notices, english
 
 
-def read_catalog():
-    with PO.open("rb") as f:
-        return read_po(f, locale="en")
-
-
-def template_msgids() -> set[str]:
-    """Every msgid in the theme's templates now, extracted as scripts/translations.sh does."""
-    with (THEME / "babel.cfg").open(encoding="utf-8") as f:
-        method_map, options_map = parse_mapping_cfg(f)
-    ids = set()
-    for _filename, _lineno, message, _comments, _context in extract_from_dir(THEME, method_map, options_map):
-        ids.add(message[0] if isinstance(message, tuple) else message)
-    return ids
-
-
 def test_english_catalogue_is_complete():
-    catalog = read_catalog()
-    assert not catalog.fuzzy, f"{PO.name} header is marked fuzzy. {FIX}"
-    messages = [message for message in catalog if message.id]
-    assert messages
-    untranslated = [message.id for message in messages if not message.string]
-    fuzzy = [message.id for message in messages if message.fuzzy]
-    assert not untranslated, f"Untranslated entries: {untranslated}. {FIX}"
-    assert not fuzzy, f"Fuzzy entries: {fuzzy}. {FIX}"
-    problems = {message.id: [str(e) for e in message.check(catalog)] for message in messages}
-    problems = {msgid: errors for msgid, errors in problems.items() if errors}
-    assert not problems, f"Placeholders differ between msgid and msgstr: {problems}"
-    for message in messages:
-        names = set(re.findall(r"%\((\w+)\)s", message.id))
-        assert names == set(re.findall(r"%\((\w+)\)s", message.string)), message.id
+    assert catalogues.assert_complete(PO, FIX)
 
 
 def test_english_catalogue_matches_templates():
-    in_templates = template_msgids()
+    in_templates = catalogues.source_msgids(THEME)
     assert len(in_templates) > 50
-    in_catalogue = {message.id for message in read_catalog() if message.id}
-    missing = sorted(in_templates - in_catalogue)
-    stale = sorted(in_catalogue - in_templates)
-    assert not missing, f"Template text missing from {PO.name}: {missing}. {FIX}"
-    assert not stale, f"{PO.name} has entries no template uses any more: {stale}. {FIX}"
+    catalogues.assert_matches_source(in_templates, PO, FIX, "Template")
 
 
 def test_compiled_catalogue_is_up_to_date():
-    with MO.open("rb") as f:
-        compiled = {message.id: message.string for message in read_mo(f) if message.id}
-    translated = {message.id: message.string for message in read_catalog() if message.id}
-    assert compiled == translated, f"{MO.name} is out of date with {PO.name}. {FIX}"
+    catalogues.assert_compiled(PO, FIX)
