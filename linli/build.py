@@ -61,7 +61,7 @@ CACHE_DIR = ".build-cache"
 MANIFEST = "manifest.pickle"
 JOURNAL = ".commit"
 STAGED_MANIFEST = ".manifest.pickle"
-SEARCH_CACHE = "search.pickle"
+SEARCH_STATE = "search.db"  # the static search index between builds (linli.search.static)
 FORMAT = 1
 
 #: Every page of the site comes from one of these generators of (endpoint, values) or URLs.
@@ -120,6 +120,7 @@ def build(home: Home, *, now=None, progress=None, full: bool = False) -> BuildRe
     incremental = old is not None and old.fingerprint == fingerprint and not full
     staging.mkdir(parents=True)
     store = markup.store = markup.RenderedStore(home.root / CACHE_DIR / "rendered.db")
+    search_static.state_path = home.root / CACHE_DIR / SEARCH_STATE
     url = "/"
     timings: dict[str, float] = {"start": time.perf_counter() - started}
     clock = time.perf_counter()
@@ -137,35 +138,34 @@ def build(home: Home, *, now=None, progress=None, full: bool = False) -> BuildRe
             lap("enumerate")
             scan = deps.scan(database, SCANNED, at)
             lap("scan")
-            if incremental:
-                stale = deps.stale_keys(old.deps, database, old.scan, scan, at)
+            search_static.row_hashes = scan.slugs
+
+            def make_index() -> str:
+                with app.test_request_context():
+                    version = search_static.static_index().version
+                lap("search index")
+                return version
+
+            if incremental:  # the index first (item by item: cheap), so its pages can be checked
+                known = {("static_index",): make_index()}
+                stale = deps.stale_keys(old.deps, database, old.scan, scan, at, known)
                 todo = [u for u in pages if u not in old.pages or not stale.isdisjoint(old.pages[u][2])]
             else:
                 todo = list(pages)
             lap("check")
             old_pages = old.pages if old else {}
             job = _Job(app, at, staging, {u: old_pages[u][1] for u in todo if u in old_pages})
-            # The pages that embed the search index are rendered here, after the index; the
-            # index is made while the workers render the other pages.
+            # The pages that embed the search index are rendered here, after the index; in a full
+            # build the index is made while the workers render the other pages.
             with app.test_request_context():
                 search_page = url_for("search.page")
             last = [u for u in todo if u.endswith(search_page)]
             todo = [u for u in todo if not u.endswith(search_page)]
             index_changed = bool(last) or not incremental
-
-            def make_index() -> None:
-                if index_changed:
-                    search_static.cache = _load_search_cache(home)
-                    with deps.recording(at), app.test_request_context():
-                        search_static.static_index()
-                    _save_search_cache(home, search_static.cache)
-                    search_static.cache = None
-                    lap("search index")
-
             fresh = len(pages) - len(todo) - len(last)
             if progress and fresh:
                 progress(fresh, "/")
-            rendered, dep_values = _render(job, todo, progress, fresh, meanwhile=make_index)
+            rendered, dep_values = _render(job, todo, progress, fresh, meanwhile=None if incremental else make_index)
             more, more_values = _render(job, last, progress, fresh + len(todo))
             rendered.update(more)
             dep_values.update(more_values)
@@ -203,7 +203,8 @@ def build(home: Home, *, now=None, progress=None, full: bool = False) -> BuildRe
         _abandon(staging)
         raise LinliError(f"网站生成失败（页面 {url}）：{type(exc).__name__}: {exc}。原来的网站没有改动。") from exc
     finally:
-        markup.store = search_static.cache = None
+        markup.store = search_static.state_path = search_static.row_hashes = None
+        _close_search_state(app)
         store.close()
     try:  # the admin's and the preview's index: what time alone changed (scheduled, expired)
         sync_index(home, at)
@@ -292,26 +293,10 @@ def code_fingerprint() -> bytes:
     return digest.digest()
 
 
-def _load_search_cache(home: Home) -> dict:
-    try:
-        with open(home.root / CACHE_DIR / SEARCH_CACHE, "rb") as f:
-            found = pickle.load(f)
-        if found.get("code") == code_fingerprint():
-            return found
-    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError):
-        pass
-    return {"code": code_fingerprint()}
-
-
-def _save_search_cache(home: Home, cache: dict) -> None:
-    """Keep the search cache when it learnt enough to be worth writing (remaking a few
-    documents next time costs less than writing all of them now)."""
-    if cache.pop("made", 0) < 50 and (home.root / CACHE_DIR / SEARCH_CACHE).exists():
-        return
-    temporary = home.root / CACHE_DIR / (SEARCH_CACHE + ".tmp")
-    with open(temporary, "wb") as f:
-        pickle.dump(cache, f, protocol=pickle.HIGHEST_PROTOCOL)
-    os.replace(temporary, home.root / CACHE_DIR / SEARCH_CACHE)
+def _close_search_state(app) -> None:
+    made = app.extensions.pop("linli_search_static", None)
+    if made is not None and made[1].state is not None:
+        made[1].state.close()
 
 
 # --- rendering ----------------------------------------------------------------------------------
@@ -480,12 +465,11 @@ def _other_files(home: Home, app, old: Manifest | None, staging: Path, search_ch
             from linli.search.static import static_index
 
             index = static_index()
-        for rel, text in index.files.items():
-            data = text.encode("utf-8")
+        for rel, digest in index.hashes.items():  # only files whose bytes changed are at hand or made
             target = f"search/{rel}"
-            files[target] = hashlib.blake2b(data, digest_size=16).digest()
-            if previous.get(target) != files[target]:
-                _write(staging / target, data)
+            files[target] = digest
+            if previous.get(target) != digest:
+                _write(staging / target, index.text(rel).encode("utf-8"))
                 staged += 1
     else:
         files.update(previous_search)

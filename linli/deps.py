@@ -300,9 +300,11 @@ def scan(database, models, now: dt.datetime) -> Scan:
     return Scan(tables, slugs)
 
 
-def stale_keys(deps: dict, database, old: Scan, new: Scan, now: dt.datetime) -> set:
+def stale_keys(deps: dict, database, old: Scan, new: Scan, now: dt.datetime, known: dict | None = None) -> set:
     """The dependency keys in ``deps`` (key → fingerprint of the last build) whose fingerprint
-    is different now."""
+    is different now. ``known``: keys whose fingerprint the caller has made already (as the
+    static search index's version)."""
+    known = known or {}
     changed = {t for t in new.tables if old.tables.get(t) != new.tables[t]} | (set(old.tables) - set(new.tables))
     results: dict = {}
 
@@ -328,6 +330,9 @@ def stale_keys(deps: dict, database, old: Scan, new: Scan, now: dt.datetime) -> 
                     stale.add(key)
         elif kind == "now":
             if value != now_as_text(now):
+                stale.add(key)
+        elif key in known:
+            if value != known[key]:
                 stale.add(key)
         else:
             stale.add(key)

@@ -31,7 +31,8 @@ const out = queries.map(({ q, type }) => {
   const terms = client.queryTerms(q);
   const lists = terms.map((t) => {
     const shard = loadFile(manifest.dir + "s/" + (client.termHash(t) % manifest.shards).toString(16) + ".js") || {};
-    return client.decodePostings(Object.prototype.hasOwnProperty.call(shard, t) ? shard[t] : null);
+    return client.decodePostings(Object.prototype.hasOwnProperty.call(shard, t) ? shard[t] : null,
+      manifest.docs, manifest.scale);
   });
   const ranked = client.rank(lists);
   let docs = ranked.docs;

@@ -201,10 +201,63 @@ def test_common_terms_keep_only_their_best_documents(home, now):
     _, data = script_data(index.files[f"{index.manifest['dir']}s/{analyzer.term_hash('停水') % shard:x}.js"])
     kept = {d for d, _ in decode_entry(data["停水"])[1]}
     docs = {}
-    for d in range(total):
-        _, info = script_data(index.files[f"{index.manifest['dir']}d/{d:x}.js"])
-        docs[d] = info["x"].count("停水")
+    for path in [p for p in index.hashes if "/d/" in p]:
+        _, info = script_data(index.text(path))
+        docs[int(path.rsplit("/", 1)[1].removesuffix(".js"), 16)] = info["x"].count("停水")
+    assert len(docs) == total
     assert min(docs[d] for d in kept) >= max(docs[d] for d in set(docs) - kept if docs[d])
+
+
+def index_files(index) -> dict[str, str]:
+    return {path: index.text(path) for path in index.hashes}
+
+
+def test_an_index_kept_item_by_item_equals_one_made_from_nothing(home, now, tmp_path):
+    """The state kept between builds, patched change after change, gives exactly the files of an
+    index made from nothing; an edit makes again only its display file and its terms' shards."""
+    from linli.search.documents import document
+    from linli.search.static import State, analyse
+
+    rows = [{"title": f"第{i}号通知：{'停水' if i % 3 else '停电'}安排", "status": "published", "slug": f"n{i}",
+             "body": f"幸福里{i}号楼{'居民' * (i % 4 + 1)}请注意。"} for i in range(1, 80)]  # fmt: skip
+    m.Notice.insert_many(rows).execute()
+    m.Place.create(title="社区卫生服务站", slug="clinic", status="published", body="量血压，测血糖。")
+    state = State(tmp_path / "search.db")
+    first = build_static_index(now, state=state)
+    assert index_files(first) == index_files(build_static_index(now))
+
+    def changed_to(change) -> dict:
+        change()
+        kept = build_static_index(now, state=state)
+        kept.made = set(kept.files)  # made by this update (text() below makes the others on demand)
+        fresh = build_static_index(now)
+        assert kept.hashes == fresh.hashes and kept.manifest == fresh.manifest
+        assert index_files(kept) == index_files(fresh)
+        return kept
+
+    notice = m.Notice.get(m.Notice.slug == "n7")
+    terms = set(analyse(document(notice))[0])
+    notice.body = notice.body.replace("居民", "电梯")  # same lengths: the reference lengths stay
+    notice.save()
+    terms |= set(analyse(document(notice))[0])
+    edited = changed_to(lambda: None)
+    made = {path for path in edited.made if "/s/" in path or "/d/" in path}
+    shards = edited.manifest["shards"]
+    assert made <= {f"i/s/{analyzer.term_hash(t) % shards:x}.js" for t in terms} | {
+        f"i/d/{edited.manifest['groups'][0][1] + notice.id:x}.js"}
+    assert 0 < len(made) < len(edited.hashes) / 2
+    changed_to(lambda: m.Notice.create(title="新通知：停水", slug="new", status="published", body="明天停水。"))
+    changed_to(lambda: m.Notice.update(status="draft").where(m.Notice.slug == "n3").execute())
+    changed_to(lambda: m.Notice.delete().where(m.Notice.slug == "n4").execute())
+    changed_to(lambda: m.Notice.update(expires_at=now - dt.timedelta(days=1), keep_after_expiry=True)
+               .where(m.Notice.slug == "n5").execute())  # fmt: skip
+    changed_to(lambda: m.Attachment.create(notice=m.Notice.get(m.Notice.slug == "n6"), title="报名表（电梯）",
+                                           file="a.pdf", position=1))  # fmt: skip
+    # Many more items: the shard count and reference lengths step, and everything is made again.
+    grown = changed_to(lambda: m.Notice.insert_many(
+        [{"title": f"补充{i}", "status": "published", "slug": f"x{i}", "body": "长" * 400} for i in range(300)]
+    ).execute())  # fmt: skip
+    assert grown.manifest["shards"] > shards
 
 
 @pytest.fixture(scope="module")

@@ -129,7 +129,7 @@ def public_documents(at: dt.datetime, prefixes=None, *, cache: dict | None = Non
         if prefixes is not None and prefix not in prefixes:
             continue
         items = list(public(model, at, include=includes(model)).order_by(model.id))
-        related = _related(model, items)
+        related = related_text(model) if items else {}
         for item in items:
             expired = visibility(item, at) == EXPIRED
             if cache is None:
@@ -149,30 +149,35 @@ def document_for(item, at: dt.datetime) -> SearchDoc | None:
     state = visibility(item, at)
     if state is None:
         return None
-    related = _related(type(item), [item]).get(item.id)
+    related = related_text(type(item), [item.id]).get(item.id)
     return document(item, expired=state == EXPIRED, related=related)
 
 
-def _related(model, items) -> dict[int, list[str]]:
-    """Public text that lives in other tables: attachment titles, photo captions, grid members."""
-    ids = [item.id for item in items]
+def related_text(model, ids=None) -> dict[int, list[str]]:
+    """Public text that lives in other tables, by item id: attachment titles, photo captions,
+    grid members (of the items in ``ids``, or of every item)."""
     found: dict[int, list[str]] = defaultdict(list)
-    if not ids:
+    if ids is not None and not ids:
         return found
+    wanted = None if ids is None else set(ids)
     if model is m.Notice:
-        query = m.Attachment.select().where(m.Attachment.notice.in_(ids)).order_by(m.Attachment.position)
+        query = m.Attachment.select().order_by(m.Attachment.position, m.Attachment.id)
         for attachment in query:
-            found[attachment.notice_id].append(attachment.title)
+            if wanted is None or attachment.notice_id in wanted:
+                found[attachment.notice_id].append(attachment.title)
     elif model is m.Album:
-        query = m.Photo.select().where(m.Photo.album.in_(ids) & (m.Photo.hidden == False))  # noqa: E712
+        query = m.Photo.select().where(m.Photo.hidden == False)  # noqa: E712
         for photo in query.order_by(m.Photo.position, m.Photo.id):
-            if photo.caption:
+            if photo.caption and (wanted is None or photo.album_id in wanted):
                 found[photo.album_id].append(photo.caption)
     elif model is m.Grid:
-        query = m.GridMember.select().where(m.GridMember.grid.in_(ids)).order_by(m.GridMember.position)
+        query = m.GridMember.select().order_by(m.GridMember.position, m.GridMember.id)
         for member in query:
-            role = ROLE_LABELS.get(member.role, "")
-            found[member.grid_id].append(" ".join(filter(None, [member.name, role, member.work_phone, member.duties])))
+            if wanted is None or member.grid_id in wanted:
+                role = ROLE_LABELS.get(member.role, "")
+                found[member.grid_id].append(
+                    " ".join(filter(None, [member.name, role, member.work_phone, member.duties]))
+                )
     return found
 
 

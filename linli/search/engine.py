@@ -261,7 +261,7 @@ def search(home: Home, query: str, limit: int = 20, types=None, *, at: dt.dateti
     with ix.searcher() as searcher:
         reader = searcher.reader()
         documents = searcher.doc_count()
-        averages = {f: searcher.avg_field_length(f, 0.0) for f in FIELDS}
+        averages = ranking.reference_lengths({f: searcher.avg_field_length(f, 0.0) for f in FIELDS})
         allowed = None
         if wanted_prefixes:
             allowed = set()

@@ -7,28 +7,43 @@ so search also works opened from disk, where ``fetch`` of local files is refused
 - ``search-<hash>.js``: the client (the theme's ``static/js/search.js``, minified) and the
   Traditional→Simplified table of the analyzer (``linli/data/t2s.txt``), named by content so
   browsers keep it across builds;
-- ``i<version>/manifest.json``: document count, shard count, document ranges of each result type
-  (the page carries the same manifest in ``data-manifest``, so it costs no request);
-- ``i<version>/s/<n>.js``: the shard of every term whose hash modulo the shard count is ``n``:
+- ``i/manifest.json``: document count, shard count, document ranges of each result type, the
+  index's version (the page carries the same manifest in ``data-manifest``, so it costs no
+  request; the client asks for every file below with ``?v=<version>``, so a browser never mixes
+  files of two builds);
+- ``i/s/<n>.js``: the shard of every term whose hash modulo the shard count is ``n``:
   ``{term: postings}``, postings being the number of documents with the term, then pairs of
-  (document number minus the previous one, score) in the 5-bit group encoding of
-  :mod:`linli.search.analyzer`. Scores are BM25F with title and summary weighted up, precomputed
-  and rounded; a term in very many documents keeps only its best ``MAX_POSTINGS`` (the count
-  tells the client that the list is cut);
-- ``i<version>/d/<n>.js``: what a result shows of document ``n`` (title, type, date, page, the
-  start of its text for the snippet), fetched only for the results on screen.
+  (document number minus the previous one, weight) in the 5-bit group encoding of
+  :mod:`linli.search.analyzer`. The weight is the term's BM25F saturation in that document
+  (:mod:`linli.search.ranking`) times :data:`SCALE`, rounded; the client multiplies it by the
+  term's idf, computed from the document count and the term's count. A term in very many
+  documents keeps only its best ``MAX_POSTINGS`` (the count tells the client the list is cut);
+- ``i/d/<n>.js``: what a result shows of document ``n`` (title, type, date, page, the start of
+  its text for the snippet), fetched only for the results on screen.
 
-Document numbers follow result types (notices first, newest first within a type), so a type
-filter is a range and ties favour the newest.
+A document's number is fixed by its type and id (:func:`doc_number`), so a file changes only
+when what it holds changes: an edit rewrites the shards of the terms the item had or has and its
+own display file, nothing else. Types are numbered so that a result type is one range of
+numbers and, on equal scores, notices come first and the newest item (highest id) of a type first.
+
+Incremental: the index is kept between builds in a state file (``.build-cache/search.db``):
+each document's fingerprint, terms and field lengths, and each shard's complete postings. A
+build finds the items whose fingerprint changed, patches the shards of their terms and rewrites
+their display files; everything is made again from the state when the shard count or the
+reference field lengths change (both step with the size of the index, rarely). A build without a
+state file makes the same files from nothing: the output is a function of the public set only.
 """
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
-import functools
 import hashlib
 import json
+import marshal
+import math
 import re
+import sqlite3
 from array import array
 from collections import Counter
 from dataclasses import dataclass, field
@@ -37,34 +52,79 @@ from pathlib import Path
 import rjsmin
 from flask import current_app
 
+from linli import models as m
+from linli.errors import LinliError
+from linli.publicity import EXPIRED, public
 from linli.search import analyzer
-from linli.search.documents import GROUPS, SearchDoc, public_documents
-from linli.search.ranking import EXPIRED_FACTOR, FIELDS, K1, TITLE_BONUS, field_norms, idf
+from linli.search.documents import GROUPS, MODELS, document, includes, related_text
+from linli.search.ranking import EXPIRED_FACTOR, FIELDS, field_norms, reference_lengths, saturate
 
-SCALE = 8  # scores are stored as round(score * SCALE)
+SCALE = 32  # weights are stored as round(weight * SCALE)
 MAX_POSTINGS = 200
-SHARD_BYTES = 1500  # aim for shards about this big
+DOCS_PER_SHARD = 5  # shards: the power of two nearest above documents / DOCS_PER_SHARD
 EXCERPT = 160  # characters of text a result may show
 PAGE = 6  # results shown at first, and added by "more"
 CALLBACK = "__linliSearch"
-K1_PLUS_1 = K1 + 1
+DIR = "i/"
+SLOT_BITS = 22  # ids below 4,194,304 per type
+PATCH_AT_MOST = 500  # changed documents an update patches the shards for; more: all shards made again
+FORMAT = "2"  # of the state file; a state of another format (or other code) is made again
+
+#: Content types in result-type order; a type's documents are numbered from its slot.
+PREFIXES = [prefix for _, _, _, prefixes in GROUPS for prefix in prefixes]
+SLOTS = {prefix: len(PREFIXES) - 1 - number for number, prefix in enumerate(PREFIXES)}
+
+
+def doc_number(prefix: str, item_id: int) -> int:
+    if not 0 < item_id < 1 << SLOT_BITS:
+        raise LinliError(f"编号 {item_id} 超出搜索索引的范围。")
+    return SLOTS[prefix] << SLOT_BITS | item_id
+
+
+def group_ranges() -> list[list]:
+    """[result type, first number, end] of each result type."""
+    ranges = []
+    for key, _, _, prefixes in GROUPS:
+        slots = [SLOTS[p] for p in prefixes]
+        ranges.append([key, min(slots) << SLOT_BITS, (max(slots) + 1) << SLOT_BITS])
+    return ranges
+
+
+def shard_count(documents: int) -> int:
+    shards = 1
+    while shards * DOCS_PER_SHARD < documents and shards < 65536:
+        shards *= 2
+    return shards
 
 
 @dataclass
 class StaticIndex:
     version: str
     manifest: dict
-    files: dict[str, str] = field(repr=False)  # path under search/ → text
+    hashes: dict[str, bytes] = field(repr=False)  # path under search/ → digest of every file
+    files: dict[str, str] = field(repr=False)  # path → text of the files this build (re)made
+    state: "State | None" = field(default=None, repr=False)
+
+    def text(self, path: str) -> str:
+        """The text of any file of the index (made again from the state when not at hand)."""
+        if path not in self.files:
+            self.files[path] = self.state.file_text(path)
+        return self.files[path]
 
     @property
     def size(self) -> int:
-        return sum(len(text.encode("utf-8")) for text in self.files.values())
+        return sum(len(self.text(path).encode("utf-8")) for path in self.hashes)
 
 
 def _js(name: str, data) -> str:
     text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
     text = text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
     return f'{CALLBACK}("{name}",{text})\n'
+
+
+def digest(text: str) -> bytes:
+    """The fingerprint the build keeps of a file (blake2b-128 of its UTF-8 bytes)."""
+    return hashlib.blake2b(text.encode("utf-8"), digest_size=16).digest()
 
 
 def fold_call() -> str:
@@ -82,149 +142,10 @@ def client_file(home) -> tuple[str, str]:
     return f"search-{hashlib.sha256(text.encode()).hexdigest()[:10]}.js", text
 
 
-def _order(doc: SearchDoc, groups: list[str]):
-    return (groups.index(doc.group), -doc.date.timestamp() if doc.date else 0, doc.prefix, doc.id)
-
-
-#: Set by a build for its length: kept between builds so that unchanged items are neither
-#: remade nor analysed again. "documents": see public_documents; "terms": text hash →
-#: analysis; "vocabulary": every term seen, numbered (analyses hold numbers, not strings).
-cache: dict | None = None
-
-
-def _analysed(doc: SearchDoc, vocabulary: list, numbers: dict) -> tuple[array, tuple, dict]:
-    """(distinct terms as numbers into ``vocabulary``, their frequency per field as arrays in
-    that order, field lengths) of ``doc``; kept in :data:`cache` by the hash of the text when a
-    build keeps one."""
-    texts = tuple(doc.indexed(name) for name in FIELDS)
-    key = None
-    if cache is not None:
-        key = hashlib.blake2b(repr(texts).encode(), digest_size=16).digest()
-        cache["used"].add(key)
-        found = cache["terms"].get(key)
-        if found is not None:
-            return found
-        cache["made"] = cache.get("made", 0) + 1
-    counts = [Counter(analyzer.terms(text)) for text in texts]
-    terms = list(set().union(*counts))
-    for term in terms:
-        if term not in numbers:
-            numbers[term] = len(vocabulary)
-            vocabulary.append(term)
-    tfs = tuple(array("H", [min(c.get(term, 0), 65535) for term in terms]) for c in counts)
-    found = (array("I", map(numbers.__getitem__, terms)), tfs, {name: sum(c.values()) for name, c in zip(FIELDS, counts)})
-    if cache is not None:
-        cache["terms"][key] = found
-    return found
-
-
-def build_static_index(at: dt.datetime, home=None) -> StaticIndex:
-    groups = [key for key, *_ in GROUPS]
-    documents = None if cache is None else cache.setdefault("documents", {})
-    vocabulary: list[str] = [] if cache is None else cache.setdefault("vocabulary", [])
-    numbers = {term: number for number, term in enumerate(vocabulary)}
-    if cache is not None:
-        cache.setdefault("terms", {})
-        cache["used"] = set()
-    docs = sorted(public_documents(at, cache=documents), key=lambda d: _order(d, groups))
-    if cache is not None:  # keep only what this index has
-        cache["documents"] = {(d.prefix, d.id): documents[(d.prefix, d.id)] for d in docs}
-    n = len(docs)
-    per_doc = []  # (term numbers, (tf title, tf summary, tf body), lengths)
-    totals = dict.fromkeys(FIELDS, 0)
-    df_of: Counter = Counter()
-    for doc in docs:
-        analysed = _analysed(doc, vocabulary, numbers)
-        for name in FIELDS:
-            totals[name] += analysed[2][name]
-        df_of.update(analysed[0])
-        per_doc.append(analysed)
-    term_list = [vocabulary[number] for number in df_of]
-    term_ids = {number: tid for tid, number in enumerate(df_of)}
-    average = {name: totals[name] / n if n else 1.0 for name in FIELDS}
-    idfs = [idf(n, count) for count in df_of.values()]
-    postings_doc = [array("I") for _ in term_list]
-    postings_score = [array("H") for _ in term_list]
-    for docid, ((terms, (title_tf, summary_tf, body_tf), lengths), doc) in enumerate(zip(per_doc, docs)):
-        norms = field_norms(lengths, average)
-        factor = EXPIRED_FACTOR if doc.expired else 1.0
-        nt, ns, nb = norms["title"], norms["summary"], norms["body"]
-        for k, tid in enumerate(map(term_ids.__getitem__, terms)):
-            in_title = title_tf[k]
-            weighted = in_title * nt + summary_tf[k] * ns + body_tf[k] * nb
-            # saturate(idfs[tid], weighted, in_title > 0) * factor, inlined: run for every posting
-            if weighted <= 0:
-                score = 1
-            else:
-                score = idfs[tid] * (weighted * K1_PLUS_1 / (weighted + K1) + (TITLE_BONUS if in_title else 0.0))
-                score = round(score * factor * SCALE)
-                score = 1 if score < 1 else 65535 if score > 65535 else score
-            postings_doc[tid].append(docid)
-            postings_score[tid].append(score)
-    per_doc.clear()
-    if cache is not None:
-        cache["terms"] = {key: cache["terms"][key] for key in cache.pop("used")}
-        if len(vocabulary) > 2 * len(term_list) + 10_000:  # mostly terms of texts long gone: start afresh
-            cache["terms"], cache["vocabulary"], cache["made"] = {}, [], 1_000_000
-
-    entries: dict[str, str] = {}
-    encode = functools.lru_cache(maxsize=None)(analyzer.encode_number)  # the same few numbers recur
-    for tid, term in enumerate(term_list):
-        found_docs, found_scores = postings_doc[tid], postings_score[tid]
-        if len(found_docs) > MAX_POSTINGS:  # the best MAX_POSTINGS by score, then first docid
-            best = sorted(zip([-score for score in found_scores], found_docs))[:MAX_POSTINGS]
-            pairs = sorted((docid, -negative) for negative, docid in best)
-        else:
-            pairs = zip(found_docs, found_scores)
-        out = [encode(len(found_docs))]
-        previous = 0
-        for docid, score in pairs:
-            out.append(encode(docid - previous))
-            out.append(encode(score))
-            previous = docid
-        entries[term] = "".join(out)
-    total = sum(len(t.encode()) + len(e) + 6 for t, e in entries.items())
-    shards = 1
-    while total / shards > SHARD_BYTES and shards < 65536:
-        shards *= 2
-    shard_terms: list[dict[str, str]] = [{} for _ in range(shards)]
-    for term, entry in entries.items():
-        shard_terms[analyzer.term_hash(term) % shards][term] = entry
-
-    files: dict[str, str] = {}
-    for number, content in enumerate(shard_terms):
-        if content:
-            files[f"s/{number:x}.js"] = _js(f"s{number:x}", dict(sorted(content.items())))
-    for docid, doc in enumerate(docs):
-        files[f"d/{docid:x}.js"] = _js(f"d{docid:x}", display_data(doc))
-    ranges = []
-    start = 0
-    for key in groups:
-        end = start + sum(1 for d in docs if d.group == key)
-        ranges.append([key, start, end])
-        start = end
-    digest = hashlib.sha256()
-    for path in sorted(files):
-        digest.update(path.encode() + b"\0" + files[path].encode())
-    version = digest.hexdigest()[:10]
-    manifest = {
-        "version": version, "dir": f"i{version}/", "docs": n, "shards": shards, "groups": ranges, "page": PAGE,
-        "max": MAX_POSTINGS,
-    }  # fmt: skip
-    if home is not None:
-        client_name, client_content = client_file(home)
-        manifest["client"] = client_name  # the client carries the table
-    written = {f"i{version}/{path}": text for path, text in files.items()}
-    written[f"i{version}/manifest.json"] = json.dumps(manifest, ensure_ascii=False, indent=1) + "\n"
-    if home is not None:
-        written[client_name] = client_content
-    return StaticIndex(version, manifest, written)
-
-
 _SPACE = re.compile(r"\s+")
 
 
-def display_data(doc: SearchDoc) -> dict:
+def display_data(doc) -> dict:
     text = _SPACE.sub(" ", " ".join(p for p in (doc.summary.split("\n")[0], doc.body) if p)).strip()
     if len(text) > EXCERPT:
         text = text[:EXCERPT]
@@ -235,23 +156,385 @@ def display_data(doc: SearchDoc) -> dict:
     return data
 
 
+# --- the public set, fingerprinted --------------------------------------------------------------
+
+
+def public_fingerprints(at: dt.datetime, row_hashes: dict | None = None) -> dict[int, tuple[bytes, str, int, bool]]:
+    """number → (fingerprint, type, id, expired) of every public item at ``at``. A document is
+    a function of the item's row, its related public text and whether it is in the archive.
+    ``row_hashes`` (table → slug → fingerprint of the row, from a build's scan of the tables,
+    see :func:`linli.deps.scan`) spares reading the rows again."""
+    found = {}
+    for prefix in PREFIXES:
+        model = MODELS[prefix]
+        query = public(model, at, include=includes(model))
+        expired = set()
+        if includes(model) != "live":
+            expired = {row[0] for row in public(model, at, include=EXPIRED).select(model.id).tuples()}
+        related = related_text(model)
+        known = (row_hashes or {}).get(model._meta.table_name)
+        if known is not None:
+            rows = ((item_id, known.get(slug, b"?")) for item_id, slug in query.select(model.id, model.slug).tuples())
+        else:
+            rows = ((row[0], repr(row).encode()) for row in query.tuples())
+        for item_id, row in rows:
+            made_from = row + repr((related.get(item_id), item_id in expired)).encode()
+            fingerprint = hashlib.blake2b(made_from, digest_size=16).digest()
+            found[doc_number(prefix, item_id)] = (fingerprint, prefix, item_id, item_id in expired)
+    return found
+
+
+def analyse(doc) -> tuple[list[str], list[array], list[int]]:
+    """(distinct terms, their frequency per field, field lengths) of a document."""
+    counts = [Counter(analyzer.terms(doc.indexed(name))) for name in FIELDS]
+    terms = sorted(set().union(*counts))
+    tfs = [array("H", [min(c.get(term, 0), 65535) for term in terms]) for c in counts]
+    return terms, tfs, [sum(c.values()) for c in counts]
+
+
+def weights(tfs: list[array], lengths: list[int], reference: dict, expired: bool) -> array:
+    """The stored weight of each term of a document (see the module docstring)."""
+    norms = field_norms(dict(zip(FIELDS, lengths)), reference)
+    nt, ns, nb = (norms[name] for name in FIELDS)
+    factor = SCALE * (EXPIRED_FACTOR if expired else 1.0)
+    out = array("H")
+    for in_title, in_summary, in_body in zip(*tfs):
+        weight = round(saturate(1.0, in_title * nt + in_summary * ns + in_body * nb, in_title > 0) * factor)
+        out.append(1 if weight < 1 else 65535 if weight > 65535 else weight)
+    return out
+
+
+# --- the state ------------------------------------------------------------------------------------
+
+
+class State:
+    """The index between builds: documents and complete shards, in an SQLite file (or memory)."""
+
+    def __init__(self, path: Path | str = ":memory:"):
+        self.path = str(path)
+        self.db = sqlite3.connect(self.path, isolation_level=None)
+        self.db.execute("PRAGMA journal_mode=" + ("MEMORY" if self.path == ":memory:" else "WAL"))
+        self.db.execute("PRAGMA synchronous=OFF")  # a cache: a torn state is detected and made again
+        self.db.executescript(
+            """
+            CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
+            CREATE TABLE IF NOT EXISTS docs (number INTEGER PRIMARY KEY, fingerprint BLOB, expired INTEGER,
+                lengths TEXT, terms BLOB, display TEXT, hash BLOB);
+            CREATE TABLE IF NOT EXISTS shards (number INTEGER PRIMARY KEY, postings BLOB, hash BLOB);
+            """
+        )
+        code = _code_fingerprint()
+        if self.meta("format") != code or self.meta("complete") != "1":
+            self.clear()
+            self.set_meta("format", code)
+
+    def meta(self, key: str):
+        row = self.db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return row[0] if row else None
+
+    def set_meta(self, key: str, value) -> None:
+        self.db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, value))
+
+    def clear(self) -> None:
+        self.db.execute("DELETE FROM meta")
+        self.db.execute("DELETE FROM docs")
+        self.db.execute("DELETE FROM shards")
+
+    def close(self) -> None:
+        self.db.close()
+
+    # files made from the state
+    def file_text(self, path: str) -> str:
+        kind, _, name = path.removeprefix(DIR).partition("/")
+        number = int(name.removesuffix(".js"), 16)
+        if kind == "d":
+            row = self.db.execute("SELECT display FROM docs WHERE number = ?", (number,)).fetchone()
+            return row[0]
+        row = self.db.execute("SELECT postings FROM shards WHERE number = ?", (number,)).fetchone()
+        return shard_text(number, marshal.loads(row[0]))
+
+
+def _code_fingerprint() -> str:
+    digest_ = hashlib.blake2b(digest_size=8)
+    for path in sorted(Path(__file__).parent.glob("*.py")):
+        digest_.update(path.read_bytes())
+    return f"{FORMAT}-{digest_.hexdigest()}"
+
+
+class Postings:
+    """A term's complete postings in the state: numbers ascending with their weights, and, when
+    there are more than :data:`MAX_POSTINGS`, the same ranked best first (as one sort key each,
+    see :func:`rank_key`), so the kept best are the first of the ranking, changed one at a time."""
+
+    __slots__ = ("numbers", "weights", "ranked", "entry")
+
+    def __init__(self, numbers: array, weights: array, ranked: array | None = None):
+        self.numbers, self.weights = numbers, weights
+        self.ranked = ranked if ranked is not None else array("Q")
+        if len(numbers) > MAX_POSTINGS and not self.ranked:
+            self.ranked = array("Q", sorted(map(rank_key, numbers, weights)))
+        self.entry = None
+
+    @classmethod
+    def load(cls, data: tuple) -> "Postings":
+        numbers, weights, ranked = array("I"), array("H"), array("Q")
+        numbers.frombytes(data[0])
+        weights.frombytes(data[1])
+        ranked.frombytes(data[2])
+        postings = cls(numbers, weights, ranked)
+        postings.entry = data[3]
+        return postings
+
+    def dump(self) -> tuple:
+        return self.numbers.tobytes(), self.weights.tobytes(), self.ranked.tobytes(), self.encoded()
+
+    def remove(self, number: int) -> None:
+        at = bisect.bisect_left(self.numbers, number)
+        if at < len(self.numbers) and self.numbers[at] == number:
+            if self.ranked:
+                del self.ranked[bisect.bisect_left(self.ranked, rank_key(number, self.weights[at]))]
+            del self.numbers[at]
+            del self.weights[at]
+            self.entry = None
+
+    def add(self, number: int, weight: int) -> None:
+        at = bisect.bisect_left(self.numbers, number)
+        self.numbers.insert(at, number)
+        self.weights.insert(at, weight)
+        if self.ranked:
+            bisect.insort(self.ranked, rank_key(number, weight))
+        elif len(self.numbers) > MAX_POSTINGS:
+            self.ranked = array("Q", sorted(map(rank_key, self.numbers, self.weights)))
+        self.entry = None
+
+    def encoded(self) -> str:
+        """As the client reads them (see the module docstring); the best MAX_POSTINGS by
+        weight, then by first number, when there are more."""
+        if self.entry is None:
+            if len(self.numbers) > MAX_POSTINGS:
+                pairs = sorted((key & 0xFFFFFFFF, 0xFFFF - (key >> 32)) for key in self.ranked[:MAX_POSTINGS])
+            else:
+                self.ranked = array("Q")
+                pairs = zip(self.numbers, self.weights)
+            encode = analyzer.encode_number
+            out = [encode(len(self.numbers))]
+            previous = 0
+            for number, weight in pairs:
+                out.append(encode(number - previous))
+                out.append(encode(weight))
+                previous = number
+            self.entry = "".join(out)
+        return self.entry
+
+
+def rank_key(number: int, weight: int) -> int:
+    """Ascending keys put the highest weight first, then the lowest number."""
+    return (0xFFFF - weight) << 32 | number
+
+
+def shard_text(number: int, postings: dict) -> str:
+    """A shard's file from its postings as stored (term → :meth:`Postings.dump`)."""
+    return _js(f"s{number:x}", {term: postings[term][3] for term in sorted(postings)})
+
+
+def update(state: State, at: dt.datetime, row_hashes: dict | None = None) -> tuple[dict[str, str], set[str]]:
+    """Bring ``state`` in line with the public set at ``at``; (path → text of every file made
+    again, paths of files that left)."""
+    current = public_fingerprints(at, row_hashes)
+    known = dict(state.db.execute("SELECT number, fingerprint FROM docs"))
+    changed = sorted(n for n, entry in current.items() if known.get(n) != entry[0])
+    removed = sorted(set(known) - set(current))
+    if not changed and not removed and state.meta("complete") == "1":
+        return {}, set()
+    files: dict[str, str] = {}
+    old_terms: dict[str, list[int]] = {}  # term → the changed or removed documents that had it
+    totals = json.loads(state.meta("totals") or "[0, 0, 0]")
+    for number in [*removed, *(n for n in changed if n in known)]:
+        lengths, terms = state.db.execute("SELECT lengths, terms FROM docs WHERE number = ?", (number,)).fetchone()
+        for term in marshal.loads(terms)[0]:
+            old_terms.setdefault(term, []).append(number)
+        totals = [t - length for t, length in zip(totals, json.loads(lengths))]
+    state.db.execute("BEGIN")
+    state.set_meta("complete", "0")
+    state.db.executemany("DELETE FROM docs WHERE number = ?", [(n,) for n in removed])
+    made = {}
+    for prefix in PREFIXES:  # the documents of changed items, one query per type
+        model = MODELS[prefix]
+        ids = [current[n][2] for n in changed if current[n][1] == prefix]
+        related = related_text(model) if ids else {}
+        for start in range(0, len(ids), 500):
+            for item in model.select().where(model.id.in_(ids[start : start + 500])):
+                number = doc_number(prefix, item.id)
+                made[number] = document(item, expired=current[number][3], related=related.get(item.id))
+    for number in changed:
+        doc = made[number]
+        terms, tfs, lengths = analyse(doc)
+        totals = [t + length for t, length in zip(totals, lengths)]
+        display = _js(f"d{number:x}", display_data(doc))
+        files[f"{DIR}d/{number:x}.js"] = display
+        state.db.execute(
+            "INSERT OR REPLACE INTO docs VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (number, current[number][0], int(doc.expired), json.dumps(lengths),
+             marshal.dumps((terms, [t.tobytes() for t in tfs])), display, digest(display)),
+        )  # fmt: skip
+    count = len(current)
+    reference = reference_lengths({name: total / count if count else 0 for name, total in zip(FIELDS, totals)})
+    layout = json.dumps([shard_count(count), reference], sort_keys=True)
+    state.set_meta("totals", json.dumps(totals))
+    if layout != state.meta("layout") or state.meta("shards_made") != "1" or len(changed) + len(removed) > PATCH_AT_MOST:
+        files.update(_make_all_shards(state, shard_count(count), reference))
+        state.set_meta("layout", layout)
+        state.set_meta("shards_made", "1")
+    else:
+        shards = shard_count(count)
+        files.update(_patch_shards(state, old_terms, changed, reference, shards))
+    state.set_meta("complete", "1")
+    state.db.execute("COMMIT")
+    return files, {f"{DIR}d/{n:x}.js" for n in removed}
+
+
+def _doc_postings(state: State, reference: dict, numbers=None):
+    """(number, terms, weights) of the documents in ``numbers`` (all, ascending, when None)."""
+    if numbers is None:
+        rows = state.db.execute("SELECT number, expired, lengths, terms FROM docs ORDER BY number")
+    else:
+        marks = ",".join("?" * len(numbers))
+        rows = state.db.execute(
+            f"SELECT number, expired, lengths, terms FROM docs WHERE number IN ({marks}) ORDER BY number",
+            list(numbers),
+        )
+    for number, expired, lengths, blob in rows:
+        terms, tf_bytes = marshal.loads(blob)
+        tfs = []
+        for data in tf_bytes:
+            tf = array("H")
+            tf.frombytes(data)
+            tfs.append(tf)
+        yield number, terms, weights(tfs, json.loads(lengths), reference, bool(expired))
+
+
+def _make_all_shards(state: State, shards: int, reference: dict) -> dict[str, str]:
+    """Every shard again from the documents in the state; path → text."""
+    lists: dict[str, tuple[array, array]] = {}
+    for number, terms, found in _doc_postings(state, reference):
+        for term, weight in zip(terms, found):
+            pair = lists.get(term)
+            if pair is None:
+                pair = lists[term] = (array("I"), array("H"))
+            pair[0].append(number)
+            pair[1].append(weight)
+    per_shard: list[dict] = [{} for _ in range(shards)]
+    for term, (numbers, found) in lists.items():
+        per_shard[analyzer.term_hash(term) % shards][term] = Postings(numbers, found).dump()
+    lists.clear()
+    state.db.execute("DELETE FROM shards")
+    files = {}
+    for number, postings in enumerate(per_shard):
+        if postings:
+            text = shard_text(number, postings)
+            files[f"{DIR}s/{number:x}.js"] = text
+            state.db.execute("INSERT INTO shards VALUES (?, ?, ?)", (number, marshal.dumps(postings), digest(text)))
+    return files
+
+
+def _patch_shards(state: State, old_terms: dict[str, list[int]], changed: list[int], reference: dict,
+                  shards: int) -> dict:  # fmt: skip
+    """Take the documents out of the postings of the terms they had (``old_terms``), put the
+    ``changed`` ones in with the terms they have now; path → text of each shard touched."""
+    fresh: dict[str, list[tuple[int, int]]] = {}
+    for number, doc_terms, found in _doc_postings(state, reference, changed):
+        for term, weight in zip(doc_terms, found):
+            fresh.setdefault(term, []).append((number, weight))
+    by_shard: dict[int, set[str]] = {}
+    for term in [*old_terms, *fresh]:
+        by_shard.setdefault(analyzer.term_hash(term) % shards, set()).add(term)
+    files = {}
+    for shard, terms in sorted(by_shard.items()):
+        row = state.db.execute("SELECT postings FROM shards WHERE number = ?", (shard,)).fetchone()
+        stored = marshal.loads(row[0]) if row else {}
+        for term in terms:
+            postings = Postings.load(stored[term]) if term in stored else Postings(array("I"), array("H"))
+            for number in old_terms.get(term, ()):
+                postings.remove(number)
+            for number, weight in fresh.get(term, ()):
+                postings.add(number, weight)
+            if postings.numbers:
+                stored[term] = postings.dump()
+            else:
+                stored.pop(term, None)
+        path = f"{DIR}s/{shard:x}.js"
+        if stored:
+            text = shard_text(shard, stored)
+            files[path] = text
+            state.db.execute(
+                "INSERT OR REPLACE INTO shards VALUES (?, ?, ?)", (shard, marshal.dumps(stored), digest(text))
+            )
+        else:
+            state.db.execute("DELETE FROM shards WHERE number = ?", (shard,))
+    return files
+
+
+# --- the index ------------------------------------------------------------------------------------
+
+
+def build_static_index(at: dt.datetime, home=None, state: State | None = None, row_hashes=None) -> StaticIndex:
+    """The static index of the public set at ``at``, kept up to date in ``state`` (made from
+    nothing in memory when None); ``row_hashes``: see :func:`public_fingerprints`."""
+    state = state or State()
+    files, _removed = update(state, at, row_hashes)
+    hashes = {}
+    for number, digest_ in state.db.execute("SELECT number, hash FROM shards ORDER BY number"):
+        hashes[f"{DIR}s/{number:x}.js"] = digest_
+    for number, digest_ in state.db.execute("SELECT number, hash FROM docs ORDER BY number"):
+        hashes[f"{DIR}d/{number:x}.js"] = digest_
+    version_digest = hashlib.sha256()
+    for path, digest_ in hashes.items():
+        version_digest.update(path.encode() + b"\0" + digest_)
+    version = version_digest.hexdigest()[:10]
+    count = state.db.execute("SELECT count(*) FROM docs").fetchone()[0]
+    manifest = {
+        "version": version, "dir": DIR, "docs": count, "shards": shard_count(count), "groups": group_ranges(),
+        "page": PAGE, "max": MAX_POSTINGS, "scale": SCALE,
+    }  # fmt: skip
+    if home is not None:
+        client_name, client_content = client_file(home)
+        manifest["client"] = client_name  # the client carries the table
+        files[client_name] = client_content
+        hashes[client_name] = digest(client_content)
+    manifest_text = json.dumps(manifest, ensure_ascii=False, indent=1) + "\n"
+    files[f"{DIR}manifest.json"] = manifest_text
+    hashes[f"{DIR}manifest.json"] = digest(manifest_text)
+    return StaticIndex(version, manifest, hashes, files, state)
+
+
+#: Set by a build: the state file kept between builds (see the module docstring), and the
+#: fingerprints of the rows of its scan of the tables (:func:`linli.deps.scan`).
+state_path: Path | None = None
+row_hashes: dict | None = None
+
+
 def static_index() -> StaticIndex:
     """The static index of the app's moment, computed once per app (one build)."""
-    from linli.app import moment
-
     from linli import deps
+    from linli.app import moment
 
     at = moment()
 
     def compute() -> StaticIndex:
         cached = current_app.extensions.get("linli_search_static")
         if cached is None or cached[0] != at:
-            cached = (at, build_static_index(at, current_app.config["LINLI_HOME"]))
+            state = State(state_path) if state_path is not None else State()
+            cached = (at, build_static_index(at, current_app.config["LINLI_HOME"], state, row_hashes))
             current_app.extensions["linli_search_static"] = cached
         return cached[1]
 
-    # In a build, the pages that embed the index depend on everything it read.
-    return deps.memo(("static_index", at), compute)
+    index = compute()
+    # A page that embeds the index is made again by every build (its dependency is never found
+    # unchanged); the build brings the index up to date first, which costs little when nothing changed.
+    recorder = deps.current()
+    if recorder is not None:
+        recorder.add(("static_index",), index.version)
+    return index
 
 
 def write_static_index(staging: Path) -> int:
@@ -260,10 +543,10 @@ def write_static_index(staging: Path) -> int:
     index = static_index()
     root = Path(staging) / "search"
     folders = set()
-    for path, text in index.files.items():
+    for path in index.hashes:
         target = root / path
         if target.parent not in folders:
             target.parent.mkdir(parents=True, exist_ok=True)
             folders.add(target.parent)
-        target.write_text(text, encoding="utf-8")
-    return len(index.files)
+        target.write_text(index.text(path), encoding="utf-8")
+    return len(index.hashes)

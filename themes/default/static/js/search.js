@@ -226,15 +226,18 @@
     return waiting[name];
   }
 
-  function decodePostings(entry) {
+  /* A posting list: the count of documents with the term, then (number − previous, weight)
+     pairs; a score is the weight (saturation, times the archive factor) times the term's idf. */
+  function decodePostings(entry, documents, scale) {
     if (!entry) return { df: 0, docs: [], scores: [] };
-    var numbers = decodeNumbers(entry), docs = [], scores = [], doc = 0;
+    var numbers = decodeNumbers(entry), docs = [], scores = [], doc = 0, df = numbers[0];
+    var idf = Math.log(1 + (documents - df + 0.5) / (df + 0.5)) / scale;
     for (var i = 1; i + 1 < numbers.length; i += 2) {
       doc += numbers[i];
       docs.push(doc);
-      scores.push(numbers[i + 1]);
+      scores.push(numbers[i + 1] * idf);
     }
-    return { df: numbers[0], docs: docs, scores: scores };
+    return { df: df, docs: docs, scores: scores };
   }
 
   /* Rank documents for the decoded posting lists of the query's terms.
@@ -267,7 +270,7 @@
     if (partial) ids = Object.keys(hits);
     var byTerms = partial || !complete.length;
     var ranked = ids.map(Number).sort(function (a, b) {
-      return (byTerms && hits[b] - hits[a]) || scores[b] - scores[a] || a - b;
+      return (byTerms && hits[b] - hits[a]) || scores[b] - scores[a] || b - a;
     });
     return { docs: ranked, partial: partial, exact: exact && !partial };
   }
@@ -353,12 +356,13 @@
       var shards = Object.create(null);
       terms.forEach(function (t) { shards[(termHash(t) % page.manifest.shards).toString(16)] = true; });
       return Promise.all(Object.keys(shards).map(function (s) {
-        return load(page.base + page.manifest.dir, "s/" + s + ".js", "s" + s);
+        return load(page.base + page.manifest.dir, "s/" + s + ".js?v=" + page.manifest.version, "s" + s);
       })).then(function () {
         mark("shards");
         var lists = terms.map(function (t) {
           var shard = loaded["s" + (termHash(t) % page.manifest.shards).toString(16)];
-          return decodePostings(Object.prototype.hasOwnProperty.call(shard, t) ? shard[t] : null);
+          return decodePostings(Object.prototype.hasOwnProperty.call(shard, t) ? shard[t] : null,
+            page.manifest.docs, page.manifest.scale);
         });
         var ranked = rank(lists);
         ranked.terms = terms;
@@ -414,7 +418,8 @@
     var page = this, from = page.shown, wanted = page.docs.slice(from, upto), token = page.token;
     page.list.setAttribute("aria-busy", "true");
     Promise.all(wanted.map(function (doc) {
-      return load(page.base + page.manifest.dir, "d/" + doc.toString(16) + ".js", "d" + doc.toString(16));
+      return load(page.base + page.manifest.dir, "d/" + doc.toString(16) + ".js?v=" + page.manifest.version,
+        "d" + doc.toString(16));
     })).then(function (found) {
       if (token !== page.token) return;
       mark("docs");
