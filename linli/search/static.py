@@ -38,6 +38,7 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
+import functools
 import hashlib
 import json
 import marshal
@@ -266,14 +267,14 @@ class Postings:
     there are more than :data:`MAX_POSTINGS`, the same ranked best first (as one sort key each,
     see :func:`rank_key`), so the kept best are the first of the ranking, changed one at a time."""
 
-    __slots__ = ("numbers", "weights", "ranked", "entry")
+    __slots__ = ("numbers", "weights", "ranked", "entry", "shown")
 
     def __init__(self, numbers: array, weights: array, ranked: array | None = None):
         self.numbers, self.weights = numbers, weights
         self.ranked = ranked if ranked is not None else array("Q")
         if len(numbers) > MAX_POSTINGS and not self.ranked:
             self.ranked = array("Q", sorted(map(rank_key, numbers, weights)))
-        self.entry = None
+        self.entry = self.shown = None
 
     @classmethod
     def load(cls, data: tuple) -> "Postings":
@@ -283,7 +284,12 @@ class Postings:
         ranked.frombytes(data[2])
         postings = cls(numbers, weights, ranked)
         postings.entry = data[3]
+        postings.shown = postings._shown()
         return postings
+
+    def _shown(self):
+        """What the encoded form of a long list is made of: the count and the kept best."""
+        return (len(self.numbers), self.ranked[:MAX_POSTINGS].tobytes()) if self.ranked else None
 
     def dump(self) -> tuple:
         return self.numbers.tobytes(), self.weights.tobytes(), self.ranked.tobytes(), self.encoded()
@@ -295,7 +301,8 @@ class Postings:
                 del self.ranked[bisect.bisect_left(self.ranked, rank_key(number, self.weights[at]))]
             del self.numbers[at]
             del self.weights[at]
-            self.entry = None
+            if not self.shown:
+                self.entry = None
 
     def add(self, number: int, weight: int) -> None:
         at = bisect.bisect_left(self.numbers, number)
@@ -305,18 +312,21 @@ class Postings:
             bisect.insort(self.ranked, rank_key(number, weight))
         elif len(self.numbers) > MAX_POSTINGS:
             self.ranked = array("Q", sorted(map(rank_key, self.numbers, self.weights)))
-        self.entry = None
+        if not self.shown:
+            self.entry = None
 
     def encoded(self) -> str:
         """As the client reads them (see the module docstring); the best MAX_POSTINGS by
         weight, then by first number, when there are more."""
+        if self.shown and self.shown != self._shown():  # the count or the best changed
+            self.entry = self.shown = None
         if self.entry is None:
             if len(self.numbers) > MAX_POSTINGS:
                 pairs = sorted((key & 0xFFFFFFFF, 0xFFFF - (key >> 32)) for key in self.ranked[:MAX_POSTINGS])
             else:
                 self.ranked = array("Q")
                 pairs = zip(self.numbers, self.weights)
-            encode = analyzer.encode_number
+            encode = _encode_number
             out = [encode(len(self.numbers))]
             previous = 0
             for number, weight in pairs:
@@ -325,6 +335,9 @@ class Postings:
                 previous = number
             self.entry = "".join(out)
         return self.entry
+
+
+_encode_number = functools.lru_cache(maxsize=65536)(analyzer.encode_number)  # the same few numbers recur
 
 
 def rank_key(number: int, weight: int) -> int:
