@@ -78,6 +78,21 @@ def test_token_spans_point_into_the_original_text():
     assert str(analyzer.highlight("<b>低保</b>", ["低保"])) == "&lt;b&gt;<mark>低保</mark>&lt;/b&gt;"
 
 
+def test_the_fast_path_finds_the_same_terms_as_the_tokenizer():
+    """terms() and fold() translate whole strings when they can; they must agree with tokens()
+    and normalize(), which walk character by character, on anything (marks, compatibility forms,
+    full-width, emoji, Hangul, CJK extension B)."""
+    import random
+
+    rng = random.Random(5)
+    alphabet = list("社區活动社区低保醫療abcXYZ123０１２ＡＢ　，。！?é́̈e\u0301\u20dd\ufe0f㍿ﬁ가각ᄀ\u1161ǅ🎉_-·・々〆〇ㄅ𠀀 \n\t")
+    alphabet += [chr(rng.randrange(0x20, 0x3000)) for _ in range(300)]
+    for _ in range(5000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randrange(0, 30)))
+        assert analyzer.terms(text) == [token.text for token in analyzer.tokens(text)], repr(text)
+        assert analyzer.fold(text) == "".join(char for char, _, _ in analyzer.normalize(text)), repr(text)
+
+
 def test_numbers_round_trip():
     for n in (0, 1, 31, 32, 1000, 65535, 2**31):
         assert list(analyzer.decode_numbers(analyzer.encode_number(n))) == [n]

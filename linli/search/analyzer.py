@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import functools
 import html
+import re
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
@@ -144,8 +145,32 @@ def normalize(text: str) -> list[tuple[str, int, int]]:
     return out
 
 
+class _ByCode(dict):
+    """A table for ``str.translate`` filled as characters are met: code point → ``make(char)``."""
+
+    def __init__(self, make):
+        super().__init__()
+        self.make = make
+
+    def __missing__(self, code: int) -> str:
+        found = self[code] = self.make(chr(code))
+        return found
+
+
+_FOLDED = _ByCode(_normalize_segment)  # a character on its own, normalised and folded
+_CLASS_LETTERS = {CJK: "C", WORD: "W", MARK: "M", OTHER: "O"}
+_CLASSES = _ByCode(lambda char: _CLASS_LETTERS[_class(char)])
+_RUNS = re.compile(r"W[WM]*|C[CM]*")
+
+
+def _has_marks(text: str) -> bool:
+    return any(_class(char) == MARK for char in set(text))
+
+
 def fold(text: str) -> str:
     """``text`` normalised and folded, as the analyzer sees it (社區 → 社区)."""
+    if not _has_marks(text):  # every character is a segment of its own: translate at C speed
+        return text.translate(_FOLDED)
     return "".join(char for char, _, _ in normalize(text))
 
 
@@ -199,8 +224,29 @@ def tokens(text: str, query: bool = False) -> list[Token]:
 
 
 def terms(text: str) -> list[str]:
-    """Index terms of ``text``, in order, with repeats."""
-    return [token.text for token in tokens(text)]
+    """Index terms of ``text``, in order, with repeats: the texts of :func:`tokens`, found by
+    translating and matching whole strings when no combining mark makes a character's
+    normalisation depend on its neighbours."""
+    if not text:
+        return []
+    if _has_marks(text):
+        return [token.text for token in tokens(text)]
+    folded = text.translate(_FOLDED)
+    classes = folded.translate(_CLASSES)
+    out: list[str] = []
+    for match in _RUNS.finditer(classes):
+        start, end = match.span()
+        if classes[start] == "W":
+            out.append(folded[start:end])
+            continue
+        run = folded[start:end]
+        if "M" in match.group():  # marks inside a run of CJK characters are skipped
+            run = "".join(char for char, kind in zip(run, match.group()) if kind == "C")
+        for k in range(len(run) - 1):
+            out.append(run[k])
+            out.append(run[k : k + 2])
+        out.append(run[-1])
+    return out
 
 
 def query_terms(query: str) -> list[str]:
