@@ -164,7 +164,7 @@ _RUNS = re.compile(r"W[WM]*|C[CM]*")
 
 
 def _has_marks(text: str) -> bool:
-    return any(_class(char) == MARK for char in set(text))
+    return "M" in text.translate(_CLASSES)
 
 
 def fold(text: str) -> str:

@@ -48,6 +48,7 @@ import sqlite3
 from array import array
 from collections import Counter
 from dataclasses import dataclass, field
+from itertools import repeat
 from pathlib import Path
 
 import rjsmin
@@ -187,10 +188,14 @@ def public_fingerprints(at: dt.datetime, row_hashes: dict | None = None) -> dict
 
 def analyse(doc) -> tuple[list[str], list[array], list[int]]:
     """(distinct terms, their frequency per field, field lengths) of a document."""
-    counts = [Counter(analyzer.terms(doc.indexed(name))) for name in FIELDS]
-    terms = sorted(set().union(*counts))
-    tfs = [array("H", [min(c.get(term, 0), 65535) for term in terms]) for c in counts]
-    return terms, tfs, [sum(c.values()) for c in counts]
+    found = [analyzer.terms(doc.indexed(name)) for name in FIELDS]
+    counts = [Counter(terms) for terms in found]
+    terms = sorted(counts[0].keys() | counts[1].keys() | counts[2].keys())
+    try:
+        tfs = [array("H", map(c.get, terms, repeat(0))) for c in counts]
+    except OverflowError:  # a term more than 65,535 times in one field: counted as that many
+        tfs = [array("H", [min(n, 65535) for n in map(c.get, terms, repeat(0))]) for c in counts]
+    return terms, tfs, [len(field_terms) for field_terms in found]
 
 
 def weights(tfs: list[array], lengths: list[int], reference: dict, expired: bool) -> array:
@@ -198,11 +203,15 @@ def weights(tfs: list[array], lengths: list[int], reference: dict, expired: bool
     norms = field_norms(dict(zip(FIELDS, lengths)), reference)
     nt, ns, nb = (norms[name] for name in FIELDS)
     factor = SCALE * (EXPIRED_FACTOR if expired else 1.0)
-    out = array("H")
-    for in_title, in_summary, in_body in zip(*tfs):
-        weight = round(saturate(1.0, in_title * nt + in_summary * ns + in_body * nb, in_title > 0) * factor)
-        out.append(1 if weight < 1 else 65535 if weight > 65535 else weight)
-    return out
+
+    def weight(frequencies: tuple) -> int:
+        in_title, in_summary, in_body = frequencies
+        found = round(saturate(1.0, in_title * nt + in_summary * ns + in_body * nb, in_title > 0) * factor)
+        return 1 if found < 1 else 65535 if found > 65535 else found
+
+    keys = list(zip(*tfs))  # most terms of a document share a few (title, summary, body) counts
+    table = {key: weight(key) for key in set(keys)}
+    return array("H", map(table.__getitem__, keys))
 
 
 # --- the state ------------------------------------------------------------------------------------
