@@ -379,26 +379,23 @@ def update(state: State, at: dt.datetime, row_hashes: dict | None = None) -> tup
     state.db.execute("BEGIN")
     state.set_meta("complete", "0")
     state.db.executemany("DELETE FROM docs WHERE number = ?", [(n,) for n in removed])
-    made = {}
-    for prefix in PREFIXES:  # the documents of changed items, one query per type
+    for prefix in PREFIXES:  # the documents of changed items, a batch of rows at a time
         model = MODELS[prefix]
         ids = [current[n][2] for n in changed if current[n][1] == prefix]
         related = related_text(model) if ids else {}
         for start in range(0, len(ids), 500):
             for item in model.select().where(model.id.in_(ids[start : start + 500])):
                 number = doc_number(prefix, item.id)
-                made[number] = document(item, expired=current[number][3], related=related.get(item.id))
-    for number in changed:
-        doc = made[number]
-        terms, tfs, lengths = analyse(doc)
-        totals = [t + length for t, length in zip(totals, lengths)]
-        display = _js(f"d{number:x}", display_data(doc))
-        files[f"{DIR}d/{number:x}.js"] = display
-        state.db.execute(
-            "INSERT OR REPLACE INTO docs VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (number, current[number][0], int(doc.expired), json.dumps(lengths),
-             marshal.dumps((terms, [t.tobytes() for t in tfs])), display, digest(display)),
-        )  # fmt: skip
+                doc = document(item, expired=current[number][3], related=related.get(item.id))
+                terms, tfs, lengths = analyse(doc)
+                totals = [t + length for t, length in zip(totals, lengths)]
+                display = _js(f"d{number:x}", display_data(doc))
+                files[f"{DIR}d/{number:x}.js"] = display
+                state.db.execute(
+                    "INSERT OR REPLACE INTO docs VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    (number, current[number][0], int(doc.expired), json.dumps(lengths),
+                     marshal.dumps((terms, [t.tobytes() for t in tfs])), display, digest(display)),
+                )  # fmt: skip
     count = len(current)
     reference = reference_lengths({name: total / count if count else 0 for name, total in zip(FIELDS, totals)})
     layout = json.dumps([shard_count(count), reference], sort_keys=True)
@@ -445,17 +442,16 @@ def _make_all_shards(state: State, shards: int, reference: dict) -> dict[str, st
                 pair = lists[term] = (array("I"), array("H"))
             pair[0].append(number)
             pair[1].append(weight)
-    per_shard: list[dict] = [{} for _ in range(shards)]
-    for term, (numbers, found) in lists.items():
-        per_shard[analyzer.term_hash(term) % shards][term] = Postings(numbers, found).dump()
-    lists.clear()
+    by_shard: dict[int, list[str]] = {}
+    for term in lists:
+        by_shard.setdefault(analyzer.term_hash(term) % shards, []).append(term)
     state.db.execute("DELETE FROM shards")
     files = {}
-    for number, postings in enumerate(per_shard):
-        if postings:
-            text = shard_text(number, postings)
-            files[f"{DIR}s/{number:x}.js"] = text
-            state.db.execute("INSERT INTO shards VALUES (?, ?, ?)", (number, marshal.dumps(postings), digest(text)))
+    for number in sorted(by_shard):  # one shard at a time, its lists freed as it is written
+        postings = {term: Postings(*lists.pop(term)).dump() for term in by_shard.pop(number)}
+        text = shard_text(number, postings)
+        files[f"{DIR}s/{number:x}.js"] = text
+        state.db.execute("INSERT INTO shards VALUES (?, ?, ?)", (number, marshal.dumps(postings), digest(text)))
     return files
 
 
