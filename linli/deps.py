@@ -12,9 +12,11 @@ time passes and a notice expires or a scheduled item comes due, the fingerprints
 exactly where a comparison with "now" (in SQL or in :func:`linli.publicity.visibility`)
 would come out differently.
 
-Two more kinds keep rebuilds cheap at scale: ``("slice", query, start, stop)`` is one page of a
+Three more kinds keep rebuilds cheap at scale: ``("slice", query, start, stop)`` is one page of a
 list that is read once per build (see :func:`ordered_list`); ``("row", table, slug)`` is one
-item looked up by its slug from a table read once per build (see :func:`row_by_slug`).
+item looked up by its slug (see :func:`row_by_slug`); ``("part", cut, arg, queries, part)`` is one
+page of pages cut by a function from the rows of some queries, e.g. the title index cut by first
+letter (see :func:`record_part`).
 
 Before a rebuild, :func:`scan` reads every table the site shows (the same SELECT the views use)
 and fingerprints each row. A dependency needs checking only when a table it reads changed;
@@ -53,16 +55,20 @@ def _relation(value, now: dt.datetime, now_text: str) -> str:
 
 
 def row_hash(row: tuple, now: dt.datetime, now_text: str) -> bytes:
-    relations = "".join(_relation(value, now, now_text) for value in row)
+    relations = "".join([_relation(value, now, now_text) for value in row if type(value) is not int])
     return hashlib.blake2b(repr(row).encode() + relations.encode(), digest_size=12).digest()
 
 
 def rows_hash(rows, now: dt.datetime) -> bytes:
     now_text = now_as_text(now)
+    return _combined([row_hash(row, now, now_text) for row in rows])
+
+
+def _combined(hashes: list[bytes]) -> bytes:
     digest = hashlib.blake2b(digest_size=16)
-    digest.update(str(len(rows)).encode())
-    for row in rows:
-        digest.update(row_hash(row, now, now_text))
+    digest.update(str(len(hashes)).encode())
+    for h in hashes:
+        digest.update(h)
     return digest.digest()
 
 
@@ -251,23 +257,72 @@ def slice_hash(rows: list, start: int, stop: int, now: dt.datetime) -> bytes:
     return rows_hash([(len(rows),), *rows[start:stop]], now)
 
 
+ONE_BY_ONE = 20  # rows looked up by slug one query each, before the whole table is read
+
+
 def row_by_slug(model, slug: str):
-    """The row of ``model`` with ``slug`` (any status) — from one read of the table per build
-    process; the page depends on that row only."""
+    """The row of ``model`` with ``slug`` (any status); the page depends on that row only.
+    A build that renders a few item pages reads their rows one by one, one that renders many
+    reads the table once (per build process)."""
     if not building():
         return model.get_or_none(model.slug == slug)
     cache = current_app.extensions.setdefault("linli_rows", {})
     table = model._meta.table_name
-    if table not in cache:
+    items, hashes, asked = cache.setdefault(table, ({}, {}, [0]))
+    if slug not in items and asked[0] is not None:
+        asked[0] += 1
+        whole = asked[0] > ONE_BY_ONE
+        query = model.select() if whole else model.select().where(model.slug == slug)
         with captured() as got:
-            items = list(model.select())
+            found = list(query)
         recorder = current()
         now_text = now_as_text(recorder.now)
-        hashes = {item.slug: row_hash(row, recorder.now, now_text) for item, row in zip(items, got[0][1])}
-        cache[table] = ({item.slug: item for item in items}, hashes)
-    items, hashes = cache[table]
+        if whole:
+            items.clear()
+            hashes.clear()
+            asked[0] = None  # every row is in
+        else:
+            items[slug], hashes[slug] = None, None
+        for item, row in zip(found, got[0][1]):
+            items[item.slug], hashes[item.slug] = item, row_hash(row, recorder.now, now_text)
     current().add(("row", table, slug), hashes.get(slug))
     return items.get(slug)
+
+
+def raw_rows(query) -> tuple[tuple | None, list]:
+    """(dependency key, raw rows) of ``query``, read once per build process and not recorded:
+    for pages that depend on parts of the result (see :func:`record_part`)."""
+    if not building():
+        sql, params = query.sql()
+        return None, list(query.model._meta.database.execute_sql(sql, params).fetchall())
+    sql, params = query.sql()
+    cache = current_app.extensions.setdefault("linli_raw", {})
+    key = (sql, tuple(map(repr, params)))
+    if key not in cache:
+        with captured() as got:
+            query.model._meta.database.execute_sql(sql, params)
+        cache[key] = got[0]
+    return cache[key]
+
+
+#: How pages are cut from the rows of their queries: name → ``cut(arg, rows of each query, now)``
+#: → {part: fingerprint of what the page of that part shows}. Registered by the module whose
+#: views use :func:`record_part`, at import.
+CUTS: dict = {}
+
+
+def record_part(name: str, arg, query_keys: tuple, part, fingerprint) -> None:
+    """The page being rendered shows ``part`` of the pages that ``CUTS[name]`` cuts from the
+    rows of ``query_keys`` (keys from :func:`raw_rows`): it depends on that part only.
+    ``fingerprint`` is what the cut gives for ``part``."""
+    recorder = current()
+    if recorder is not None and None not in query_keys:
+        recorder.add(("part", name, arg, tuple(query_keys), part), fingerprint)
+
+
+def reached(value, now: dt.datetime) -> bool:
+    """Whether a raw date-time ``value`` (text or datetime) is at or before ``now``."""
+    return _relation(value, now, now_as_text(now)) in ("<", "=")
 
 
 # --- checking, before a rebuild -------------------------------------------------------------
@@ -275,21 +330,30 @@ def row_by_slug(model, slug: str):
 
 @dataclass
 class Scan:
-    """Fingerprints of every table at a moment: per table, and per slug for content tables."""
+    """Fingerprints of every table at a moment: per table, and per slug for content tables;
+    ``rows`` (raw row → fingerprint, not saved) spares hashing them again."""
 
     tables: dict[str, bytes]
     slugs: dict[str, dict[str, bytes]]
+    rows: dict = field(default_factory=dict, compare=False, repr=False)
+
+    def __getstate__(self):
+        return {"tables": self.tables, "slugs": self.slugs}
+
+    def __setstate__(self, state):
+        self.tables, self.slugs, self.rows = state["tables"], state["slugs"], {}
 
 
 def scan(database, models, now: dt.datetime) -> Scan:
     """Read and fingerprint ``models``' tables with the same SELECT the views use."""
     now_text = now_as_text(now)
-    tables, slugs = {}, {}
+    tables, slugs, known = {}, {}, {}
     for model in models:
         sql, params = model.select().sql()
         rows = database.execute_sql(sql, params).fetchall()
         table = model._meta.table_name
         hashes = [row_hash(row, now, now_text) for row in rows]
+        known.update(zip(rows, hashes))
         digest = hashlib.blake2b(digest_size=16)
         for h in hashes:
             digest.update(h)
@@ -297,7 +361,7 @@ def scan(database, models, now: dt.datetime) -> Scan:
         if "slug" in model._meta.fields:
             index = list(model._meta.sorted_field_names).index("slug")
             slugs[table] = {row[index]: h for row, h in zip(rows, hashes)}
-    return Scan(tables, slugs)
+    return Scan(tables, slugs, known)
 
 
 def stale_keys(deps: dict, database, old: Scan, new: Scan, now: dt.datetime, known: dict | None = None) -> set:
@@ -306,13 +370,22 @@ def stale_keys(deps: dict, database, old: Scan, new: Scan, now: dt.datetime, kno
     static search index's version)."""
     known = known or {}
     changed = {t for t in new.tables if old.tables.get(t) != new.tables[t]} | (set(old.tables) - set(new.tables))
+    now_text = now_as_text(now)
     results: dict = {}
+    hashes: dict = {}
+    cuts: dict = {}
 
     def rows_of(query_key):
         if query_key not in results:
             _, sql, params = query_key
             results[query_key] = database.execute_sql(sql, _run_params(params, now)).fetchall()
         return results[query_key]
+
+    def hashes_of(query_key):  # each row hashed once (most rows were hashed by the scan)
+        if query_key not in hashes:
+            known = new.rows
+            hashes[query_key] = [known.get(row) or row_hash(row, now, now_text) for row in rows_of(query_key)]
+        return hashes[query_key]
 
     stale = set()
     for key, value in deps.items():
@@ -321,15 +394,26 @@ def stale_keys(deps: dict, database, old: Scan, new: Scan, now: dt.datetime, kno
             if key[1] in changed and new.slugs.get(key[1], {}).get(key[2]) != value:
                 stale.add(key)
         elif kind == "q":
-            if tables_of(key[1]) & changed and rows_hash(rows_of(key), now) != value:
+            if tables_of(key[1]) & changed and _combined(hashes_of(key)) != value:
                 stale.add(key)
         elif kind == "slice":
-            query_key = key[1]
+            query_key, start, stop = key[1:]
             if tables_of(query_key[1]) & changed:
-                if slice_hash(rows_of(query_key), key[2], key[3], now) != value:
+                found = hashes_of(query_key)
+                if _combined([row_hash((len(found),), now, now_text), *found[start:stop]]) != value:
+                    stale.add(key)
+        elif kind == "part":
+            _, name, arg, query_keys, part = key
+            if any(tables_of(query_key[1]) & changed for query_key in query_keys):
+                if name not in CUTS:
+                    stale.add(key)
+                    continue
+                if key[1:4] not in cuts:
+                    cuts[key[1:4]] = CUTS[name](arg, [rows_of(query_key) for query_key in query_keys], now)
+                if cuts[key[1:4]].get(part) != value:
                     stale.add(key)
         elif kind == "now":
-            if value != now_as_text(now):
+            if value != now_text:
                 stale.add(key)
         elif key in known:
             if value != known[key]:

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+import linli.build as build_module
 from linli import db
 from linli import models as m
 from linli.build import CACHE_DIR, STAGING, build
@@ -210,4 +211,43 @@ def test_build_killed_after_its_commit_is_completed_by_the_next(demo, tmp_path):
     assert (demo.root / STAGING / ".commit").is_file()
     result = build(demo, now=NOW)
     assert result.rendered == 0  # rolled forward: nothing left to do
+    assert_same_as_clean(demo, tmp_path, NOW)
+
+
+def test_title_index_by_first_letter_changes_one_letter_at_a_time(demo, tmp_path, monkeypatch):
+    from linli.search import web
+
+    monkeypatch.setattr(web, "PER_PAGE", 2)  # the demo's notices are then many: one page per letter
+    build(demo, now=NOW, full=True)
+    rendered = []
+    real = build_module._render_chunk
+    monkeypatch.setattr(build_module, "_render_chunk", lambda urls: rendered.extend(urls) or real(urls))
+    titles = demo.site_dir / "search" / "titles" / "notice"
+    index = (titles / "index.html").read_text(encoding="utf-8")
+    assert "按标题首字查看" in index and 'href="' in index and "class=\"row-title\"" not in index
+    live = list(public(m.Notice, NOW).where(m.Notice.urgent == False).order_by(m.Notice.id))  # noqa: E712
+    letter_pages = sorted(p.relative_to(titles).as_posix() for p in titles.rglob("index.html") if p.parent != titles)
+    assert letter_pages and any("/page/2/" in p for p in letter_pages)
+
+    body_only = live[0]
+    body_only.body += "\n\n补充一句。"
+    body_only.save()
+    result = build(demo, now=NOW)
+    assert not result.full and rendered and not any("/search/titles/" in url for url in rendered)
+    assert_same_as_clean(demo, tmp_path, NOW)
+
+    moved = live[1]  # to another letter: its old and new letter pages and the index's counts change
+    moved.title = "Zebra crossing 斑马线重新划线"
+    moved.save()
+    m.Notice.create(title="Apple 苹果采摘活动", status=m.PUBLISHED, body="新通知。")
+    rendered.clear()
+    result = build(demo, now=NOW)
+    assert not result.full and 0 < sum("/search/titles/" in url for url in rendered) <= 5
+    assert (titles / "z" / "index.html").read_text(encoding="utf-8").count("Zebra crossing")
+    assert "Apple 苹果采摘活动" in (titles / "a" / "index.html").read_text(encoding="utf-8")
+    assert_same_as_clean(demo, tmp_path, NOW)
+
+    monkeypatch.setattr(web, "PER_PAGE", 200)  # back to one page of every title (a full build: other code)
+    build(demo, now=NOW, full=True)
+    assert not (titles / "z").exists() and "Zebra crossing" in (titles / "index.html").read_text(encoding="utf-8")
     assert_same_as_clean(demo, tmp_path, NOW)

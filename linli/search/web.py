@@ -2,18 +2,22 @@
 
 In a build, ``/search/`` is a page that works three ways: with JavaScript, ``search.js`` answers
 from the static index (also opened from disk); without it, the page offers the category pages
-and the index of titles by type (``/search/titles/<type>/``), which need nothing. In the
+and the index of titles by type (``/search/titles/<type>/``, split by first letter for a type
+with many items), which need nothing. In the
 preview server (``linli serve``) the same page answers from the Whoosh index on the server.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
+import math
 import unicodedata
+from typing import NamedTuple
 
 from flask import Blueprint, abort, current_app, render_template, request, url_for
 
-from linli import models as m
+from linli import deps
 from linli.search import analyzer
 from linli.search.documents import GROUPS, MODELS, TYPE_LABELS_EN, includes, types_for
 
@@ -39,6 +43,8 @@ TEXT_EN = {
     "按分类查看": "Browse by category",
     "标题索引": "All titles by type",
     "{type}：全部标题": "{type}: all titles",
+    "{type}：以“{letter}”开头的标题": "{type}: titles starting with “{letter}”",
+    "按标题首字查看": "By first letter",
     "共 {n} 条": "{n} items",
     "搜索结果": "Search results",
     "返回搜索": "Back to search",
@@ -131,13 +137,38 @@ def _title_counts():
         yield key, group_label(key), count
 
 
+# --- the index of titles ----------------------------------------------------------------------
+#
+# A type with up to PER_PAGE public titles lists them all on /search/titles/<group>/, in sections
+# by first letter. A bigger one gets an index of its first letters there, and a page per letter
+# (/search/titles/<group>/<letter>/, in pages of PER_PAGE): an edit, a new or a removed item
+# then changes the pages of one letter (and the index's counts), not one page of every title.
+
+PER_PAGE = 200
+
+
+class TitleRow(NamedTuple):
+    """One item of the title index: its sort key and its raw row (id, slug, title, publish_at,
+    created_at, expires_at)."""
+
+    order: tuple
+    head: str
+    prefix: str
+    row: tuple
+    expired: bool
+
+
 def initial(title: str) -> str:
     """The heading a title is listed under: its first letter (A–Z), 0–9, or its first character."""
-    folded = analyzer.fold(title).strip()
+    return _head(analyzer.fold(title))
+
+
+def _head(folded: str) -> str:
     for char in folded:
-        if analyzer.char_class(char) == analyzer.CJK:
+        kind = analyzer.char_class(char)
+        if kind == analyzer.CJK:
             return char
-        if analyzer.char_class(char) == analyzer.WORD:
+        if kind == analyzer.WORD:
             if char.isdigit():
                 return "0–9"
             base = unicodedata.normalize("NFKD", char)[0].upper()
@@ -145,37 +176,9 @@ def initial(title: str) -> str:
     return "#"
 
 
-@blueprint.route("/search/titles/<group>/")
-def titles(group: str):
-    from linli.app import moment
-    from linli.publicity import EXPIRED, public, visibility
-
-    if group not in {key for key, *_ in GROUPS}:
-        abort(404)
-    at = moment()
-    items = []
-    for prefix in sorted(types_for(group)):
-        model = MODELS[prefix]
-        for item in public(model, at, include=includes(model)):
-            items.append((analyzer.fold(item.title), item, visibility(item, at) == EXPIRED))
-    if not items:
-        abort(404)
-    items.sort(key=lambda entry: (_initial_order(initial(entry[1].title)), entry[0], entry[1].id))
-    sections: list[tuple[str, list]] = []
-    for _, item, expired in items:
-        head = initial(item.title)
-        if not sections or sections[-1][0] != head:
-            sections.append((head, []))
-        sections[-1][1].append((item, expired))
-    return render_template(
-        "search.html", titles_of=group_label(group), sections=sections, count=len(items), type_label=type_label,
-        q="", chosen="", groups=[], results=None, manifest=None, client=None, browse=[], title_pages=[],
-    )  # fmt: skip
-
-
 def _initial_order(head: str):
     """Latin letters first, then digits, then characters by code point, "#" last."""
-    if len(head) == 1 and "A" <= head <= "Z":
+    if "A" <= head[0] <= "Z":
         return (0, head)
     if head == "0–9":
         return (1, head)
@@ -184,12 +187,178 @@ def _initial_order(head: str):
     return (2, head)
 
 
+def initial_key(head: str) -> str:
+    """The URL segment of a first letter's pages."""
+    return {"0–9": "0-9", "#": "other"}.get(head, head.lower() if "A" <= head[0] <= "Z" else head)
+
+
+def _title_queries(group: str) -> list[tuple[str, object]]:
+    from linli.app import moment
+    from linli.publicity import public
+
+    at = moment()
+    out = []
+    for prefix in sorted(types_for(group)):
+        model = MODELS[prefix]
+        columns = (model.id, model.slug, model.title, model.publish_at, model.created_at, model.expires_at)
+        out.append((prefix, public(model, at, include=includes(model)).select(*columns).order_by(model.id)))
+    return out
+
+
+def title_sections(group: str, rows: list[list], now) -> list[tuple[str, list[TitleRow]]]:
+    """(first letter, its titles in order) of the public items of ``group`` from the raw rows of
+    :func:`_title_queries`, in order; each title is folded once."""
+    prefixes = sorted(types_for(group))
+    entries = []
+    for prefix, found in zip(prefixes, rows):
+        expiring = includes(MODELS[prefix]) != "live"
+        for row in found:
+            folded = analyzer.fold(row[2])
+            head = _head(folded)
+            expired = expiring and row[5] is not None and deps.reached(row[5], now)
+            entries.append(TitleRow((_initial_order(head), folded, prefix, row[0]), head, prefix, row, expired))
+    entries.sort()
+    sections: list[tuple[str, list[TitleRow]]] = []
+    for entry in entries:
+        if not sections or sections[-1][0] != entry.head:
+            sections.append((entry.head, []))
+        sections[-1][1].append(entry)
+    return sections
+
+
+def _fingerprint(value) -> bytes:
+    return hashlib.blake2b(repr(value).encode(), digest_size=16).digest()
+
+
+def _shown(entries: list[TitleRow]) -> list:
+    """What a page shows of its titles (not the expiry time, only whether it has passed)."""
+    return [(e.prefix, e.row[:5], e.expired) for e in entries]
+
+
+def title_parts(sections) -> dict:
+    """The pages of the title index → a fingerprint of what each shows: "all" (one page), or
+    "index" and (letter, page)."""
+    total = sum(len(entries) for _, entries in sections)
+    if total <= PER_PAGE:
+        return {"all": _fingerprint([(head, _shown(entries)) for head, entries in sections])}
+    parts = {"index": _fingerprint([(head, len(entries)) for head, entries in sections])}
+    for head, entries in sections:
+        pages = math.ceil(len(entries) / PER_PAGE)
+        for page in range(1, pages + 1):
+            shown = _shown(entries[(page - 1) * PER_PAGE : page * PER_PAGE])
+            parts[(head, page)] = _fingerprint((len(entries), pages, shown))
+    return parts
+
+
+deps.CUTS["titles"] = lambda group, rows, now: title_parts(title_sections(group, rows, now))
+
+
+def _titles(group: str):
+    """(query keys, sections, parts) of ``group``'s title index, once per build process."""
+    from linli.app import moment
+
+    cache = current_app.extensions.setdefault("linli_titles", {}) if deps.building() else {}
+    if group not in cache:
+        keys, rows = [], []
+        for _, query in _title_queries(group):
+            key, found = deps.raw_rows(query)
+            keys.append(key)
+            rows.append(found)
+        sections = title_sections(group, rows, moment())
+        cache[group] = (tuple(keys), sections, title_parts(sections) if deps.building() else {})
+    return cache[group]
+
+
+class TitleEntry(NamedTuple):
+    """A title as a page lists it."""
+
+    url_prefix: str
+    slug: str
+    title: str
+    date: object
+    expired: bool
+
+
+def _entries(rows: list[TitleRow]) -> list[TitleEntry]:
+    out = []
+    for entry in rows:
+        model = MODELS[entry.prefix]
+        _, slug, title, publish_at, created_at, _ = entry.row
+        date = model.publish_at.python_value(publish_at) or model.created_at.python_value(created_at)
+        out.append(TitleEntry(entry.prefix, slug, title, date, entry.expired))
+    return out
+
+
+def _render_titles(group: str, **context):
+    base = {"q": "", "chosen": "", "groups": [], "results": None, "manifest": None, "client": None, "browse": [],
+            "title_pages": [], "sections": [], "letters": [], "pagination": None, "letter": None}  # fmt: skip
+    return render_template(
+        "search.html", titles_of=group_label(group), group=group, type_label=type_label, **{**base, **context}
+    )
+
+
+@blueprint.route("/search/titles/<group>/")
+def titles(group: str):
+    """Every title of a type, or (for many) the index of their first letters."""
+    if group not in {key for key, *_ in GROUPS}:
+        abort(404)
+    query_keys, sections, parts = _titles(group)
+    count = sum(len(entries) for _, entries in sections)
+    if not count:
+        abort(404)
+    if count <= PER_PAGE:
+        deps.record_part("titles", group, query_keys, "all", parts.get("all"))
+        shown = [(head, _entries(entries)) for head, entries in sections]
+        return _render_titles(group, sections=shown, count=count)
+    deps.record_part("titles", group, query_keys, "index", parts.get("index"))
+    letters = [(head, len(entries), url_for("search.titles_from", group=group, key=initial_key(head)))
+               for head, entries in sections]  # fmt: skip
+    return _render_titles(group, letters=letters, count=count)
+
+
+@blueprint.route("/search/titles/<group>/<key>/", defaults={"page": 1})
+@blueprint.route("/search/titles/<group>/<key>/page/<int:page>/")
+def titles_from(group: str, key: str, page: int):
+    """The titles of a type that start with one letter, when the type has too many for one page."""
+    from linli.public import Pagination
+
+    if group not in {key for key, *_ in GROUPS}:
+        abort(404)
+    query_keys, sections, parts = _titles(group)
+    if sum(len(entries) for _, entries in sections) <= PER_PAGE:
+        abort(404)
+    found = [(head, entries) for head, entries in sections if initial_key(head) == key]
+    if not found:
+        abort(404)
+    head, entries = found[0]
+    pages = math.ceil(len(entries) / PER_PAGE)
+    if page > pages:
+        abort(404)
+    deps.record_part("titles", group, query_keys, (head, page), parts.get((head, page)))
+    shown = _entries(entries[(page - 1) * PER_PAGE : page * PER_PAGE])
+    pagination = Pagination(shown, page, pages, len(entries), "search.titles_from", {"group": group, "key": key})
+    return _render_titles(group, sections=[(head, shown)], count=len(entries), letter=head, pagination=pagination)
+
+
+def title_pages(group: str):
+    """(endpoint, values) of the pages of ``group``'s title index."""
+    _, sections, _ = _titles(group)
+    if sum(len(entries) for _, entries in sections) <= PER_PAGE:
+        return
+    for head, entries in sections:
+        key = initial_key(head)
+        yield "search.titles_from", {"group": group, "key": key}
+        for page in range(2, math.ceil(len(entries) / PER_PAGE) + 1):
+            yield "search.titles_from", {"group": group, "key": key, "page": page}
+
+
 def search_pages():
     """The pages of search, for the build: the search page and one title index per type."""
     yield "search.page", {}
     for key, _, count in _title_counts():
         if count:
             yield "search.titles", {"group": key}
+            yield from title_pages(key)
 
 
 def search_url() -> str:
