@@ -132,9 +132,9 @@ def build(home: Home, *, now=None, progress=None, full: bool = False) -> BuildRe
 
     try:
         with app.app_context():
-            with app.test_request_context():
+            with deps.recording(at), app.test_request_context():  # lists read here serve the views too
                 _settle(app)
-                pages = enumerate_pages()
+                pages = enumerate_pages(old.pages if old else {})
             lap("enumerate")
             scan = deps.scan(database, SCANNED, at)
             lap("scan")
@@ -242,8 +242,10 @@ def _settle(app) -> None:
     app.jinja_env.globals["url_for"] = url_for
 
 
-def enumerate_pages() -> dict[str, str]:
-    """url → file of every page, from :data:`PAGE_GENERATORS` (inside a request context)."""
+def enumerate_pages(known: dict | None = None) -> dict[str, str]:
+    """url → file of every page, from :data:`PAGE_GENERATORS` (inside a request context).
+    ``known`` (url → (file, …), the last build's pages) spares mapping known URLs again."""
+    known = known or {}
     pages: dict[str, str] = {}
     for generator in PAGE_GENERATORS:
         for entry in generator():
@@ -254,7 +256,7 @@ def enumerate_pages() -> dict[str, str]:
             else:
                 url = url_for(entry[0], **entry[1])
             if url not in pages:
-                pages[url] = url_to_file(url)
+                pages[url] = known[url][0] if url in known else url_to_file(url)
     return pages
 
 

@@ -33,7 +33,7 @@ import re
 import threading
 from dataclasses import dataclass, field
 
-from flask import current_app
+from flask import current_app, has_app_context
 
 NOW = "\0now"  # stands for the build's moment in recorded query parameters
 _TABLES = re.compile(r'(?:FROM|JOIN)\s+"(\w+)"')
@@ -320,6 +320,12 @@ def record_part(name: str, arg, query_keys: tuple, part, fingerprint) -> None:
         recorder.add(("part", name, arg, tuple(query_keys), part), fingerprint)
 
 
+def made_cut(name: str, arg, query_keys: tuple, parts: dict) -> None:
+    """What ``CUTS[name]`` gives for the current rows, made by a view of this build already:
+    the check before rendering then need not cut again."""
+    current_app.extensions.setdefault("linli_cuts", {})[(name, arg, query_keys)] = parts
+
+
 def reached(value, now: dt.datetime) -> bool:
     """Whether a raw date-time ``value`` (text or datetime) is at or before ``now``."""
     return _relation(value, now, now_as_text(now)) in ("<", "=")
@@ -373,7 +379,7 @@ def stale_keys(deps: dict, database, old: Scan, new: Scan, now: dt.datetime, kno
     now_text = now_as_text(now)
     results: dict = {}
     hashes: dict = {}
-    cuts: dict = {}
+    cuts: dict = dict(current_app.extensions.get("linli_cuts", {})) if has_app_context() else {}
 
     def rows_of(query_key):
         if query_key not in results:

@@ -365,8 +365,8 @@ def grid_members(grids) -> dict[int, list]:
 
 
 def all_pages():
-    """Yield (endpoint, values) for every page of the public site. The build freezes exactly
-    these, so a page that is not listed here does not exist in ``site/``."""
+    """Yield (endpoint, values), or a URL, for every page of the public site. The build freezes
+    exactly these, so a page that is not listed here does not exist in ``site/``."""
     now = moment()
     size = page_size()
 
@@ -400,8 +400,18 @@ def all_pages():
     yield from pages_of("public.albums", public(m.Album, now).count())
     for prefix, model in TYPES.items():
         include = "all" if model is m.Notice else LIVE
-        for slug in public(model, now, include=include).select(model.slug).tuples():
-            yield "public.item", {"prefix": prefix, "slug": slug[0]}
+        yield from item_urls(prefix, (slug for slug, in public(model, now, include=include).select(model.slug).tuples()))
+
+
+def item_urls(prefix: str, slugs):
+    """``url_for("public.item", prefix=prefix, slug=slug)`` for each of many slugs: one URL is
+    built from the URL map, the others by putting each slug, quoted by the URL map's own
+    converter, in its place."""
+    template = url_for("public.item", prefix=prefix, slug="slug")
+    start, end = template.rsplit("/slug/", 1)
+    to_url = current_app.url_map.converters["default"](current_app.url_map).to_url
+    for slug in slugs:
+        yield f"{start}/{to_url(slug)}/{end}"
 
 
 def public_media_paths() -> set[str]:

@@ -151,5 +151,5 @@ def traditional_pages():
     from linli.search import search_pages
 
     for generator in (all_pages, search_pages):
-        for endpoint, values in generator():
-            yield PREFIX + url_for(endpoint, **values)
+        for entry in generator():
+            yield PREFIX + (entry if isinstance(entry, str) else url_for(entry[0], **entry[1]))

@@ -265,7 +265,11 @@ def _titles(group: str):
             keys.append(key)
             rows.append(found)
         sections = title_sections(group, rows, moment())
-        cache[group] = (tuple(keys), sections, title_parts(sections) if deps.building() else {})
+        parts = {}
+        if deps.building():
+            parts = title_parts(sections)
+            deps.made_cut("titles", group, tuple(keys), parts)
+        cache[group] = (tuple(keys), sections, parts)
     return cache[group]
 
 
