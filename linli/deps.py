@@ -336,38 +336,59 @@ def reached(value, now: dt.datetime) -> bool:
 
 @dataclass
 class Scan:
-    """Fingerprints of every table at a moment: per table, and per slug for content tables;
-    ``rows`` (raw row → fingerprint, not saved) spares hashing them again."""
+    """Fingerprints of every table at a moment: per table, and per slug for content tables.
+    Not saved: ``rows`` (raw row → fingerprint) and ``tables_read`` (the table's SELECT →
+    (the SELECT of its ids, id → (row, fingerprint))), which spare the check reading and
+    hashing rows again."""
 
     tables: dict[str, bytes]
     slugs: dict[str, dict[str, bytes]]
     rows: dict = field(default_factory=dict, compare=False, repr=False)
+    tables_read: dict = field(default_factory=dict, compare=False, repr=False)
 
     def __getstate__(self):
         return {"tables": self.tables, "slugs": self.slugs}
 
     def __setstate__(self, state):
-        self.tables, self.slugs, self.rows = state["tables"], state["slugs"], {}
+        self.tables, self.slugs, self.rows, self.tables_read = state["tables"], state["slugs"], {}, {}
+
+    def read(self, database, sql: str, params: tuple) -> list:
+        """The raw rows of a query. One that selects every column of one scanned table (its
+        SELECT, then joins, conditions, order) asks the database for the ids only and takes
+        the rows read by the scan."""
+        for table in tables_of(sql):
+            for table_sql, (ids_sql, by_id) in self.tables_read.get(table, {}).items():
+                if sql.startswith(table_sql + " ") or sql == table_sql:
+                    ids = database.execute_sql(ids_sql + sql[len(table_sql) :], params).fetchall()
+                    if all(i in by_id for i, in ids):  # else a row came after the scan
+                        return [by_id[i][0] for i, in ids]
+        return database.execute_sql(sql, params).fetchall()
 
 
 def scan(database, models, now: dt.datetime) -> Scan:
     """Read and fingerprint ``models``' tables with the same SELECT the views use."""
     now_text = now_as_text(now)
-    tables, slugs, known = {}, {}, {}
+    found = Scan({}, {})
     for model in models:
         sql, params = model.select().sql()
         rows = database.execute_sql(sql, params).fetchall()
         table = model._meta.table_name
         hashes = [row_hash(row, now, now_text) for row in rows]
-        known.update(zip(rows, hashes))
+        found.rows.update(zip(rows, hashes))
         digest = hashlib.blake2b(digest_size=16)
         for h in hashes:
             digest.update(h)
-        tables[table] = digest.digest()
-        if "slug" in model._meta.fields:
-            index = list(model._meta.sorted_field_names).index("slug")
-            slugs[table] = {row[index]: h for row, h in zip(rows, hashes)}
-    return Scan(tables, slugs, known)
+        found.tables[table] = digest.digest()
+        names = list(model._meta.sorted_field_names)
+        key = model._meta.primary_key
+        if not params and getattr(key, "name", None) in names:
+            index = names.index(key.name)
+            ids_sql = model.select(key).sql()[0]
+            found.tables_read.setdefault(table, {})[sql] = (ids_sql, {row[index]: (row, h) for row, h in zip(rows, hashes)})
+        if "slug" in names:
+            index = names.index("slug")
+            found.slugs[table] = {row[index]: h for row, h in zip(rows, hashes)}
+    return found
 
 
 def stale_keys(deps: dict, database, old: Scan, new: Scan, now: dt.datetime, known: dict | None = None) -> set:
@@ -384,7 +405,7 @@ def stale_keys(deps: dict, database, old: Scan, new: Scan, now: dt.datetime, kno
     def rows_of(query_key):
         if query_key not in results:
             _, sql, params = query_key
-            results[query_key] = database.execute_sql(sql, _run_params(params, now)).fetchall()
+            results[query_key] = new.read(database, sql, _run_params(params, now))
         return results[query_key]
 
     def hashes_of(query_key):  # each row hashed once (most rows were hashed by the scan)
