@@ -62,6 +62,7 @@ MANIFEST = "manifest.pickle"
 JOURNAL = ".commit"
 STAGED_MANIFEST = ".manifest.pickle"
 SEARCH_STATE = "search.db"  # the static search index between builds (linli.search.static)
+SYNCED = "search_index.synced"  # the scan search_index/ was last brought in line with
 FORMAT = 1
 
 #: Every page of the site comes from one of these generators of (endpoint, values) or URLs.
@@ -171,7 +172,7 @@ def build(home: Home, *, now=None, progress=None, full: bool = False) -> BuildRe
             dep_values.update(more_values)
             lap("render")
             url = "/"
-            files, written_files = _other_files(home, app, old, staging, index_changed)
+            files, written_files = _other_files(home, app, old, staging, index_changed, same_theme=incremental)
             url = "/"
             lap("other files")
         page_entries = {}
@@ -207,7 +208,7 @@ def build(home: Home, *, now=None, progress=None, full: bool = False) -> BuildRe
         _close_search_state(app)
         store.close()
     try:  # the admin's and the preview's index: what time alone changed (scheduled, expired)
-        sync_index(home, at)
+        _sync_search_index(home, old, scan, at)
     except Exception:  # the site is built; the admin saves and the next build retry
         log.exception("search index (search_index/) not brought up to date")
     timings["whoosh index"] = time.perf_counter() - clock
@@ -215,6 +216,40 @@ def build(home: Home, *, now=None, progress=None, full: bool = False) -> BuildRe
         len(pages), len(files), time.perf_counter() - started, home.site_dir,
         rendered=len(rendered), written=written, removed=len(removed), full=not incremental, timings=timings,
     )  # fmt: skip
+
+
+def _sync_search_index(home: Home, old: Manifest | None, scan: deps.Scan, at) -> None:
+    """Bring ``search_index/`` in line with the public set. When the last build's sync left it
+    in line with that build's scan, only the rows that changed since are looked at."""
+    marker = home.root / CACHE_DIR / SYNCED
+    changed = None
+    try:
+        if old is not None and marker.read_bytes() == _scan_digest(old.scan):
+            changed = _changed_slugs(old.scan, scan)
+    except OSError:
+        pass
+    marker.unlink(missing_ok=True)
+    sync_index(home, at, changed=changed)
+    marker.write_bytes(_scan_digest(scan))
+
+
+def _scan_digest(scan: deps.Scan) -> bytes:
+    return hashlib.blake2b(repr(sorted(scan.tables.items())).encode(), digest_size=16).digest()
+
+
+def _changed_slugs(old: deps.Scan, new: deps.Scan) -> dict:
+    """Content type → slugs whose rows changed (or None when some row left the table)."""
+    changed = {}
+    for model in models.CONTENT_MODELS:
+        table = model._meta.table_name
+        if old.tables.get(table) == new.tables.get(table):
+            continue
+        before, now = old.slugs.get(table, {}), new.slugs.get(table, {})
+        if before.keys() - now.keys():
+            changed[model.url_prefix] = None
+        else:
+            changed[model.url_prefix] = {slug for slug, h in now.items() if before.get(slug) != h}
+    return changed
 
 
 def _settle(app) -> None:
@@ -434,15 +469,20 @@ def _write(target: Path, data: bytes) -> None:
 # --- other files ------------------------------------------------------------------------------
 
 
-def _other_files(home: Home, app, old: Manifest | None, staging: Path, search_changed: bool) -> tuple[dict, int]:
+def _other_files(
+    home: Home, app, old: Manifest | None, staging: Path, search_changed: bool, *, same_theme: bool = False
+) -> tuple[dict, int]:
     """Stage theme assets, public media, the search index and ``_headers`` where they changed; (file → hash
-    of every such file in the site, how many were staged)."""
+    of every such file in the site, how many were staged). ``same_theme``: the theme's files are
+    the last build's (the global fingerprint says so), and so are its assets."""
     files: dict[str, bytes] = {}
     previous = old.files if old else {}
     previous_search = {rel: h for rel, h in previous.items() if rel.startswith("search/")} if old else None
     staged = 0
     seen: set[str] = set()
-    for theme_dir in home.theme_dirs:
+    if same_theme:
+        files.update((rel, h) for rel, h in previous.items() if rel.startswith("static/"))
+    for theme_dir in home.theme_dirs if not same_theme else ():
         static = theme_dir / "static"
         for source in sorted(static.rglob("*")) if static.is_dir() else []:
             rel = source.relative_to(static).as_posix()

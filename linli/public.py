@@ -5,7 +5,9 @@ Every query goes through :mod:`linli.publicity`; templates only ever see public 
 
 from __future__ import annotations
 
+import functools
 import math
+import operator
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -424,20 +426,24 @@ def public_media_paths() -> set[str]:
     paths: set[str] = set()
     site = m.SiteSettings.get_current()
     paths.add(site.logo)
-    bodies = [site.intro]
-    for photo in public_photos(now):
-        paths.add(photo.file)
-    for attachment in m.Attachment.select().join(m.Notice).where(public_condition(m.Notice, now, include="all")):
-        paths.add(attachment.file)
+    paths.update(MEDIA_LINK.findall(site.intro or ""))
+    paths.update(file for file, in public_photos(now).select(m.Photo.file).tuples())
+    attachments = m.Attachment.select(m.Attachment.file).join(m.Notice)
+    paths.update(file for file, in attachments.where(public_condition(m.Notice, now, include="all")).tuples())
     for model in TYPES.values():
-        for item in public(model, now, include="all" if model is m.Notice else LIVE):
-            for field in ("photo", "cover"):
-                paths.add(getattr(item, field, ""))
-            for field in ("body", "who_qualifies", "steps", "how_to_join"):
-                bodies.append(getattr(item, field, ""))
-    for body in bodies:
-        paths.update(MEDIA_LINK.findall(body or ""))
+        public_now = public_condition(model, now, include="all" if model is m.Notice else LIVE)
+        files = [model._meta.fields[name] for name in ("photo", "cover") if name in model._meta.fields]
+        if files:
+            for row in model.select(*files).where(public_now).tuples():
+                paths.update(row)
+        texts = [model._meta.fields[name] for name in MEDIA_TEXT_FIELDS if name in model._meta.fields]
+        if texts:  # only the texts that link to media (a quick filter in SQL)
+            linking = functools.reduce(operator.or_, [text.contains("/media/") for text in texts])
+            for row in model.select(*texts).where(public_now & linking).tuples():
+                for text in row:
+                    paths.update(MEDIA_LINK.findall(text or ""))
     paths.discard("")
+    paths.discard(None)
     paths = {p for p in paths if ".." not in p.split("/") and (home.media_dir / p).is_file()}
     for path in list(paths):
         paths.update(p for _, p in media.renditions(home.media_dir, path))
@@ -445,4 +451,5 @@ def public_media_paths() -> set[str]:
     return paths
 
 
+MEDIA_TEXT_FIELDS = ("body", "who_qualifies", "steps", "how_to_join")  # Markdown that may show media
 MEDIA_LINK = re.compile(r"/media/([\w./-]+)")

@@ -158,3 +158,37 @@ def test_an_english_account_reads_the_search_page_in_english(app, home):
         assert english in html, english
     text = re.sub(r"<[^>]+>", "", html.split('id="h-public"', 1)[0].split("<body", 1)[1])
     assert not re.search(r"[\u3400-\u9fff]", text.replace("停水", "")), text
+
+
+def stored(home) -> dict:
+    ix = engine.open_index(home)
+    with ix.searcher() as searcher:
+        found = {fields["key"]: fields["stamp"] for fields in searcher.all_stored_fields()}
+    ix.close()
+    return found
+
+
+def test_a_rebuild_looks_only_at_the_rows_that_changed(app, home, monkeypatch):
+    for name in "甲乙丙":
+        m.Notice.create(title=f"{name}栋停水通知", body="正文。", status="published", author="editor")
+    build(home, now=LATER)
+    looked = []
+    real = engine._sync_items
+    monkeypatch.setattr(engine, "_sync_items", lambda ix, at, changed: looked.append(changed) or real(ix, at, changed))
+    first, second, third = m.Notice.select().order_by(m.Notice.id)
+    first.title = "电梯维修通知"  # changed outside the admin: the index does not know yet
+    first.save()
+    second.status = m.DRAFT
+    second.save()
+    build(home, now=LATER)
+    assert looked == [{"notices": {first.slug, second.slug}}]
+    assert titles(home, "电梯维修") == ["电梯维修通知"] and titles(home, "乙栋") == []
+    looked.clear()
+    build(home, now=LATER)  # nothing changed: nothing looked at
+    assert looked == [{}]
+    m.Notice.delete_by_id(third.id)  # a row left: the type is compared whole
+    build(home, now=LATER)
+    assert titles(home, "丙栋") == [] and looked == [{}]
+    after = stored(home)
+    engine.rebuild_index(home, LATER)
+    assert stored(home) == after

@@ -185,16 +185,22 @@ def remove_item(home: Home, item) -> None:
     ix.close()
 
 
-def sync_index(home: Home, at: dt.datetime | None = None) -> tuple[int, int]:
+def sync_index(home: Home, at: dt.datetime | None = None, changed: dict | None = None) -> tuple[int, int]:
     """Bring the index in line with the public set at ``at``: add and update what changed,
-    remove what is no longer public. Returns (updated, removed). Cheap when nothing changed."""
+    remove what is no longer public. Returns (updated, removed). Cheap when nothing changed.
+    ``changed`` (type → slugs of the rows that changed, or None for any row of the type) is
+    for a caller that knows the index is in line with every other row: only those are looked at."""
     at = at or m.now()
     ix = open_index(home, create=False)
     if ix is None:
         return rebuild_index(home, at), 0
-    wanted = _stamps(at)
+    if changed is not None and all(slugs is not None for slugs in changed.values()):
+        return _sync_items(ix, at, changed)
+    wanted = _stamps(at, None if changed is None else set(changed))
     with ix.searcher() as searcher:
         have = {fields["key"]: fields.get("stamp", "") for fields in searcher.all_stored_fields()}
+    if changed is not None:
+        have = {key: stamp for key, stamp in have.items() if key.partition(":")[0] in changed}
     stale = {key for key, stamp in wanted.items() if have.get(key) != stamp}
     gone = set(have) - set(wanted)
     if stale or gone:
@@ -213,6 +219,27 @@ def sync_index(home: Home, at: dt.datetime | None = None) -> tuple[int, int]:
                         writer.update_document(**_fields(doc, _stamp(item)))
     ix.close()
     return len(stale), len(gone)
+
+
+def _sync_items(ix, at: dt.datetime, changed: dict[str, set[str]]) -> tuple[int, int]:
+    """Index or take out the items of these slugs (which all still exist)."""
+    updated = removed = 0
+    if not any(changed.values()):
+        ix.close()
+        return 0, 0
+    with _lock, ix.writer(timeout=10.0) as writer:
+        for prefix, slugs in changed.items():
+            model = MODELS[prefix]
+            for item in model.select().where(model.slug.in_(sorted(slugs))):
+                doc = document_for(item, at)
+                if doc is None:
+                    writer.delete_by_term("key", f"{prefix}:{item.id}")
+                    removed += 1
+                else:
+                    writer.update_document(**_fields(doc, _stamp(item)))
+                    updated += 1
+    ix.close()
+    return updated, removed
 
 
 # --- searching ------------------------------------------------------------------------------
