@@ -192,7 +192,10 @@ def build(home: Home, *, now=None, progress=None, full: bool = False) -> BuildRe
             removed = [entry[0] for u, entry in old.pages.items() if u not in pages]
             removed += [rel for rel in old.files if rel not in files]
         store.close()
-        _commit(home, staging, manifest, old is not None, removed)
+        # What was staged: changed pages, and other files whose hash changed (as staged).
+        staged = [entry[0] for entry in rendered.values() if entry[3]]
+        others = [rel for rel, h in files.items() if (old.files if old else {}).get(rel) != h]
+        _commit(home, staging, manifest, old is not None, removed, staged + others if len(others) == written_files else None)
         lap("commit")
     except LinliError:
         _abandon(staging)
@@ -548,9 +551,12 @@ def _load_manifest(home: Home) -> Manifest | None:
     return manifest if isinstance(manifest, Manifest) and manifest.format == FORMAT else None
 
 
-def _commit(home: Home, staging: Path, manifest: Manifest, in_place: bool, removed: list[str]) -> None:
+def _commit(
+    home: Home, staging: Path, manifest: Manifest, in_place: bool, removed: list[str], written: list[str] | None = None
+) -> None:
     """Put the staged build into place: by swapping folders when it is a whole site, else
-    through the journal (``in_place``: the site and its manifest exist; only changes staged)."""
+    through the journal (``in_place``: the site and its manifest exist; only changes staged,
+    ``written``: those files, else every file in ``staging``)."""
     with open(staging / STAGED_MANIFEST, "wb") as f:
         pickle.dump(manifest, f, protocol=pickle.HIGHEST_PROTOCOL)
     if not in_place:
@@ -560,8 +566,9 @@ def _commit(home: Home, staging: Path, manifest: Manifest, in_place: bool, remov
         _swap_into_place(staging, home.site_dir)
         os.replace(home.root / CACHE_DIR / ".manifest.new", _manifest_path(home))
         return
-    written = [p.relative_to(staging).as_posix() for p in staging.rglob("*") if p.is_file()]
-    written = [rel for rel in written if rel != STAGED_MANIFEST]
+    if written is None:
+        written = [p.relative_to(staging).as_posix() for p in staging.rglob("*") if p.is_file()]
+        written = [rel for rel in written if rel != STAGED_MANIFEST]
     temporary = staging / (JOURNAL + ".tmp")
     temporary.write_text(json.dumps({"write": written, "delete": removed}, ensure_ascii=False), encoding="utf-8")
     os.replace(temporary, staging / JOURNAL)  # the commit point
