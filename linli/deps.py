@@ -235,6 +235,31 @@ def ordered_list(query) -> tuple[list, tuple | None, list]:
     return cache[key]
 
 
+def ordered_slice(query, start: int, stop: int) -> tuple[list, int]:
+    """(items ``start:stop`` of ``query``, how many it has); the page depends on that slice.
+    A build process reads the first few slices of a list with LIMIT, then the whole list once."""
+    if not building():
+        return list(query.limit(stop - start).offset(start)), query.count()
+    sql, params = query.sql()
+    key = (sql, tuple(map(repr, params)))
+    lists = current_app.extensions.setdefault("linli_lists", {})
+    asked = current_app.extensions.setdefault("linli_slices", {})
+    asked[key] = asked.get(key, 0) + 1
+    if key in lists or asked[key] > ONE_BY_ONE:
+        items, query_key, rows = ordered_list(query)
+        record_slice(query_key, rows, start, stop)
+        return items[start:stop], len(items)
+    recorder = current()
+    with captured():
+        total = query.count()
+        with captured() as got:
+            items = list(query.limit(stop - start).offset(start)) if start < total else []
+    rows = got[0][1] if got else []
+    recorder.add(("slice", ("q", sql, _key_params(params, recorder.now)), start, stop),
+                 rows_hash([(total,), *rows], recorder.now))  # fmt: skip
+    return items, total
+
+
 def record_moment():
     """The build's moment, for output that shows the moment itself (not only compares with it):
     the page then depends on the moment and is made again by every build."""

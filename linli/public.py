@@ -66,21 +66,14 @@ class Pagination:
 
 
 def paginate(query, page: int, endpoint: str, **values) -> Pagination:
+    if page < 1:
+        abort(404)
     size = page_size()
-    if deps.building():  # the whole list once per build, each page a slice (no OFFSET scans)
-        every, key, rows = deps.ordered_list(query)
-        total = len(every)
-    else:
-        total = query.count()
+    start = (page - 1) * size
+    items, total = deps.ordered_slice(query, start, start + size)  # in a build, each page a slice of one read
     pages = max(1, math.ceil(total / size))
     if page < 1 or page > pages:
         abort(404)
-    if deps.building():
-        start = (page - 1) * size
-        deps.record_slice(key, rows, start, start + size)
-        items = every[start : start + size]
-    else:
-        items = list(query.paginate(page, size))
     return Pagination(items, page, pages, total, endpoint, values)
 
 
@@ -251,7 +244,7 @@ def events(page: int):
 @blueprint.route("/albums/", defaults={"page": 1})
 @blueprint.route("/albums/page/<int:page>/")
 def albums(page: int):
-    query = public(m.Album, moment()).order_by(pw.fn.COALESCE(m.Album.taken_on, m.Album.created_at).desc())
+    query = public(m.Album, moment()).order_by(pw.fn.COALESCE(m.Album.taken_on, m.Album.created_at).desc(), m.Album.id.desc())
     return render_template("album_list.html", pagination=paginate(query, page, "public.albums"))
 
 
