@@ -55,7 +55,12 @@ def _relation(value, now: dt.datetime, now_text: str) -> str:
 
 
 def row_hash(row: tuple, now: dt.datetime, now_text: str) -> bytes:
-    relations = "".join([_relation(value, now, now_text) for value in row if type(value) is not int])
+    dated = [  # the values _relation() gives a relation for (looked for quickly: there are many rows)
+        value for value in row
+        if (value.__class__ is str and len(value) >= 19 and value[4] == "-" and value[13] == ":")
+        or (value.__class__ is not str and isinstance(value, dt.datetime))
+    ]  # fmt: skip
+    relations = "".join([_relation(value, now, now_text) for value in dated])
     return hashlib.blake2b(repr(row).encode() + relations.encode(), digest_size=12).digest()
 
 
@@ -368,7 +373,12 @@ def made_cut(name: str, arg, query_keys: tuple, parts: dict) -> None:
 
 def reached(value, now: dt.datetime) -> bool:
     """Whether a raw date-time ``value`` (text or datetime) is at or before ``now``."""
-    return _relation(value, now, now_as_text(now)) in ("<", "=")
+    return _relation(value, now, _now_text(now)) in ("<", "=")
+
+
+@functools.lru_cache(maxsize=8)
+def _now_text(now: dt.datetime) -> str:
+    return now_as_text(now)
 
 
 # --- checking, before a rebuild -------------------------------------------------------------

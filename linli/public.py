@@ -400,13 +400,24 @@ def all_pages():
 
 def item_urls(prefix: str, slugs):
     """``url_for("public.item", prefix=prefix, slug=slug)`` for each of many slugs: one URL is
-    built from the URL map, the others by putting each slug, quoted by the URL map's own
-    converter, in its place."""
+    built from the URL map, the others by putting each slug, quoted as the URL map's own
+    converter quotes it, in its place."""
     template = url_for("public.item", prefix=prefix, slug="slug")
     start, end = template.rsplit("/slug/", 1)
     to_url = current_app.url_map.converters["default"](current_app.url_map).to_url
+    if _quote_segment(_QUOTE_PROBE) == to_url(_QUOTE_PROBE):
+        to_url = _quote_segment  # the same, a run of characters at a time
     for slug in slugs:
         yield f"{start}/{to_url(slug)}/{end}"
+
+
+_UNSAFE_RUN = re.compile(r"[^A-Za-z0-9_.~!$&'()*+,/:;=@-]+")
+_QUOTE_PROBE = "".join(map(chr, range(32, 127))) + "社区é\u00a0\U0001f600"
+
+
+def _quote_segment(text: str) -> str:
+    """``text`` with every character outside the URL path's safe set as %XX of its UTF-8 bytes."""
+    return _UNSAFE_RUN.sub(lambda run: "%" + run.group().encode().hex("%").upper(), text)
 
 
 def public_media_paths() -> set[str]:

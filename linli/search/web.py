@@ -165,15 +165,28 @@ def initial(title: str) -> str:
 
 def _head(folded: str) -> str:
     for char in folded:
-        kind = analyzer.char_class(char)
-        if kind == analyzer.CJK:
-            return char
-        if kind == analyzer.WORD:
-            if char.isdigit():
-                return "0–9"
-            base = unicodedata.normalize("NFKD", char)[0].upper()
-            return base if "A" <= base <= "Z" else char.upper()
+        head = _heads.get(char, "")
+        if head == "":
+            head = _heads[char] = _char_head(char)
+        if head is not None:
+            return head
     return "#"
+
+
+def _char_head(char: str) -> str | None:
+    """The heading of a title whose first letter or character is ``char`` (None: not one)."""
+    kind = analyzer.char_class(char)
+    if kind == analyzer.CJK:
+        return char
+    if kind == analyzer.WORD:
+        if char.isdigit():
+            return "0–9"
+        base = unicodedata.normalize("NFKD", char)[0].upper()
+        return base if "A" <= base <= "Z" else char.upper()
+    return None
+
+
+_heads: dict[str, str | None] = {}
 
 
 def _initial_order(head: str):
@@ -210,12 +223,13 @@ def title_sections(group: str, rows: list[list], now) -> list[tuple[str, list[Ti
     :func:`_title_queries`, in order; each title is folded once."""
     prefixes = sorted(types_for(group))
     entries = []
+    fold, reached = analyzer.fold, deps.reached
     for prefix, found in zip(prefixes, rows):
         expiring = includes(MODELS[prefix]) != "live"
         for row in found:
-            folded = analyzer.fold(row[2])
+            folded = fold(row[2])
             head = _head(folded)
-            expired = expiring and row[5] is not None and deps.reached(row[5], now)
+            expired = expiring and row[5] is not None and reached(row[5], now)
             entries.append(TitleRow((_initial_order(head), folded, prefix, row[0]), head, prefix, row, expired))
     entries.sort()
     sections: list[tuple[str, list[TitleRow]]] = []
