@@ -29,6 +29,7 @@ import contextlib
 import datetime as dt
 import functools
 import hashlib
+import pickle
 import re
 import threading
 from dataclasses import dataclass, field
@@ -61,7 +62,9 @@ def row_hash(row: tuple, now: dt.datetime, now_text: str) -> bytes:
         or (value.__class__ is not str and isinstance(value, dt.datetime))
     ]  # fmt: skip
     relations = "".join([_relation(value, now, now_text) for value in dated])
-    return hashlib.blake2b(repr(row).encode() + relations.encode(), digest_size=12).digest()
+    # pickle is a few times faster than repr and as exact: rows from the database never share
+    # an object between two values other than singletons (None, "", one-character strings).
+    return hashlib.blake2b(pickle.dumps(row, 4) + relations.encode(), digest_size=12).digest()
 
 
 def rows_hash(rows, now: dt.datetime) -> bytes:

@@ -358,8 +358,10 @@ def titles_from(group: str, key: str, page: int):
     return _render_titles(group, sections=[(head, shown)], count=len(entries), letter=head, pagination=pagination)
 
 
-def title_pages(group: str):
-    """(endpoint, values) of the pages of ``group``'s title index."""
+def title_pages(group: str, count: int):
+    """(endpoint, values) of the pages of ``group``'s title index (of ``count`` titles)."""
+    if count <= PER_PAGE:
+        return
     _, sections, _ = _titles(group)
     if sum(len(entries) for _, entries in sections) <= PER_PAGE:
         return
@@ -376,7 +378,7 @@ def search_pages():
     for key, _, count in _title_counts():
         if count:
             yield "search.titles", {"group": key}
-            yield from title_pages(key)
+            yield from title_pages(key, count)
 
 
 def search_url() -> str:
