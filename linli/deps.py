@@ -463,8 +463,8 @@ def stale_keys(deps: dict, database, old: Scan, new: Scan, now: dt.datetime, kno
 
     def hashes_of(query_key):  # each row hashed once (most rows were hashed by the scan)
         if query_key not in hashes:
-            known = new.rows
-            hashes[query_key] = [known.get(row) or row_hash(row, now, now_text) for row in rows_of(query_key)]
+            scanned = new.rows
+            hashes[query_key] = [scanned.get(row) or row_hash(row, now, now_text) for row in rows_of(query_key)]
         return hashes[query_key]
 
     stale = set()
