@@ -133,7 +133,7 @@ def build(home: Home, *, now=None, progress=None, full: bool = False) -> BuildRe
 
     try:
         with app.app_context():
-            with deps.recording(at), app.test_request_context():  # lists read here serve the views too
+            with deps.recording(at, idle=True), app.test_request_context():  # lists read here serve the views too
                 _settle(app)
                 pages = enumerate_pages(old.pages if old else {})
             lap("enumerate")

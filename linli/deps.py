@@ -108,6 +108,7 @@ class Recorder:
     now: dt.datetime
     deps: dict = field(default_factory=dict)  # key → fingerprint
     capture: list | None = None  # set by captured(): the next SELECT lands here unrecorded
+    idle: bool = False  # nothing is recorded but what memo() keeps (see recording())
 
     def add(self, key, value) -> None:
         self.deps[key] = value
@@ -118,10 +119,11 @@ def current() -> Recorder | None:
 
 
 @contextlib.contextmanager
-def recording(now: dt.datetime):
-    """Record the dependencies of whatever runs inside (one page)."""
+def recording(now: dt.datetime, idle: bool = False):
+    """Record the dependencies of whatever runs inside (one page). ``idle``: for work that is
+    no page (listing the pages) but fills the build's memos, which still record theirs."""
     previous = current()
-    _local.recorder = recorder = Recorder(now)
+    _local.recorder = recorder = Recorder(now, idle=idle)
     try:
         yield recorder
     finally:
@@ -188,7 +190,7 @@ def install(database) -> None:
         key = ("q", sql, _key_params(params, recorder.now))
         if recorder.capture is not None:
             recorder.capture.append((key, rows))
-        else:
+        elif not recorder.idle:
             recorder.add(key, rows_hash(rows, recorder.now))
         return result
 
@@ -211,12 +213,12 @@ def memo(key, compute):
     cache = current_app.extensions.setdefault("linli_memo", {})
     recorder = current()
     if key not in cache:
-        saved, recorder.deps = recorder.deps, {}
+        saved, recorder.deps, idle, recorder.idle = recorder.deps, {}, recorder.idle, False
         try:
             value = compute()
             cache[key] = (value, recorder.deps)
         finally:
-            recorder.deps = {**saved, **recorder.deps}
+            recorder.deps, recorder.idle = {**saved, **recorder.deps}, idle
         return value
     value, deps = cache[key]
     recorder.deps.update(deps)
