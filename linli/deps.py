@@ -226,14 +226,17 @@ def memo(key, compute):
 
 
 def ordered_list(query) -> tuple[list, tuple | None, list]:
-    """(items, query key, raw rows) of ``query``, read once per build process."""
+    """(items, query key, fingerprint of each row) of ``query``, read once per build process
+    (the fingerprints, not the raw rows, are kept: a build process holds many such lists)."""
 
     def compute():
         with captured() as got:
             items = list(query)
         if not got:
             return items, None, []
-        return items, got[0][0], got[0][1]
+        now = current().now
+        now_text = now_as_text(now)
+        return items, got[0][0], [row_hash(row, now, now_text) for row in got[0][1]]
 
     if not building():
         return list(query), None, []
@@ -256,8 +259,8 @@ def ordered_slice(query, start: int, stop: int) -> tuple[list, int]:
     asked = current_app.extensions.setdefault("linli_slices", {})
     asked[key] = asked.get(key, 0) + 1
     if key in lists or asked[key] > ONE_BY_ONE:
-        items, query_key, rows = ordered_list(query)
-        record_slice(query_key, rows, start, stop)
+        items, query_key, hashes = ordered_list(query)
+        record_slice(query_key, hashes, start, stop)
         return items[start:stop], len(items)
     recorder = current()
     with captured():
@@ -297,46 +300,42 @@ def record_moment():
     return at
 
 
-def record_slice(query_key, rows: list, start: int, stop: int) -> None:
+def record_slice(query_key, hashes: list, start: int, stop: int) -> None:
     recorder = current()
     if recorder is not None and query_key is not None:
-        recorder.add(("slice", query_key, start, stop), slice_hash(rows, start, stop, recorder.now))
+        recorder.add(("slice", query_key, start, stop), slice_hash(hashes, start, stop, recorder.now))
 
 
-def slice_hash(rows: list, start: int, stop: int, now: dt.datetime) -> bytes:
-    return rows_hash([(len(rows),), *rows[start:stop]], now)
+def slice_hash(hashes: list, start: int, stop: int, now: dt.datetime) -> bytes:
+    """The fingerprint of rows ``start:stop`` of a list of ``len(hashes)`` rows, from the rows'
+    fingerprints (as :func:`rows_hash` of the count and those rows)."""
+    return _combined([row_hash((len(hashes),), now, now_as_text(now)), *hashes[start:stop]])
 
 
-ONE_BY_ONE = 20  # rows looked up by slug one query each, before the whole table is read
+ONE_BY_ONE = 20  # slices of a list read one query each, before the whole list is read
 
 
 def row_by_slug(model, slug: str):
     """The row of ``model`` with ``slug`` (any status); the page depends on that row only.
-    A build that renders a few item pages reads their rows one by one, one that renders many
-    reads the table once (per build process)."""
+    One indexed lookup per page, its SQL made once per build process (a process that kept
+    whole tables instead would hold every row of every type in memory)."""
     if not building():
         return model.get_or_none(model.slug == slug)
-    cache = current_app.extensions.setdefault("linli_rows", {})
-    table = model._meta.table_name
-    items, hashes, asked = cache.setdefault(table, ({}, {}, [0]))
-    if slug not in items and asked[0] is not None:
-        asked[0] += 1
-        whole = asked[0] > ONE_BY_ONE
-        query = model.select() if whole else model.select().where(model.slug == slug)
-        with captured() as got:
-            found = list(query)
-        recorder = current()
-        now_text = now_as_text(recorder.now)
-        if whole:
-            items.clear()
-            hashes.clear()
-            asked[0] = None  # every row is in
-        else:
-            items[slug], hashes[slug] = None, None
-        for item, row in zip(found, got[0][1]):
-            items[item.slug], hashes[item.slug] = item, row_hash(row, recorder.now, now_text)
-    current().add(("row", table, slug), hashes.get(slug))
-    return items.get(slug)
+    statements = current_app.extensions.setdefault("linli_row_sql", {})
+    if model not in statements:
+        query = model.select().where(model.slug == slug)
+        sql, params = query.sql()
+        assert len(params) == 1, sql
+        statements[model] = (query, sql)
+    query, sql = statements[model]
+    with captured() as got:
+        cursor = query.model._meta.database.execute_sql(sql, (slug,))
+        found = list(query._get_cursor_wrapper(cursor))
+    recorder = current()
+    row = got[0][1][0] if found else None
+    recorder.add(("row", model._meta.table_name, slug),
+                 row_hash(row, recorder.now, now_as_text(recorder.now)) if row else None)  # fmt: skip
+    return found[0] if found else None
 
 
 def raw_rows(query) -> tuple[tuple | None, list]:
@@ -482,7 +481,7 @@ def stale_keys(deps: dict, database, old: Scan, new: Scan, now: dt.datetime, kno
             query_key, start, stop = key[1:]
             if tables_of(query_key[1]) & changed:
                 found = hashes_of(query_key)
-                if _combined([row_hash((len(found),), now, now_text), *found[start:stop]]) != value:
+                if slice_hash(found, start, stop, now) != value:
                     stale.add(key)
         elif kind == "part":
             _, name, arg, query_keys, part = key
