@@ -510,12 +510,11 @@ def _other_files(
             from linli.search.static import static_index
 
             index = static_index()
-        for rel, digest in index.hashes.items():  # only files whose bytes changed are at hand or made
-            target = f"search/{rel}"
-            files[target] = digest
-            if previous.get(target) != digest:
-                _write(staging / target, index.text(rel).encode("utf-8"))
-                staged += 1
+        changed = [rel for rel, digest in index.hashes.items() if previous.get(f"search/{rel}") != digest]
+        for rel, text in index.texts(changed).items():  # only those are at hand or made again
+            _write(staging / f"search/{rel}", text.encode("utf-8"))
+        staged += len(changed)
+        files.update((f"search/{rel}", digest) for rel, digest in index.hashes.items())
     else:
         files.update(previous_search)
     data = headers_file().encode("utf-8")  # security headers for hosts that read _headers

@@ -110,8 +110,15 @@ class StaticIndex:
     def text(self, path: str) -> str:
         """The text of any file of the index (made again from the state when not at hand)."""
         if path not in self.files:
-            self.files[path] = self.state.file_text(path)
+            self.files.update(self.state.file_texts([path]))
         return self.files[path]
+
+    def texts(self, paths) -> dict[str, str]:
+        """path → text of ``paths``, those not at hand made from the state in one pass."""
+        missing = [path for path in paths if path not in self.files]
+        if missing:
+            self.files.update(self.state.file_texts(missing))
+        return {path: self.files[path] for path in paths}
 
     @property
     def size(self) -> int:
@@ -254,14 +261,26 @@ class State:
         self.db.close()
 
     # files made from the state
-    def file_text(self, path: str) -> str:
-        kind, _, name = path.removeprefix(DIR).partition("/")
-        number = int(name.removesuffix(".js"), 16)
-        if kind == "d":
-            row = self.db.execute("SELECT display FROM docs WHERE number = ?", (number,)).fetchone()
-            return row[0]
-        row = self.db.execute("SELECT postings FROM shards WHERE number = ?", (number,)).fetchone()
-        return shard_text(number, marshal.loads(row[0]))
+    def file_texts(self, paths: list[str]) -> dict[str, str]:
+        """path → text of the display and shard files ``paths`` (under :data:`DIR`)."""
+        wanted: dict[str, dict[int, str]] = {"d": {}, "s": {}}
+        for path in paths:
+            kind, _, name = path.removeprefix(DIR).partition("/")
+            wanted[kind][int(name.removesuffix(".js"), 16)] = path
+        found = {}
+        for kind, table, column in (("d", "docs", "display"), ("s", "shards", "postings")):
+            numbers = wanted[kind]
+            if not numbers:
+                continue
+            if len(numbers) > 500:  # many: one pass over the table
+                rows = self.db.execute(f"SELECT number, {column} FROM {table}")
+            else:
+                marks = ",".join("?" * len(numbers))
+                rows = self.db.execute(f"SELECT number, {column} FROM {table} WHERE number IN ({marks})", list(numbers))
+            for number, value in rows:
+                if number in numbers:
+                    found[numbers[number]] = value if kind == "d" else shard_text(number, marshal.loads(value))
+        return found
 
 
 def _code_fingerprint() -> str:
