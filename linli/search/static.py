@@ -63,7 +63,7 @@ from linli.search.ranking import EXPIRED_FACTOR, FIELDS, field_norms, reference_
 
 SCALE = 32  # weights are stored as round(weight * SCALE)
 MAX_POSTINGS = 200
-DOCS_PER_SHARD = 5  # shards: the power of two nearest above documents / DOCS_PER_SHARD
+DOCS_PER_SHARD = 3  # shards: the power of two nearest above documents / DOCS_PER_SHARD (about 1 KB each)
 EXCERPT = 160  # characters of text a result may show
 PAGE = 6  # results shown at first, and added by "more"
 CALLBACK = "__linliSearch"
