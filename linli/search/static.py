@@ -42,7 +42,6 @@ import functools
 import hashlib
 import json
 import marshal
-import math
 import re
 import sqlite3
 from array import array
@@ -54,7 +53,6 @@ from pathlib import Path
 import rjsmin
 from flask import current_app
 
-from linli import models as m
 from linli.errors import LinliError
 from linli.publicity import EXPIRED, public
 from linli.search import analyzer
@@ -580,10 +578,10 @@ def write_static_index(staging: Path) -> int:
     index = static_index()
     root = Path(staging) / "search"
     folders = set()
-    for path in index.hashes:
+    for path, text in index.texts(list(index.hashes)).items():
         target = root / path
         if target.parent not in folders:
             target.parent.mkdir(parents=True, exist_ok=True)
             folders.add(target.parent)
-        target.write_text(index.text(path), encoding="utf-8")
+        target.write_text(text, encoding="utf-8")
     return len(index.hashes)
