@@ -275,6 +275,17 @@ def test_an_index_kept_item_by_item_equals_one_made_from_nothing(home, now, tmp_
     assert grown.manifest["shards"] > shards
 
 
+def test_a_damaged_search_state_is_made_again(home, now):
+    m.Notice.create(title="停水通知", slug="water", status="published", body="明天停水。")
+    build(home, now=now)
+    state = home.root / ".build-cache" / "search.db"
+    before = {p.relative_to(home.site_dir): p.read_bytes() for p in (home.site_dir / "search").rglob("*.js")}
+    state.write_bytes(b"not a database" * 100)
+    build(home, now=now, full=True)
+    after = {p.relative_to(home.site_dir): p.read_bytes() for p in (home.site_dir / "search").rglob("*.js")}
+    assert after == before and state.read_bytes().startswith(b"SQLite format 3")
+
+
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory) -> Home:
     home = Home.create(tmp_path_factory.mktemp("search") / "home")

@@ -281,6 +281,17 @@ class State:
         return found
 
 
+def open_state(path: Path) -> State:
+    """The state file at ``path``; one that is not a readable database (a disk error, a copy cut
+    short) is a cache like any other: removed and made again."""
+    try:
+        return State(path)
+    except sqlite3.DatabaseError:
+        for leftover in (Path(path), Path(f"{path}-wal"), Path(f"{path}-shm")):
+            leftover.unlink(missing_ok=True)
+        return State(path)
+
+
 def _code_fingerprint() -> str:
     digest_ = hashlib.blake2b(digest_size=8)
     for path in sorted(Path(__file__).parent.glob("*.py")):
@@ -558,7 +569,7 @@ def static_index() -> StaticIndex:
     def compute() -> StaticIndex:
         cached = current_app.extensions.get("linli_search_static")
         if cached is None or cached[0] != at:
-            state = State(state_path) if state_path is not None else State()
+            state = open_state(state_path) if state_path is not None else State()
             cached = (at, build_static_index(at, current_app.config["LINLI_HOME"], state, row_hashes))
             current_app.extensions["linli_search_static"] = cached
         return cached[1]
