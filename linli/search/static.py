@@ -239,7 +239,7 @@ class State:
             """
         )
         code = _code_fingerprint()
-        if self.meta("format") != code or self.meta("complete") != "1":
+        if self.meta("format") != code:
             self.clear()
             self.set_meta("format", code)
 
@@ -394,7 +394,7 @@ def update(state: State, at: dt.datetime, row_hashes: dict | None = None) -> tup
     known = dict(state.db.execute("SELECT number, fingerprint FROM docs"))
     changed = sorted(n for n, entry in current.items() if known.get(n) != entry[0])
     removed = sorted(set(known) - set(current))
-    if not changed and not removed and state.meta("complete") == "1":
+    if not changed and not removed and state.meta("layout") is not None:
         return {}, set()
     files: dict[str, str] = {}
     old_terms: dict[str, list[int]] = {}  # term → the changed or removed documents that had it
@@ -404,8 +404,7 @@ def update(state: State, at: dt.datetime, row_hashes: dict | None = None) -> tup
         for term in marshal.loads(terms)[0]:
             old_terms.setdefault(term, []).append(number)
         totals = [t - length for t, length in zip(totals, json.loads(lengths))]
-    state.db.execute("BEGIN")
-    state.set_meta("complete", "0")
+    state.db.execute("BEGIN")  # all or nothing: a killed build leaves the state as it was
     state.db.executemany("DELETE FROM docs WHERE number = ?", [(n,) for n in removed])
     for prefix in PREFIXES:  # the documents of changed items, a batch of rows at a time
         model = MODELS[prefix]
@@ -428,14 +427,12 @@ def update(state: State, at: dt.datetime, row_hashes: dict | None = None) -> tup
     reference = reference_lengths({name: total / count if count else 0 for name, total in zip(FIELDS, totals)})
     layout = json.dumps([shard_count(count), reference], sort_keys=True)
     state.set_meta("totals", json.dumps(totals))
-    if layout != state.meta("layout") or state.meta("shards_made") != "1" or len(changed) + len(removed) > PATCH_AT_MOST:
+    if layout != state.meta("layout") or len(changed) + len(removed) > PATCH_AT_MOST:
         files.update(_make_all_shards(state, shard_count(count), reference))
         state.set_meta("layout", layout)
-        state.set_meta("shards_made", "1")
     else:
         shards = shard_count(count)
         files.update(_patch_shards(state, old_terms, changed, reference, shards))
-    state.set_meta("complete", "1")
     state.db.execute("COMMIT")
     return files, {f"{DIR}d/{n:x}.js" for n in removed}
 
