@@ -107,9 +107,7 @@ class StaticIndex:
 
     def text(self, path: str) -> str:
         """The text of any file of the index (made again from the state when not at hand)."""
-        if path not in self.files:
-            self.files.update(self.state.file_texts([path]))
-        return self.files[path]
+        return self.texts([path])[path]
 
     def texts(self, paths) -> dict[str, str]:
         """path → text of ``paths``, those not at hand made from the state in one pass."""
@@ -387,15 +385,15 @@ def shard_text(number: int, postings: dict) -> str:
     return _js(f"s{number:x}", {term: postings[term][3] for term in sorted(postings)})
 
 
-def update(state: State, at: dt.datetime, row_hashes: dict | None = None) -> tuple[dict[str, str], set[str]]:
-    """Bring ``state`` in line with the public set at ``at``; (path → text of every file made
-    again, paths of files that left)."""
+def update(state: State, at: dt.datetime, row_hashes: dict | None = None) -> dict[str, str]:
+    """Bring ``state`` in line with the public set at ``at``; path → text of every file made
+    again (files that left are those no longer among the index's hashes)."""
     current = public_fingerprints(at, row_hashes)
     known = dict(state.db.execute("SELECT number, fingerprint FROM docs"))
     changed = sorted(n for n, entry in current.items() if known.get(n) != entry[0])
     removed = sorted(set(known) - set(current))
     if not changed and not removed and state.meta("layout") is not None:
-        return {}, set()
+        return {}
     files: dict[str, str] = {}
     old_terms: dict[str, list[int]] = {}  # term → the changed or removed documents that had it
     totals = json.loads(state.meta("totals") or "[0, 0, 0]")
@@ -434,7 +432,7 @@ def update(state: State, at: dt.datetime, row_hashes: dict | None = None) -> tup
         shards = shard_count(count)
         files.update(_patch_shards(state, old_terms, changed, reference, shards))
     state.db.execute("COMMIT")
-    return files, {f"{DIR}d/{n:x}.js" for n in removed}
+    return files
 
 
 def _doc_postings(state: State, reference: dict, numbers=None):
@@ -524,7 +522,7 @@ def build_static_index(at: dt.datetime, home=None, state: State | None = None, r
     """The static index of the public set at ``at``, kept up to date in ``state`` (made from
     nothing in memory when None); ``row_hashes``: see :func:`public_fingerprints`."""
     state = state or State()
-    files, _removed = update(state, at, row_hashes)
+    files = update(state, at, row_hashes)
     hashes = {}
     for number, digest_ in state.db.execute("SELECT number, hash FROM shards ORDER BY number"):
         hashes[f"{DIR}s/{number:x}.js"] = digest_
