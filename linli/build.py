@@ -44,7 +44,7 @@ from flask_babel import get_translations
 from jinja2 import FileSystemBytecodeCache
 from werkzeug.test import EnvironBuilder
 
-from linli import db, deps, markup, models
+from linli import changes, db, deps, markup, models
 from linli.app import create_public_app
 from linli.errors import LinliError
 from linli.headers import HEADERS_FILE, headers_file
@@ -63,7 +63,7 @@ JOURNAL = ".commit"
 STAGED_MANIFEST = ".manifest.pickle"
 SEARCH_STATE = "search.db"  # the static search index between builds (linli.search.static)
 SYNCED = "search_index.synced"  # the scan search_index/ was last brought in line with
-FORMAT = 1
+FORMAT = 2
 
 #: Every page of the site comes from one of these generators of (endpoint, values) or URLs.
 PAGE_GENERATORS = (all_pages, search_pages, feed_pages, calendar_pages, traditional_pages)
@@ -88,6 +88,7 @@ class BuildResult:
     removed: int = 0  # files deleted
     full: bool = True  # rendered every page (no usable manifest, or the global inputs changed)
     timings: dict = field(default_factory=dict)  # seconds per phase
+    rows_read: int = 0  # rows the scan read (every row, or those the change log names)
 
 
 @dataclass
@@ -99,6 +100,7 @@ class Manifest:
     deps: dict  # dependency key → fingerprint
     pages: dict  # url → (file, hash, dependency keys)
     files: dict = field(default_factory=dict)  # other outputs: file → hash
+    log: tuple | None = None  # (token, entry) of the change log this build saw (linli.changes)
 
 
 def build(home: Home, *, now=None, progress=None, full: bool = False) -> BuildResult:
@@ -137,9 +139,11 @@ def build(home: Home, *, now=None, progress=None, full: bool = False) -> BuildRe
                 _settle(app)
                 pages = enumerate_pages(old.pages if old else {})
             lap("enumerate")
-            scan = deps.scan(database, SCANNED, at)
+            scan, change_log = _scan(database, old, full, at)
             lap("scan")
             search_static.row_hashes = scan.slugs
+            if scan.changed is not None:
+                search_static.written = (old.log[0], change_log[0], scan.changed)
 
             def make_index() -> str:
                 with app.test_request_context():
@@ -186,7 +190,7 @@ def build(home: Home, *, now=None, progress=None, full: bool = False) -> BuildRe
         for entry in page_entries.values():
             for key in entry[2]:
                 all_deps[key] = dep_values[key] if key in dep_values else old.deps[key]
-        manifest = Manifest(FORMAT, fingerprint, at, scan, all_deps, page_entries, files)
+        manifest = Manifest(FORMAT, fingerprint, at, scan, all_deps, page_entries, files, change_log)
         removed = []
         if old is not None:
             removed = [entry[0] for u, entry in old.pages.items() if u not in pages]
@@ -196,6 +200,8 @@ def build(home: Home, *, now=None, progress=None, full: bool = False) -> BuildRe
         staged = [entry[0] for entry in rendered.values() if entry[3]]
         others = [rel for rel, h in files.items() if (old.files if old else {}).get(rel) != h]
         _commit(home, staging, manifest, old is not None, removed, staged + others if len(others) == written_files else None)
+        if change_log is not None:
+            _mark(database, change_log)
         lap("commit")
     except LinliError:
         _abandon(staging)
@@ -207,7 +213,7 @@ def build(home: Home, *, now=None, progress=None, full: bool = False) -> BuildRe
         _abandon(staging)
         raise LinliError(f"网站生成失败（页面 {url}）：{type(exc).__name__}: {exc}。原来的网站没有改动。") from exc
     finally:
-        markup.store = search_static.state_path = search_static.row_hashes = None
+        markup.store = search_static.state_path = search_static.row_hashes = search_static.written = None
         _close_search_state(app)
         store.close()
     try:  # the admin's and the preview's index: what time alone changed (scheduled, expired)
@@ -218,7 +224,31 @@ def build(home: Home, *, now=None, progress=None, full: bool = False) -> BuildRe
     return BuildResult(
         len(pages), len(files), time.perf_counter() - started, home.site_dir,
         rendered=len(rendered), written=written, removed=len(removed), full=not incremental, timings=timings,
+        rows_read=len(scan.rows),
     )  # fmt: skip
+
+
+def _scan(database, old: Manifest | None, full: bool, at) -> tuple[deps.Scan, tuple | None]:
+    """(the scan of the tables at ``at``, (token, entry) of the change log for the manifest, or
+    None). Made from the last build's scan and the change log when both can be trusted (not
+    for a ``full`` build), else by reading every row."""
+    if not changes.supported(database):
+        return deps.scan(database, SCANNED, at), None
+    logged = changes.install(database, [model._meta.table_name for model in SCANNED])
+    change_log = (changes.new_token(), changes.position(database))
+    written = None
+    if logged and old is not None and old.log is not None and not full:
+        written = changes.changed_since(database, *old.log)
+    if written is None:
+        return deps.scan(database, SCANNED, at), change_log
+    return deps.scan_changes(database, SCANNED, at, old.scan, written), change_log
+
+
+def _mark(database, change_log: tuple) -> None:
+    try:
+        changes.mark(database, *change_log)
+    except Exception:  # the next build then reads every row
+        log.exception("change log not marked")
 
 
 def _sync_search_index(home: Home, old: Manifest | None, scan: deps.Scan, at) -> None:
@@ -545,7 +575,7 @@ def _load_manifest(home: Home) -> Manifest | None:
     try:
         with open(_manifest_path(home), "rb") as f:
             manifest = pickle.load(f)
-    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
+    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, KeyError, TypeError, ValueError):
         return None
     return manifest if isinstance(manifest, Manifest) and manifest.format == FORMAT else None
 

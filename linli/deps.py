@@ -29,11 +29,13 @@ import contextlib
 import datetime as dt
 import functools
 import hashlib
+import operator
 import pickle
 import re
 import threading
 from dataclasses import dataclass, field
 
+import peewee as pw
 from flask import current_app, has_app_context
 
 NOW = "\0now"  # stands for the build's moment in recorded query parameters
@@ -390,42 +392,65 @@ def _now_text(now: dt.datetime) -> str:
 
 @dataclass
 class Scan:
-    """Fingerprints of every table at a moment: per table, and per slug for content tables.
-    Not saved: ``rows`` (raw row → fingerprint) and ``tables_read`` (the table's SELECT →
-    (the SELECT of its ids, id → (row, fingerprint))), which spare the check reading and
-    hashing rows again."""
+    """Fingerprints of every table at a moment: per table, and per row (table → id → (slug or
+    None, fingerprint)). Not saved: ``rows`` (raw row → fingerprint, of the rows this build
+    read), ``selects`` (table → (its SELECT, the SELECT of its ids)), which spare the check
+    reading and hashing rows again, and ``changed`` (table → ids of the rows read again, when
+    the scan was made from the change log; else None)."""
 
     tables: dict[str, bytes]
-    slugs: dict[str, dict[str, bytes]]
+    by_id: dict[str, dict]
+    now: dt.datetime | None = field(default=None, compare=False, repr=False)
     rows: dict = field(default_factory=dict, compare=False, repr=False)
-    tables_read: dict = field(default_factory=dict, compare=False, repr=False)
+    selects: dict = field(default_factory=dict, compare=False, repr=False)
+    changed: dict | None = field(default=None, compare=False, repr=False)
 
     def __getstate__(self):
-        return {"tables": self.tables, "slugs": self.slugs}
+        return {"tables": self.tables, "by_id": self.by_id, "now": self.now}
 
     def __setstate__(self, state):
-        self.tables, self.slugs, self.rows, self.tables_read = state["tables"], state["slugs"], {}, {}
+        self.tables, self.by_id, self.now = state["tables"], state["by_id"], state["now"]
+        self.rows, self.selects, self.changed = {}, {}, None
 
-    def read(self, database, sql: str, params: tuple) -> list:
-        """The raw rows of a query. One that selects every column of one scanned table (its
-        SELECT, then joins, conditions, order) asks the database for the ids only and takes
-        the rows read by the scan."""
+    @functools.cached_property
+    def slugs(self) -> dict[str, dict[str, bytes]]:
+        """table → slug → fingerprint, for the tables with slugs."""
+        return {table: {slug: h for slug, h in rows.values() if slug is not None} for table, rows in self.by_id.items()}
+
+    def hashes(self, database, sql: str, params: tuple) -> list[bytes]:
+        """The fingerprints of the rows of a query. One that selects every column of one scanned
+        table (its SELECT, then joins, conditions, order) asks the database for the ids only."""
         for table in tables_of(sql):
-            for table_sql, (ids_sql, by_id) in self.tables_read.get(table, {}).items():
+            if table in self.selects:
+                table_sql, ids_sql = self.selects[table]
                 if sql.startswith(table_sql + " ") or sql == table_sql:
                     ids = database.execute_sql(ids_sql + sql[len(table_sql) :], params).fetchall()
-                    if all(i in by_id for i, in ids):  # else a row came after the scan
-                        return [by_id[i][0] for i, in ids]
-        return database.execute_sql(sql, params).fetchall()
+                    known = self.by_id[table]
+                    if all(i in known for i, in ids):  # else a row came after the scan
+                        return [known[i][1] for i, in ids]
+        return self.hash_rows(database.execute_sql(sql, params).fetchall())
+
+    def hash_rows(self, rows: list) -> list[bytes]:
+        now_text = now_as_text(self.now)
+        scanned = self.rows
+        return [scanned.get(row) or row_hash(row, self.now, now_text) for row in rows]
+
+
+def _table_facts(model) -> tuple[str, str, int | None, int]:
+    """(SELECT of every column, SELECT of the ids, index of the slug or None, index of the id)."""
+    sql, _ = model.select().sql()
+    names = list(model._meta.sorted_field_names)
+    key = model._meta.primary_key
+    return sql, model.select(key).sql()[0], names.index("slug") if "slug" in names else None, names.index(key.name)
 
 
 def scan(database, models, now: dt.datetime) -> Scan:
-    """Read and fingerprint ``models``' tables with the same SELECT the views use."""
+    """Read and fingerprint every row of ``models``' tables, with the SELECT the views use."""
     now_text = now_as_text(now)
-    found = Scan({}, {})
+    found = Scan({}, {}, now)
     for model in models:
-        sql, params = model.select().sql()
-        rows = database.execute_sql(sql, params).fetchall()
+        sql, ids_sql, slug_at, id_at = _table_facts(model)
+        rows = database.execute_sql(sql).fetchall()
         table = model._meta.table_name
         hashes = [row_hash(row, now, now_text) for row in rows]
         found.rows.update(zip(rows, hashes))
@@ -433,15 +458,53 @@ def scan(database, models, now: dt.datetime) -> Scan:
         for h in hashes:
             digest.update(h)
         found.tables[table] = digest.digest()
-        names = list(model._meta.sorted_field_names)
+        found.selects[table] = (sql, ids_sql)
+        found.by_id[table] = {row[id_at]: (row[slug_at] if slug_at is not None else None, h)
+                              for row, h in zip(rows, hashes)}  # fmt: skip
+    return found
+
+
+def scan_changes(database, models, now: dt.datetime, old: Scan, written: dict) -> Scan:
+    """The scan at ``now`` made from the last one (``old``) and the ids of the rows written since
+    (table → ids, from :mod:`linli.changes`): those rows are read again, and so are the rows with
+    a date between the two moments (a comparison with the moment may come out otherwise now).
+    Every other row's fingerprint is the last scan's, as a full scan would make it again. A
+    table's fingerprint differs from the last one exactly when some row's fingerprint did."""
+    now_text = now_as_text(now)
+    low, high = sorted((now_as_text(old.now), now_text))
+    found = Scan(dict(old.tables), dict(old.by_id), now, changed={})
+    for model in models:
+        sql, ids_sql, slug_at, id_at = _table_facts(model)
+        table = model._meta.table_name
+        found.selects[table] = (sql, ids_sql)
         key = model._meta.primary_key
-        if not params and getattr(key, "name", None) in names:
-            index = names.index(key.name)
-            ids_sql = model.select(key).sql()[0]
-            found.tables_read.setdefault(table, {})[sql] = (ids_sql, {row[index]: (row, h) for row, h in zip(rows, hashes)})
-        if "slug" in names:
-            index = names.index("slug")
-            found.slugs[table] = {row[index]: h for row, h in zip(rows, hashes)}
+        ids = set(written.get(table, ()))
+        dates = [f for f in model._meta.sorted_fields if isinstance(f, pw.DateTimeField)]
+        if dates and low != high:
+            crossing = functools.reduce(operator.or_, [f.between(low, high) for f in dates])
+            ids.update(i for i, in model.select(key).where(crossing).tuples())
+        if not ids:
+            continue
+        ordered = sorted(ids)
+        before = found.by_id.get(table, {})
+        rows = dict(before)
+        for row_id in ordered:
+            rows.pop(row_id, None)  # deleted, unless read below
+        for start in range(0, len(ordered), 500):
+            select, params = model.select().where(key.in_(ordered[start : start + 500])).sql()
+            for row in database.execute_sql(select, params).fetchall():
+                h = row_hash(row, now, now_text)
+                found.rows[row] = h
+                rows[row[id_at]] = (row[slug_at] if slug_at is not None else None, h)
+        found.changed[table] = ids
+        different = [row_id for row_id in ordered if rows.get(row_id) != before.get(row_id)]
+        if not different:
+            continue
+        digest = hashlib.blake2b(old.tables.get(table, b""), digest_size=16)
+        for row_id in different:
+            digest.update(repr((row_id, rows.get(row_id))).encode())
+        found.by_id[table] = rows
+        found.tables[table] = digest.digest()
     return found
 
 
@@ -459,13 +522,16 @@ def stale_keys(deps: dict, database, old: Scan, new: Scan, now: dt.datetime, kno
     def rows_of(query_key):
         if query_key not in results:
             _, sql, params = query_key
-            results[query_key] = new.read(database, sql, _run_params(params, now))
+            results[query_key] = database.execute_sql(sql, _run_params(params, now)).fetchall()
         return results[query_key]
 
-    def hashes_of(query_key):  # each row hashed once (most rows were hashed by the scan)
+    def hashes_of(query_key):  # rows of whole tables as fingerprinted by the scan, by id
         if query_key not in hashes:
-            scanned = new.rows
-            hashes[query_key] = [scanned.get(row) or row_hash(row, now, now_text) for row in rows_of(query_key)]
+            _, sql, params = query_key
+            if query_key in results:
+                hashes[query_key] = new.hash_rows(results[query_key])
+            else:
+                hashes[query_key] = new.hashes(database, sql, _run_params(params, now))
         return hashes[query_key]
 
     stale = set()

@@ -251,3 +251,83 @@ def test_title_index_by_first_letter_changes_one_letter_at_a_time(demo, tmp_path
     build(demo, now=NOW, full=True)
     assert not (titles / "z").exists() and "Zebra crossing" in (titles / "index.html").read_text(encoding="utf-8")
     assert_same_as_clean(demo, tmp_path, NOW)
+
+
+# --- the change log (SQLite) ----------------------------------------------------------------------
+
+
+def rows_in_scanned_tables() -> int:
+    return sum(model.select().count() for model in build_module.SCANNED)
+
+
+def test_a_rebuild_reads_only_the_rows_the_change_log_names(demo, tmp_path):
+    """Writes from any connection (here the sqlite3 module, as the sqlite3 shell would), child rows
+    (their parent's search text changes), deletions and time passing: the scan made from the log
+    is the full scan's, and the site a clean build's."""
+    import sqlite3
+
+    from linli import deps
+    from linli.search import static as search_static
+
+    total = rows_in_scanned_tables()
+    result = build(demo, now=NOW)
+    assert result.rows_read == 0 and result.rendered == 0
+    live = list(public(m.Notice, NOW).order_by(m.Notice.id))
+    grid = m.Grid.select().join(m.GridMember).first()
+    member = grid.members.first()
+    soon = m.Notice.create(title="一小时后过期", status=m.PUBLISHED, expires_at=NOW + dt.timedelta(hours=1),
+                           keep_after_expiry=True, body="过期后进入往期通知。")  # fmt: skip
+    build(demo, now=NOW)
+    connection = sqlite3.connect(demo.database_url.removeprefix("sqlite:///"))
+    with connection:
+        connection.execute("UPDATE notice SET title = ?, body = ? WHERE id = ?", ("外部改写的标题：停水通知", "水箱清洗。", live[0].id))
+        connection.execute("INSERT INTO attachment (notice_id, title, file, size, position) VALUES (?, ?, ?, 0, 0)",
+                           (live[1].id, "报名表格（稀有词：榫卯）", "x.pdf"))  # fmt: skip
+        connection.execute("UPDATE grid_member SET duties = ? WHERE id = ?", ("负责楼道稀有词：斗拱", member.id))
+        connection.execute("DELETE FROM notice WHERE id = ?", (live[2].id,))
+    connection.close()
+    at = NOW + dt.timedelta(hours=2)  # and the soon-to-expire notice moves to the archive
+    result = build(demo, now=at)
+    assert not result.full and 0 < result.rows_read < total / 4
+    made = build_module._load_manifest(demo).scan
+    whole = deps.scan(db.database.obj, build_module.SCANNED, at)
+    assert made.by_id == whole.by_id
+    assert "往期" in (demo.site_dir / "notices" / soon.slug / "index.html").read_text(encoding="utf-8")
+    assert not (demo.site_dir / "notices" / live[2].slug).exists()
+    shown = [p.read_text(encoding="utf-8") for p in (demo.site_dir / "search" / "i" / "d").glob("*.js")]
+    assert any("外部改写的标题" in text for text in shown)
+    assert_same_as_clean(demo, tmp_path, at)  # the search index too: the attachment and the grid member's words
+    state = search_static.State(demo.root / CACHE_DIR / "search.db")
+    try:  # the index kept item by item equals one made from nothing
+        fresh = search_static.build_static_index(at)
+        kept = search_static.build_static_index(at, state=state)
+        assert kept.hashes == fresh.hashes
+    finally:
+        state.close()
+
+
+def test_a_database_replaced_or_restored_is_scanned_whole(demo, tmp_path):
+    """A backup put back (its log is behind the site) or another database: every row is read."""
+    import sqlite3
+
+    def copy(source: Path, target: Path) -> None:
+        with sqlite3.connect(source) as read, sqlite3.connect(target) as write:
+            read.backup(write)
+
+    path = Path(demo.database_url.removeprefix("sqlite:///"))
+    backup = tmp_path / "backup.db"
+    copy(path, backup)  # taken right after a build
+    edited = public(m.Notice, NOW).order_by(m.Notice.id).first()
+    edited.title = "备份之后改的标题"
+    edited.save()
+    build(demo, now=NOW)
+    copy(backup, path)  # restored: the edit is gone, the log shows an older build
+    other = public(m.Notice, NOW).order_by(m.Notice.id.desc()).first()
+    other.title = "恢复之后改的标题"
+    other.save()
+    result = build(demo, now=NOW)
+    assert result.rows_read == rows_in_scanned_tables()
+    page = (demo.site_dir / "notices" / edited.slug / "index.html").read_text(encoding="utf-8")
+    assert "备份之后改的标题" not in page
+    assert_same_as_clean(demo, tmp_path, NOW)
+    assert build(demo, now=NOW).rows_read == 0  # and from there on the log is used again

@@ -164,28 +164,43 @@ def display_data(doc) -> dict:
 # --- the public set, fingerprinted --------------------------------------------------------------
 
 
-def public_fingerprints(at: dt.datetime, row_hashes: dict | None = None) -> dict[int, tuple[bytes, str, int, bool]]:
-    """number → (fingerprint, type, id, expired) of every public item at ``at``. A document is
-    a function of the item's row, its related public text and whether it is in the archive.
-    ``row_hashes`` (table → slug → fingerprint of the row, from a build's scan of the tables,
-    see :func:`linli.deps.scan`) spares reading the rows again."""
+def public_fingerprints(
+    at: dt.datetime, row_hashes: dict | None = None, ids: dict | None = None
+) -> dict[int, tuple[bytes, str, int, bool]]:
+    """number → (fingerprint, type, id, expired) of every public item at ``at`` (of the items
+    in ``ids``, table → ids, when given). A document is a function of the item's row, its
+    related public text and whether it is in the archive. ``row_hashes`` (table → slug →
+    fingerprint of the row, from a build's scan of the tables, see :func:`linli.deps.scan`)
+    spares reading the rows again."""
     found = {}
     for prefix in PREFIXES:
         model = MODELS[prefix]
-        query = public(model, at, include=includes(model))
-        expired = set()
-        if includes(model) != "live":
-            expired = {row[0] for row in public(model, at, include=EXPIRED).select(model.id).tuples()}
-        related = related_text(model)
-        known = (row_hashes or {}).get(model._meta.table_name)
-        if known is not None:
-            rows = ((item_id, known.get(slug, b"?")) for item_id, slug in query.select(model.id, model.slug).tuples())
-        else:
-            rows = ((row[0], repr(row).encode()) for row in query.tuples())
-        for item_id, row in rows:
-            made_from = row + repr((related.get(item_id), item_id in expired)).encode()
-            fingerprint = hashlib.blake2b(made_from, digest_size=16).digest()
-            found[doc_number(prefix, item_id)] = (fingerprint, prefix, item_id, item_id in expired)
+        wanted = None if ids is None else sorted(ids.get(model._meta.table_name, ()))
+        if wanted is not None and not wanted:
+            continue
+        for start in range(0, len(wanted), 500) if wanted is not None else [None]:
+            chunk = None if start is None else wanted[start : start + 500]
+            found.update(_fingerprints_of(prefix, model, at, row_hashes, chunk))
+    return found
+
+
+def _fingerprints_of(prefix: str, model, at: dt.datetime, row_hashes: dict | None, ids: list | None) -> dict:
+    query = public(model, at, include=includes(model))
+    only = (lambda q: q) if ids is None else (lambda q: q.where(model.id.in_(ids)))
+    expired = set()
+    if includes(model) != "live":
+        expired = {row[0] for row in only(public(model, at, include=EXPIRED).select(model.id)).tuples()}
+    related = related_text(model, ids)
+    known = (row_hashes or {}).get(model._meta.table_name)
+    if known is not None:
+        rows = ((item_id, known.get(slug, b"?")) for item_id, slug in only(query.select(model.id, model.slug)).tuples())
+    else:
+        rows = ((row[0], repr(row).encode()) for row in only(query).tuples())
+    found = {}
+    for item_id, row in rows:
+        made_from = row + repr((related.get(item_id), item_id in expired)).encode()
+        fingerprint = hashlib.blake2b(made_from, digest_size=16).digest()
+        found[doc_number(prefix, item_id)] = (fingerprint, prefix, item_id, item_id in expired)
     return found
 
 
@@ -385,13 +400,29 @@ def shard_text(number: int, postings: dict) -> str:
     return _js(f"s{number:x}", {term: postings[term][3] for term in sorted(postings)})
 
 
-def update(state: State, at: dt.datetime, row_hashes: dict | None = None) -> dict[str, str]:
+def update(state: State, at: dt.datetime, row_hashes: dict | None = None, written=None) -> dict[str, str]:
     """Bring ``state`` in line with the public set at ``at``; path → text of every file made
-    again (files that left are those no longer among the index's hashes)."""
-    current = public_fingerprints(at, row_hashes)
-    known = dict(state.db.execute("SELECT number, fingerprint FROM docs"))
+    again (files that left are those no longer among the index's hashes). ``written``: (the
+    change log's token of the last build, this build's token, table → ids of the rows that
+    changed since the last build): when the state was last brought in line by the last build,
+    only those items are looked at."""
+    if written is not None and state.meta("log") == written[0] and state.meta("layout") is not None:
+        ids = written[2]
+        current = public_fingerprints(at, row_hashes, ids)
+        looked_at = [doc_number(prefix, i) for prefix in PREFIXES for i in ids.get(MODELS[prefix]._meta.table_name, ())]
+    else:
+        current, looked_at = public_fingerprints(at, row_hashes), None
+    if looked_at is None:
+        known = dict(state.db.execute("SELECT number, fingerprint FROM docs"))
+    else:
+        known = {}
+        for start in range(0, len(looked_at), 500):
+            chunk = looked_at[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            known.update(state.db.execute(f"SELECT number, fingerprint FROM docs WHERE number IN ({marks})", chunk))
     changed = sorted(n for n, entry in current.items() if known.get(n) != entry[0])
     removed = sorted(set(known) - set(current))
+    state.set_meta("log", written[1] if written is not None else None)
     if not changed and not removed and state.meta("layout") is not None:
         return {}
     files: dict[str, str] = {}
@@ -421,7 +452,7 @@ def update(state: State, at: dt.datetime, row_hashes: dict | None = None) -> dic
                     (number, current[number][0], int(doc.expired), json.dumps(lengths),
                      marshal.dumps((terms, [t.tobytes() for t in tfs])), display, digest(display)),
                 )  # fmt: skip
-    count = len(current)
+    count = state.db.execute("SELECT count(*) FROM docs").fetchone()[0]
     reference = reference_lengths({name: total / count if count else 0 for name, total in zip(FIELDS, totals)})
     layout = json.dumps([shard_count(count), reference], sort_keys=True)
     state.set_meta("totals", json.dumps(totals))
@@ -518,11 +549,14 @@ def _patch_shards(state: State, old_terms: dict[str, list[int]], changed: list[i
 # --- the index ------------------------------------------------------------------------------------
 
 
-def build_static_index(at: dt.datetime, home=None, state: State | None = None, row_hashes=None) -> StaticIndex:
+def build_static_index(
+    at: dt.datetime, home=None, state: State | None = None, row_hashes=None, written=None
+) -> StaticIndex:
     """The static index of the public set at ``at``, kept up to date in ``state`` (made from
-    nothing in memory when None); ``row_hashes``: see :func:`public_fingerprints`."""
+    nothing in memory when None); ``row_hashes``: see :func:`public_fingerprints`, ``written``:
+    see :func:`update`."""
     state = state or State()
-    files = update(state, at, row_hashes)
+    files = update(state, at, row_hashes, written)
     hashes = {}
     for number, digest_ in state.db.execute("SELECT number, hash FROM shards ORDER BY number"):
         hashes[f"{DIR}s/{number:x}.js"] = digest_
@@ -548,10 +582,12 @@ def build_static_index(at: dt.datetime, home=None, state: State | None = None, r
     return StaticIndex(version, manifest, hashes, files, state)
 
 
-#: Set by a build: the state file kept between builds (see the module docstring), and the
-#: fingerprints of the rows of its scan of the tables (:func:`linli.deps.scan`).
+#: Set by a build: the state file kept between builds (see the module docstring), the
+#: fingerprints of the rows of its scan of the tables (:func:`linli.deps.scan`), and what the
+#: change log says was written since the last build (see :func:`update`).
 state_path: Path | None = None
 row_hashes: dict | None = None
+written: tuple | None = None
 
 
 def static_index() -> StaticIndex:
@@ -565,7 +601,7 @@ def static_index() -> StaticIndex:
         cached = current_app.extensions.get("linli_search_static")
         if cached is None or cached[0] != at:
             state = open_state(state_path) if state_path is not None else State()
-            cached = (at, build_static_index(at, current_app.config["LINLI_HOME"], state, row_hashes))
+            cached = (at, build_static_index(at, current_app.config["LINLI_HOME"], state, row_hashes, written))
             current_app.extensions["linli_search_static"] = cached
         return cached[1]
 
