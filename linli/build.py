@@ -51,7 +51,7 @@ from linli.headers import HEADERS_FILE, headers_file
 from linli.home import PROJECT_ROOT, Home
 from linli.feeds import feed_pages
 from linli.ical import calendar_pages
-from linli.public import all_pages, public_media_paths
+from linli.public import TYPES, item_pages, list_pages, public_items, public_media_paths
 from linli.search import search_pages, sync_index
 from linli.search import static as search_static
 from linli.traditional import in_tree, traditional_pages
@@ -66,7 +66,7 @@ SYNCED = "search_index.synced"  # the scan search_index/ was last brought in lin
 FORMAT = 2
 
 #: Every page of the site comes from one of these generators of (endpoint, values) or URLs.
-PAGE_GENERATORS = (all_pages, search_pages, feed_pages, calendar_pages, traditional_pages)
+PAGE_GENERATORS = (list_pages, item_pages, search_pages, feed_pages, calendar_pages, traditional_pages)
 
 #: The tables whose rows pages show; read and fingerprinted before each rebuild.
 SCANNED = [*models.CONTENT_MODELS, models.Attachment, models.Photo, models.GridMember, models.SiteSettings]
@@ -101,6 +101,7 @@ class Manifest:
     pages: dict  # url → (file, hash, dependency keys)
     files: dict = field(default_factory=dict)  # other outputs: file → hash
     log: tuple | None = None  # (token, entry) of the change log this build saw (linli.changes)
+    items: dict | None = None  # url prefix → id → URL of each public item's page
 
 
 def build(home: Home, *, now=None, progress=None, full: bool = False) -> BuildResult:
@@ -135,12 +136,14 @@ def build(home: Home, *, now=None, progress=None, full: bool = False) -> BuildRe
 
     try:
         with app.app_context():
-            with deps.recording(at, idle=True), app.test_request_context():  # lists read here serve the views too
-                _settle(app)
-                pages = enumerate_pages(old.pages if old else {})
-            lap("enumerate")
             scan, change_log = _scan(database, old, full, at)
             lap("scan")
+            with deps.recording(at, idle=True), app.test_request_context():  # lists read here serve the views too
+                _settle(app)
+                same = old is not None and old.fingerprint == fingerprint and old.items is not None
+                items = _public_items(old.items if same else None, scan.changed)
+                pages = enumerate_pages(old.pages if old else {}, items)
+            lap("enumerate")
             search_static.row_hashes = scan.slugs
             if scan.changed is not None:
                 search_static.written = (old.log[0], change_log[0], scan.changed)
@@ -190,7 +193,7 @@ def build(home: Home, *, now=None, progress=None, full: bool = False) -> BuildRe
         for entry in page_entries.values():
             for key in entry[2]:
                 all_deps[key] = dep_values[key] if key in dep_values else old.deps[key]
-        manifest = Manifest(FORMAT, fingerprint, at, scan, all_deps, page_entries, files, change_log)
+        manifest = Manifest(FORMAT, fingerprint, at, scan, all_deps, page_entries, files, change_log, items)
         removed = []
         if old is not None:
             removed = [entry[0] for u, entry in old.pages.items() if u not in pages]
@@ -310,13 +313,18 @@ def _settle(app) -> None:
     app.jinja_env.globals["url_for"] = url_for
 
 
-def enumerate_pages(known: dict | None = None) -> dict[str, str]:
+def enumerate_pages(known: dict | None = None, items: dict | None = None) -> dict[str, str]:
     """url → file of every page, from :data:`PAGE_GENERATORS` (inside a request context).
-    ``known`` (url → (file, …), the last build's pages) spares mapping known URLs again."""
+    ``known`` (url → (file, …), the last build's pages) spares mapping known URLs again;
+    ``items`` (see :func:`linli.public.public_items`) stands for :func:`item_pages`."""
     known = known or {}
     pages: dict[str, str] = {}
     for generator in PAGE_GENERATORS:
-        for entry in generator():
+        if generator is item_pages and items is not None:
+            entries = (url for urls in items.values() for url in urls.values())
+        else:
+            entries = generator()
+        for entry in entries:
             if isinstance(entry, str):
                 url = entry if entry.startswith("/") else url_for(entry)
             elif isinstance(entry, dict):
@@ -326,6 +334,25 @@ def enumerate_pages(known: dict | None = None) -> dict[str, str]:
             if url not in pages:
                 pages[url] = known[url][0] if url in known else url_to_file(url)
     return pages
+
+
+def _public_items(last: dict | None, changed: dict | None) -> dict:
+    """The public items' pages (see :func:`linli.public.public_items`): the last build's, where
+    the scan says which rows changed since (``changed``), with those looked up again."""
+    if last is None or changed is None:
+        return public_items()
+    fresh = public_items(changed)
+    items = {}
+    for prefix, model in TYPES.items():
+        ids = changed.get(model._meta.table_name)
+        if not ids:
+            items[prefix] = last.get(prefix, {})
+            continue
+        items[prefix] = urls = dict(last.get(prefix, {}))
+        for item_id in ids:
+            urls.pop(item_id, None)
+        urls.update(fresh[prefix])
+    return items
 
 
 def url_to_file(url: str) -> str:

@@ -21,6 +21,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import io
+import os
 import re
 import secrets
 import struct
@@ -118,14 +119,27 @@ def rendition_path(path: str, width: int, ext: str | None = None) -> str:
     return f"{stem}-{width}.{ext or own}"
 
 
-def renditions(media_dir: Path, path: str) -> list[tuple[int, str]]:
-    """(width, path) of the JPEG renditions that exist for a stored photo, smallest first."""
-    return _existing(media_dir, path, None)
+def renditions(media_dir: Path, path: str, stored: set[str] | None = None) -> list[tuple[int, str]]:
+    """(width, path) of the JPEG renditions that exist for a stored photo, smallest first.
+    ``stored``: every file in ``media_dir`` (see :func:`stored_files`), when at hand."""
+    return _existing(media_dir, path, None, stored)
 
 
-def webp_renditions(media_dir: Path, path: str) -> list[tuple[int, str]]:
+def webp_renditions(media_dir: Path, path: str, stored: set[str] | None = None) -> list[tuple[int, str]]:
     """(width, path) of the WebP renditions that exist for a stored photo, smallest first."""
-    return _existing(media_dir, path, "webp")
+    return _existing(media_dir, path, "webp", stored)
+
+
+def stored_files(media_dir: Path) -> set[str]:
+    """The path (relative, with "/") of every file in ``media_dir``: one walk of the folder
+    instead of asking for each file."""
+    found = set()
+    root = str(media_dir)
+    for folder, _, names in os.walk(root):
+        prefix = os.path.relpath(folder, root).replace(os.sep, "/")
+        prefix = "" if prefix == "." else prefix + "/"
+        found.update(prefix + name for name in names)
+    return found
 
 
 @functools.lru_cache(maxsize=4096)
@@ -148,11 +162,11 @@ def ensure_renditions(media_dir: Path, path: str) -> None:
     _make_renditions(media_dir, path, image)
 
 
-def _existing(media_dir: Path, path: str, ext: str | None) -> list[tuple[int, str]]:
+def _existing(media_dir: Path, path: str, ext: str | None, stored: set[str] | None = None) -> list[tuple[int, str]]:
     found = []
     for width in RENDITION_WIDTHS:
         rel = rendition_path(path, width, ext)
-        if (media_dir / rel).is_file():
+        if (rel in stored) if stored is not None else (media_dir / rel).is_file():
             found.append((width, rel))
     return found
 

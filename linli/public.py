@@ -361,7 +361,14 @@ def grid_members(grids) -> dict[int, list]:
 
 def all_pages():
     """Yield (endpoint, values), or a URL, for every page of the public site. The build freezes
-    exactly these, so a page that is not listed here does not exist in ``site/``."""
+    exactly these (with the search pages, feeds and calendars), so a page that is not listed
+    here does not exist in ``site/``."""
+    yield from list_pages()
+    yield from item_pages()
+
+
+def list_pages():
+    """(endpoint, values) of every page that is not one item's: home, lists and their pages."""
     now = moment()
     size = page_size()
 
@@ -393,9 +400,31 @@ def all_pages():
     ends = pw.fn.COALESCE(m.Event.ends_at, m.Event.starts_at)
     yield from pages_of("public.events", public(m.Event, now).where(ends < now).count())
     yield from pages_of("public.albums", public(m.Album, now).count())
+
+
+def item_pages():
+    """The URL of every public item's page."""
+    for urls in public_items().values():
+        yield from urls.values()
+
+
+def public_items(ids: dict | None = None) -> dict[str, dict[int, str]]:
+    """url prefix → id → URL of the page of every public item (of the items whose ids are in
+    ``ids``, table → ids, when given)."""
+    now = moment()
+    found = {}
     for prefix, model in TYPES.items():
         include = "all" if model is m.Notice else LIVE
-        yield from item_urls(prefix, (slug for slug, in public(model, now, include=include).select(model.slug).tuples()))
+        query = public(model, now, include=include).select(model.id, model.slug)
+        if ids is None:
+            rows = query.tuples()
+        else:
+            wanted = sorted(ids.get(model._meta.table_name, ()))
+            rows = [row for start in range(0, len(wanted), 500)
+                    for row in query.where(model.id.in_(wanted[start : start + 500])).tuples()]  # fmt: skip
+        rows = list(rows)
+        found[prefix] = dict(zip([row[0] for row in rows], item_urls(prefix, [row[1] for row in rows])))
+    return found
 
 
 def item_urls(prefix: str, slugs):
@@ -448,10 +477,11 @@ def public_media_paths() -> set[str]:
                     paths.update(MEDIA_LINK.findall(text or ""))
     paths.discard("")
     paths.discard(None)
-    paths = {p for p in paths if ".." not in p.split("/") and (home.media_dir / p).is_file()}
+    stored = media.stored_files(home.media_dir)
+    paths = {p for p in paths if p in stored}  # (a stored name has no "..": the walk does not list one)
     for path in list(paths):
-        paths.update(p for _, p in media.renditions(home.media_dir, path))
-        paths.update(p for _, p in media.webp_renditions(home.media_dir, path))
+        paths.update(p for _, p in media.renditions(home.media_dir, path, stored))
+        paths.update(p for _, p in media.webp_renditions(home.media_dir, path, stored))
     return paths
 
 
