@@ -54,6 +54,7 @@ from linli.ical import calendar_pages
 from linli.public import TYPES, item_pages, list_pages, public_items, public_media_paths
 from linli.search import search_pages, sync_index
 from linli.search import static as search_static
+from linli.search import web as search_web
 from linli.traditional import in_tree, traditional_pages
 
 STAGING = ".build-staging"
@@ -63,6 +64,7 @@ JOURNAL = ".commit"
 STAGED_MANIFEST = ".manifest.pickle"
 SEARCH_STATE = "search.db"  # the static search index between builds (linli.search.static)
 SYNCED = "search_index.synced"  # the scan search_index/ was last brought in line with
+TITLES = "titles.pickle"  # the title index's entries (linli.search.web), with the token that wrote them
 FORMAT = 2
 
 #: Every page of the site comes from one of these generators of (endpoint, values) or URLs.
@@ -102,6 +104,7 @@ class Manifest:
     files: dict = field(default_factory=dict)  # other outputs: file → hash
     log: tuple | None = None  # (token, entry) of the change log this build saw (linli.changes)
     items: dict | None = None  # url prefix → id → URL of each public item's page
+    titles: str | None = None  # the token in the TITLES file that is this build's
 
 
 def build(home: Home, *, now=None, progress=None, full: bool = False) -> BuildResult:
@@ -137,6 +140,7 @@ def build(home: Home, *, now=None, progress=None, full: bool = False) -> BuildRe
     try:
         with app.app_context():
             scan, change_log = _scan(database, old, full, at)
+            kept_titles = _load_titles(home, old if incremental else None, scan)
             lap("scan")
             with deps.recording(at, idle=True), app.test_request_context():  # lists read here serve the views too
                 _settle(app)
@@ -184,16 +188,20 @@ def build(home: Home, *, now=None, progress=None, full: bool = False) -> BuildRe
             lap("other files")
         page_entries = {}
         written = written_files
-        for url_, (rel, digest, keys, changed) in rendered.items():
-            page_entries[url_] = (rel, digest, keys)
-            written += changed
-        for url_ in pages.keys() - rendered.keys():
-            page_entries[url_] = old.pages[url_]
+        seen: dict = {}
+        for url_, rel in pages.items():  # (the same string objects as the items': stored once)
+            made = rendered.get(url_)
+            if made is None:
+                page_entries[url_] = old.pages[url_]
+            else:
+                page_entries[url_] = (rel, made[1], tuple([deps.shared(key, seen) for key in made[2]]))
+                written += made[3]
         all_deps = {}
         for entry in page_entries.values():
             for key in entry[2]:
                 all_deps[key] = dep_values[key] if key in dep_values else old.deps[key]
-        manifest = Manifest(FORMAT, fingerprint, at, scan, all_deps, page_entries, files, change_log, items)
+        titles = _save_titles(home, app, kept_titles, change_log)
+        manifest = Manifest(FORMAT, fingerprint, at, scan, all_deps, page_entries, files, change_log, items, titles)
         removed = []
         if old is not None:
             removed = [entry[0] for u, entry in old.pages.items() if u not in pages]
@@ -217,6 +225,7 @@ def build(home: Home, *, now=None, progress=None, full: bool = False) -> BuildRe
         raise LinliError(f"网站生成失败（页面 {url}）：{type(exc).__name__}: {exc}。原来的网站没有改动。") from exc
     finally:
         markup.store = search_static.state_path = search_static.row_hashes = search_static.written = None
+        search_web.kept_entries = search_web.written = None
         _close_search_state(app)
         store.close()
     try:  # the admin's and the preview's index: what time alone changed (scheduled, expired)
@@ -245,6 +254,38 @@ def _scan(database, old: Manifest | None, full: bool, at) -> tuple[deps.Scan, tu
     if written is None:
         return deps.scan(database, SCANNED, at), change_log
     return deps.scan_changes(database, SCANNED, at, old.scan, written), change_log
+
+
+def _load_titles(home: Home, old: Manifest | None, scan: deps.Scan) -> tuple | None:
+    """The last build's title entries (token, group → (query keys, entries)), when its manifest
+    names the file's token; given to :mod:`linli.search.web` with the rows written since."""
+    if old is None or old.titles is None or scan.changed is None:
+        return None
+    try:
+        with open(home.root / CACHE_DIR / TITLES, "rb") as f:
+            kept = pickle.load(f)
+    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, KeyError, TypeError, ValueError):
+        return None
+    if not isinstance(kept, tuple) or len(kept) != 2 or kept[0] != old.titles:
+        return None
+    search_web.kept_entries, search_web.written = kept[1], scan.changed
+    return kept
+
+
+def _save_titles(home: Home, app, kept: tuple | None, change_log: tuple | None) -> str | None:
+    """Keep this build's title entries for the next (the file is written only when they
+    changed); the token the manifest names, or None."""
+    made = app.extensions.get("linli_title_entries")
+    if not made or change_log is None:
+        return None
+    if kept is not None and made.keys() == kept[1].keys() and all(made[g][1] is kept[1][g][1] for g in made):
+        return kept[0]
+    path = home.root / CACHE_DIR / TITLES
+    temporary = path.with_suffix(".tmp")
+    with open(temporary, "wb") as f:
+        pickle.dump((change_log[0], made), f, protocol=pickle.HIGHEST_PROTOCOL)
+    os.replace(temporary, path)
+    return change_log[0]
 
 
 def _mark(database, change_log: tuple) -> None:

@@ -200,6 +200,19 @@ def install(database) -> None:
     database._linli_recording = True
 
 
+def shared(key, seen: dict):
+    """The one object of ``seen`` equal to dependency ``key`` (and to the SQL text in it): pages
+    rendered in other processes hold equal copies, which a manifest would store each apart."""
+    found = seen.get(key)
+    if found is None:
+        if key[0] == "q":
+            key = ("q", seen.setdefault(key[1], key[1]), key[2])
+        elif key[0] == "slice":
+            key = ("slice", shared(key[1], seen), *key[2:])
+        found = seen[key] = key
+    return found
+
+
 # --- build-wide memos --------------------------------------------------------------------------
 
 
@@ -338,6 +351,12 @@ def row_by_slug(model, slug: str):
     recorder.add(("row", model._meta.table_name, slug),
                  row_hash(row, recorder.now, now_as_text(recorder.now)) if row else None)  # fmt: skip
     return found[0] if found else None
+
+
+def query_key(query) -> tuple:
+    """The dependency key that reading ``query`` in this build records (see :func:`install`)."""
+    sql, params = query.sql()
+    return ("q", sql, _key_params(params, current().now))
 
 
 def raw_rows(query) -> tuple[tuple | None, list]:

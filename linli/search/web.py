@@ -221,23 +221,53 @@ def _title_queries(group: str) -> list[tuple[str, object]]:
 def title_sections(group: str, rows: list[list], now) -> list[tuple[str, list[TitleRow]]]:
     """(first letter, its titles in order) of the public items of ``group`` from the raw rows of
     :func:`_title_queries`, in order; each title is folded once."""
-    prefixes = sorted(types_for(group))
+    entries = title_entries(group, rows, now)
+    entries.sort()
+    return sections_of(entries)
+
+
+def title_entries(group: str, rows: list[list], now) -> list[TitleRow]:
+    """The entries of the raw rows of :func:`_title_queries` (one list per type), unsorted."""
     entries = []
     fold, reached = analyzer.fold, deps.reached
-    for prefix, found in zip(prefixes, rows):
+    for prefix, found in zip(sorted(types_for(group)), rows):
         expiring = includes(MODELS[prefix]) != "live"
         for row in found:
             folded = fold(row[2])
             head = _head(folded)
             expired = expiring and row[5] is not None and reached(row[5], now)
             entries.append(TitleRow((_initial_order(head), folded, prefix, row[0]), head, prefix, row, expired))
-    entries.sort()
+    return entries
+
+
+def sections_of(entries: list[TitleRow]) -> list[tuple[str, list[TitleRow]]]:
+    """Sorted entries grouped by their first letter."""
     sections: list[tuple[str, list[TitleRow]]] = []
     for entry in entries:
         if not sections or sections[-1][0] != entry.head:
             sections.append((entry.head, []))
         sections[-1][1].append(entry)
     return sections
+
+
+def updated_entries(group: str, entries: list[TitleRow], written: dict, now) -> list[TitleRow]:
+    """The sorted ``entries`` of the last build, with the items whose rows were written since
+    (``written``: table → ids) looked up again; the same list when none of them was."""
+    looked_up = {prefix: sorted(written.get(MODELS[prefix]._meta.table_name, ())) for prefix in types_for(group)}
+    if not any(looked_up.values()):
+        return entries
+    gone = {(prefix, item_id) for prefix, ids in looked_up.items() for item_id in ids}
+    rows = []
+    for prefix, query in _title_queries(group):
+        model, ids = MODELS[prefix], looked_up[prefix]
+        found = []
+        for start in range(0, len(ids), 500):
+            sql, params = query.where(model.id.in_(ids[start : start + 500])).sql()
+            found.extend(model._meta.database.execute_sql(sql, params).fetchall())
+        rows.append(found)
+    kept = [entry for entry in entries if (entry.prefix, entry.row[0]) not in gone]
+    found = sorted(kept + title_entries(group, rows, now))
+    return entries if found == entries else found
 
 
 def _fingerprint(value) -> bytes:
@@ -267,23 +297,39 @@ def title_parts(sections) -> dict:
 deps.CUTS["titles"] = lambda group, rows, now: title_parts(title_sections(group, rows, now))
 
 
+#: Set by a build: the title entries of the last build (group → (query keys, sorted entries)),
+#: and the rows written since (table → ids), when the build can trust both (see :func:`_titles`).
+kept_entries: dict | None = None
+written: dict | None = None
+
+
 def _titles(group: str):
-    """(query keys, sections, parts) of ``group``'s title index, once per build process."""
+    """(query keys, sections, parts) of ``group``'s title index, once per build process. A build
+    that has the last build's entries looks up only the items written since."""
     from linli.app import moment
 
     cache = current_app.extensions.setdefault("linli_titles", {}) if deps.building() else {}
     if group not in cache:
-        keys, rows = [], []
-        for _, query in _title_queries(group):
-            key, found = deps.raw_rows(query)
-            keys.append(key)
-            rows.append(found)
-        sections = title_sections(group, rows, moment())
+        queries = _title_queries(group)
+        last = (kept_entries or {}).get(group) if deps.building() and written is not None else None
+        keys = tuple(deps.query_key(query) for _, query in queries) if last is not None else None
+        if last is not None and last[0] == keys:
+            entries = updated_entries(group, last[1], written, moment())
+        else:
+            keys, rows = [], []
+            for _, query in queries:
+                key, found = deps.raw_rows(query)
+                keys.append(key)
+                rows.append(found)
+            keys = tuple(keys)
+            entries = sorted(title_entries(group, rows, moment()))
+        sections = sections_of(entries)
         parts = {}
         if deps.building():
             parts = title_parts(sections)
-            deps.made_cut("titles", group, tuple(keys), parts)
-        cache[group] = (tuple(keys), sections, parts)
+            deps.made_cut("titles", group, keys, parts)
+            current_app.extensions.setdefault("linli_title_entries", {})[group] = (keys, entries)
+        cache[group] = (keys, sections, parts)
     return cache[group]
 
 
