@@ -249,6 +249,9 @@ class State:
             CREATE TABLE IF NOT EXISTS docs (number INTEGER PRIMARY KEY, fingerprint BLOB, expired INTEGER,
                 lengths TEXT, terms BLOB, display TEXT, hash BLOB);
             CREATE TABLE IF NOT EXISTS shards (number INTEGER PRIMARY KEY, postings BLOB, hash BLOB);
+            -- every file's hash without reading the rows' large columns (the index's version)
+            CREATE INDEX IF NOT EXISTS docs_hash ON docs (number, hash);
+            CREATE INDEX IF NOT EXISTS shards_hash ON shards (number, hash);
             """
         )
         code = _code_fingerprint()
