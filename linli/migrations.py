@@ -26,9 +26,19 @@ from linli.errors import LinliError
 
 logger = logging.getLogger(__name__)
 
-CURRENT = 1
+CURRENT = 2
+
+
+def _listing_indexes(database: pw.Database) -> None:
+    """v2: covering indexes for public lists and counts (:data:`linli.models.LISTING_COLUMNS`)."""
+    from linli import models
+
+    for model in models.CONTENT_MODELS:
+        model._schema.create_indexes(safe=True)
+
+
 #: version → function(database) that brings the schema from version - 1 to version
-MIGRATIONS: dict[int, Callable[[pw.Database], None]] = {}
+MIGRATIONS: dict[int, Callable[[pw.Database], None]] = {2: _listing_indexes}
 TABLE = "schema_version"
 
 

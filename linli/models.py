@@ -388,6 +388,13 @@ class Page(Content):
 
 
 CONTENT_MODELS = [Notice, Service, Place, VolunteerTeam, Story, Wish, Event, Album, Grid, Page]
+
+#: The columns that decide what is public (linli.publicity) and how lists sort: a covering index
+#: of them answers public lists and counts without reading the rows' long texts. (Schema v2.)
+LISTING_COLUMNS = ("status", "deleted_at", "publish_at", "expires_at", "created_at")
+for _model in CONTENT_MODELS:
+    _extra = ("pinned", "category", "urgent", "keep_after_expiry") if _model is Notice else ()
+    _model.add_index(*(getattr(_model, name) for name in (*LISTING_COLUMNS, *_extra)))
 ALL_MODELS = [
     User, LoginAttempt, AuditEvent, Revision, BuildRun, SiteSettings,
     *CONTENT_MODELS, Attachment, Photo, GridMember,

@@ -102,3 +102,24 @@ def test_a_database_newer_than_linli_is_refused_untouched(tmp_path):
     with pytest.raises(LinliError, match="请先升级 Linli"):
         db.connect(home.database_url)
     assert home.db_path.read_bytes() == before
+
+
+def test_version_2_adds_covering_indexes_for_public_lists(tmp_path):
+    home = Home.create(tmp_path / "home")
+    first_released_database(home)
+    listing = "SELECT name FROM sqlite_master WHERE type = 'index' AND name LIKE '%status_deleted_at_publish_at%'"
+    with sqlite3.connect(home.db_path) as connection:  # as version 1 had it: without them
+        names = [name for name, in connection.execute(listing)]
+        assert len(names) == len(m.CONTENT_MODELS)
+        for name in names:
+            connection.execute(f'DROP INDEX "{name}"')
+    db.connect(home.database_url)
+    assert versions(home.db_path) == [1, 2]
+    with sqlite3.connect(home.db_path) as connection:
+        assert len(connection.execute(listing).fetchall()) == len(m.CONTENT_MODELS)
+    from linli.publicity import public
+
+    at = m.now()
+    sql, params = public(m.Notice, at).select(m.Notice.id).order_by(m.Notice.pinned.desc(), m.Notice.id.desc()).sql()
+    plan = " ".join(str(row) for row in db.database.obj.execute_sql("EXPLAIN QUERY PLAN " + sql, params))
+    assert "COVERING INDEX" in plan  # the list's ids come from the index alone
