@@ -25,6 +25,7 @@ was (the next build drops the staging folder); one killed after it is completed 
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import hashlib
 import json
@@ -123,6 +124,7 @@ def build(home: Home, *, now=None, progress=None, full: bool = False) -> BuildRe
     deps.install(database)
     # The last build's manifest: which files the site has, with their hashes.
     old = _load_manifest(home) if home.site_dir.is_dir() else None
+    gc.freeze()  # the manifest's many objects live as long as the build: no collection looks at them
     fingerprint = global_fingerprint(home, at)
     # Templates, settings, code or the day changed: render every page (write only changed ones).
     incremental = old is not None and old.fingerprint == fingerprint and not full
@@ -201,7 +203,7 @@ def build(home: Home, *, now=None, progress=None, full: bool = False) -> BuildRe
         for entry in page_entries.values():
             for key in entry[2]:
                 all_deps[key] = dep_values[key] if key in dep_values else old.deps[key]
-        titles = _save_titles(home, app, kept_titles, change_log)
+        titles, titles_file = _titles_to_keep(app, kept_titles, change_log)
         manifest = Manifest(FORMAT, fingerprint, at, scan, all_deps, page_entries, files, change_log, items, titles)
         removed = []
         if old is not None:
@@ -215,6 +217,8 @@ def build(home: Home, *, now=None, progress=None, full: bool = False) -> BuildRe
         live = time.perf_counter() - started
         if change_log is not None:
             _mark(database, change_log)
+        if titles_file is not None:  # after the site is in place: the manifest names a file not yet there
+            _write_titles(home, titles_file)  # until then, which the next build finds untrusted
         lap("commit")
     except LinliError:
         _abandon(staging)
@@ -226,6 +230,7 @@ def build(home: Home, *, now=None, progress=None, full: bool = False) -> BuildRe
         _abandon(staging)
         raise LinliError(f"网站生成失败（页面 {url}）：{type(exc).__name__}: {exc}。原来的网站没有改动。") from exc
     finally:
+        gc.unfreeze()
         markup.store = search_static.state_path = search_static.row_hashes = search_static.written = None
         search_web.kept_entries = search_web.written = None
         _close_search_state(app)
@@ -264,32 +269,40 @@ def _load_titles(home: Home, old: Manifest | None, scan: deps.Scan) -> tuple | N
     if old is None or old.titles is None or scan.changed is None:
         return None
     try:
-        with open(home.root / CACHE_DIR / TITLES, "rb") as f:
+        with open(home.root / CACHE_DIR / TITLES, "rb") as f, _no_collection():
             kept = pickle.load(f)
     except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, KeyError, TypeError, ValueError):
         return None
     if not isinstance(kept, tuple) or len(kept) != 2 or kept[0] != old.titles:
         return None
-    groups = {group: (keys, [search_web.TitleRow(*entry) for entry in entries]) for group, (keys, entries) in kept[1].items()}
+    with _no_collection():
+        groups = {group: (keys, [search_web.TitleRow(*e) for e in entries]) for group, (keys, entries) in kept[1].items()}
+    gc.freeze()  # (as the manifest's)
     search_web.kept_entries, search_web.written = groups, scan.changed
     return kept[0], groups
 
 
-def _save_titles(home: Home, app, kept: tuple | None, change_log: tuple | None) -> str | None:
-    """Keep this build's title entries for the next (the file is written only when they
-    changed); the token the manifest names, or None."""
+def _titles_to_keep(app, kept: tuple | None, change_log: tuple | None) -> tuple[str | None, tuple | None]:
+    """(the token of the title entries file the manifest names, the file's content to write or
+    None when the file is the last build's)."""
     made = app.extensions.get("linli_title_entries")
     if not made or change_log is None:
-        return None
+        return None, None
     if kept is not None and made.keys() == kept[1].keys() and all(made[g][1] is kept[1][g][1] for g in made):
-        return kept[0]
+        return kept[0], None
+    plain = {group: (keys, [tuple(entry) for entry in entries]) for group, (keys, entries) in made.items()}
+    return change_log[0], (change_log[0], plain)  # as plain tuples: twice as fast to write and read
+
+
+def _write_titles(home: Home, content: tuple) -> None:
     path = home.root / CACHE_DIR / TITLES
     temporary = path.with_suffix(".tmp")
-    plain = {group: (keys, [tuple(entry) for entry in entries]) for group, (keys, entries) in made.items()}
-    with open(temporary, "wb") as f:  # as plain tuples: twice as fast to write and read as named ones
-        pickle.dump((change_log[0], plain), f, protocol=pickle.HIGHEST_PROTOCOL)
-    os.replace(temporary, path)
-    return change_log[0]
+    try:
+        with open(temporary, "wb") as f, _no_collection():
+            pickle.dump(content, f, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(temporary, path)
+    except OSError:  # a cache: the next build reads the titles again
+        log.exception("title index entries not kept")
 
 
 def _mark(database, change_log: tuple) -> None:
@@ -639,13 +652,25 @@ def _link(source: Path, target: Path) -> None:
 # --- committing -------------------------------------------------------------------------------
 
 
+@contextlib.contextmanager
+def _no_collection():
+    """Pickling many small objects: the cyclic collector would look at them again and again."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def _manifest_path(home: Home) -> Path:
     return home.root / CACHE_DIR / MANIFEST
 
 
 def _load_manifest(home: Home) -> Manifest | None:
     try:
-        with open(_manifest_path(home), "rb") as f:
+        with open(_manifest_path(home), "rb") as f, _no_collection():
             manifest = pickle.load(f)
     except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, KeyError, TypeError, ValueError):
         return None
@@ -658,7 +683,7 @@ def _commit(
     """Put the staged build into place: by swapping folders when it is a whole site, else
     through the journal (``in_place``: the site and its manifest exist; only changes staged,
     ``written``: those files, else every file in ``staging``)."""
-    with open(staging / STAGED_MANIFEST, "wb") as f:
+    with open(staging / STAGED_MANIFEST, "wb") as f, _no_collection():
         pickle.dump(manifest, f, protocol=pickle.HIGHEST_PROTOCOL)
     if not in_place:
         _manifest_path(home).unlink(missing_ok=True)  # a kill after the swap then means "build all"
