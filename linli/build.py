@@ -18,9 +18,15 @@ per change (:class:`linli.markup.RenderedStore`).
 Atomic: a build from nothing writes the whole site into ``.build-staging`` and swaps it in with
 two renames. A rebuild stages only the changed files, then commits by writing a journal
 (``.build-staging/.commit``, renamed into place); only then are the staged files moved into
-``site/`` and removed ones deleted. A build killed before the commit point leaves ``site/`` as it
-was (the next build drops the staging folder); one killed after it is completed by the next build
-(it rolls the journal forward) — the window is the few renames of the changed files.
+``site/`` and removed ones deleted, and then the manifest written. A build killed before the
+commit point leaves ``site/`` as it was (the next build drops the staging folder); one killed
+after it is completed by the next build (it rolls the journal forward) — the window is the few
+renames of the changed files. A journal rolled forward cannot tell whether its manifest was
+written, so it removes the manifest and the next build renders every page.
+
+Between builds SQLite triggers log which rows were written (:mod:`linli.changes`): a rebuild
+reads only those rows, and the title index, item list and static search index are brought up to
+date item by item from them.
 """
 
 from __future__ import annotations
@@ -213,8 +219,8 @@ def build(home: Home, *, now=None, progress=None, full: bool = False) -> BuildRe
         # What was staged: changed pages, and other files whose hash changed (as staged).
         staged = [entry[0] for entry in rendered.values() if entry[3]]
         others = [rel for rel, h in files.items() if (old.files if old else {}).get(rel) != h]
-        _commit(home, staging, manifest, old is not None, removed, staged + others if len(others) == written_files else None)
-        live = time.perf_counter() - started
+        live = _commit(home, staging, manifest, old is not None, removed,
+                       staged + others if len(others) == written_files else None) - started  # fmt: skip
         if change_log is not None:
             _mark(database, change_log)
         if titles_file is not None:  # after the site is in place: the manifest names a file not yet there
@@ -679,31 +685,34 @@ def _load_manifest(home: Home) -> Manifest | None:
 
 def _commit(
     home: Home, staging: Path, manifest: Manifest, in_place: bool, removed: list[str], written: list[str] | None = None
-) -> None:
+) -> float:
     """Put the staged build into place: by swapping folders when it is a whole site, else
     through the journal (``in_place``: the site and its manifest exist; only changes staged,
-    ``written``: those files, else every file in ``staging``)."""
-    with open(staging / STAGED_MANIFEST, "wb") as f, _no_collection():
-        pickle.dump(manifest, f, protocol=pickle.HIGHEST_PROTOCOL)
+    ``written``: those files, else every file in ``staging``). Returns the moment
+    (``time.perf_counter()``) the new site was in place."""
     if not in_place:
+        with open(staging / STAGED_MANIFEST, "wb") as f, _no_collection():
+            pickle.dump(manifest, f, protocol=pickle.HIGHEST_PROTOCOL)
         _manifest_path(home).unlink(missing_ok=True)  # a kill after the swap then means "build all"
         (home.root / CACHE_DIR).mkdir(exist_ok=True)
         os.replace(staging / STAGED_MANIFEST, home.root / CACHE_DIR / ".manifest.new")
         _swap_into_place(staging, home.site_dir)
+        live = time.perf_counter()
         os.replace(home.root / CACHE_DIR / ".manifest.new", _manifest_path(home))
-        return
+        return live
     if written is None:
         written = [p.relative_to(staging).as_posix() for p in staging.rglob("*") if p.is_file()]
-        written = [rel for rel in written if rel != STAGED_MANIFEST]
     temporary = staging / (JOURNAL + ".tmp")
     temporary.write_text(json.dumps({"write": written, "delete": removed}, ensure_ascii=False), encoding="utf-8")
     os.replace(temporary, staging / JOURNAL)  # the commit point
-    _apply(home, staging)
+    return _apply(home, staging, manifest)
 
 
-def _apply(home: Home, staging: Path) -> None:
-    """Carry out a committed journal: move staged files into ``site/``, delete removed ones,
-    install the manifest. Safe to repeat after an interruption."""
+def _apply(home: Home, staging: Path, manifest: Manifest | None = None) -> float:
+    """Carry out a committed journal: move staged files into ``site/``, delete removed ones, then
+    install ``manifest`` (the committing build's). Safe to repeat after an interruption: a
+    journal carried out again (``manifest`` None) cannot know which manifest describes the site,
+    and removes it (the next build renders every page). Returns when the site was in place."""
     journal = json.loads((staging / JOURNAL).read_text(encoding="utf-8"))
     site = home.site_dir
     exists: dict[str, bool] = {}
@@ -737,10 +746,19 @@ def _apply(home: Home, staging: Path) -> None:
         if folder != site and folder.is_dir() and not any(folder.iterdir()):
             folder.rmdir()
             emptied.add(folder.parent)
-    if (staging / STAGED_MANIFEST).exists():
-        (home.root / CACHE_DIR).mkdir(exist_ok=True)
+    live = time.perf_counter()
+    (home.root / CACHE_DIR).mkdir(exist_ok=True)
+    if manifest is not None:  # written after the site is in place: residents see it sooner
+        temporary = home.root / CACHE_DIR / ".manifest.new"
+        with open(temporary, "wb") as f, _no_collection():
+            pickle.dump(manifest, f, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(temporary, _manifest_path(home))
+    elif (staging / STAGED_MANIFEST).exists():  # a journal of an earlier Linli, with its manifest
         os.replace(staging / STAGED_MANIFEST, _manifest_path(home))
+    else:
+        _manifest_path(home).unlink(missing_ok=True)
     shutil.rmtree(staging)
+    return live
 
 
 def recover(home: Home) -> None:
