@@ -270,22 +270,22 @@ def _scan(database, old: Manifest | None, full: bool, at) -> tuple[deps.Scan, tu
 
 
 def _load_titles(home: Home, old: Manifest | None, scan: deps.Scan) -> tuple | None:
-    """The last build's title entries (token, group → (query keys, entries)), when its manifest
+    """The last build's title entries (token, group → (query keys, entries, parts)), when its manifest
     names the file's token; given to :mod:`linli.search.web` with the rows written since."""
     if old is None or old.titles is None or scan.changed is None:
         return None
     try:
         with open(home.root / CACHE_DIR / TITLES, "rb") as f, _no_collection():
-            kept = pickle.load(f)
+            token, plain = pickle.load(f)
+            if token != old.titles:
+                return None
+            groups = {group: (keys, [search_web.TitleRow(*e) for e in entries], parts)
+                      for group, (keys, entries, parts) in plain.items()}  # fmt: skip
     except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, KeyError, TypeError, ValueError):
-        return None
-    if not isinstance(kept, tuple) or len(kept) != 2 or kept[0] != old.titles:
-        return None
-    with _no_collection():
-        groups = {group: (keys, [search_web.TitleRow(*e) for e in entries]) for group, (keys, entries) in kept[1].items()}
+        return None  # none, or of another Linli: the title index is read again
     gc.freeze()  # (as the manifest's)
     search_web.kept_entries, search_web.written = groups, scan.changed
-    return kept[0], groups
+    return token, groups
 
 
 def _titles_to_keep(app, kept: tuple | None, change_log: tuple | None) -> tuple[str | None, tuple | None]:
@@ -296,7 +296,7 @@ def _titles_to_keep(app, kept: tuple | None, change_log: tuple | None) -> tuple[
         return None, None
     if kept is not None and made.keys() == kept[1].keys() and all(made[g][1] is kept[1][g][1] for g in made):
         return kept[0], None
-    plain = {group: (keys, [tuple(entry) for entry in entries]) for group, (keys, entries) in made.items()}
+    plain = {group: (keys, [tuple(entry) for entry in entries], parts) for group, (keys, entries, parts) in made.items()}
     return change_log[0], (change_log[0], plain)  # as plain tuples: twice as fast to write and read
 
 
@@ -383,6 +383,7 @@ def enumerate_pages(known: dict | None = None, items: dict | None = None) -> dic
     ``items`` (see :func:`linli.public.public_items`) stands for :func:`item_pages`."""
     known = known or {}
     pages: dict[str, str] = {}
+    numbered = _NumberedPages()
     for generator in PAGE_GENERATORS:
         if generator is item_pages and items is not None:
             entries = (url for urls in items.values() for url in urls.values())
@@ -394,10 +395,34 @@ def enumerate_pages(known: dict | None = None, items: dict | None = None) -> dic
             elif isinstance(entry, dict):
                 url = url_for(generator.__name__, **entry)
             else:
-                url = url_for(entry[0], **entry[1])
+                url = numbered.url(entry[0], entry[1])
             if url not in pages:
                 pages[url] = known[url][0] if url in known else url_to_file(url)
     return pages
+
+
+class _NumberedPages:
+    """URLs of the numbered pages of lists: the URL of one page number is made from the URL
+    map, the others by putting the number in its place (a list can have hundreds of pages)."""
+
+    PROBE = 987654321
+
+    def __init__(self):
+        self.templates: dict = {}
+
+    def url(self, endpoint: str, values: dict) -> str:
+        page = values.get("page")
+        if type(page) is not int or page < 2:  # (page 1 is the list's own address)
+            return url_for(endpoint, **values)
+        key = (endpoint, *sorted((k, v) for k, v in values.items() if k != "page"))
+        template = self.templates.get(key)
+        if template is None:
+            made = url_for(endpoint, **{**values, "page": self.PROBE})
+            parts = made.split(str(self.PROBE))
+            template = self.templates[key] = tuple(parts) if len(parts) == 2 else ()
+        if not template:
+            return url_for(endpoint, **values)
+        return f"{template[0]}{page}{template[1]}"
 
 
 def _public_items(last: dict | None, changed: dict | None) -> dict:

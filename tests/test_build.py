@@ -158,3 +158,26 @@ def test_awkward_names_from_staff_still_build_and_link(home, now):
     assert not (home.site_dir / "media").exists()
     for html in home.site_dir.rglob("*.html"):
         assert "<script>alert" not in html.read_text(encoding="utf-8")
+
+
+def test_numbered_list_pages_have_the_url_maps_addresses(demo_db, monkeypatch):
+    """Numbered pages' URLs are made from one URL per list: each is the one the URL map makes."""
+    from flask import url_for
+
+    from linli import build as build_module
+    from linli.app import create_public_app
+    from linli.search import web
+
+    monkeypatch.setattr(web, "PER_PAGE", 2)  # the title index has numbered pages too
+    app = create_public_app(demo_db, build=True, now=NOW)
+    numbered = build_module._NumberedPages()
+    checked = 0
+    with app.test_request_context():
+        for generator in build_module.PAGE_GENERATORS:
+            for entry in generator():
+                if isinstance(entry, tuple):
+                    assert numbered.url(entry[0], entry[1]) == url_for(entry[0], **entry[1])
+                    checked += "page" in entry[1]
+        for page in (1, 2, 10, 123):  # page 1 is the list itself
+            assert numbered.url("public.notices", {"page": page}) == url_for("public.notices", page=page)
+    assert checked > 5 and len(numbered.templates) > 2

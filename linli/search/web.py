@@ -279,15 +279,20 @@ def _shown(entries: list[TitleRow]) -> list:
     return [(e.prefix, e.row[:5], e.expired) for e in entries]
 
 
-def title_parts(sections) -> dict:
+def title_parts(sections, last: tuple | None = None) -> dict:
     """The pages of the title index → a fingerprint of what each shows: "all" (one page), or
-    "index" and (letter, page)."""
+    "index" and (letter, page). ``last``: (sections, parts) of the last build, whose parts are
+    taken again for letters whose titles are the same."""
     total = sum(len(entries) for _, entries in sections)
     if total <= PER_PAGE:
         return {"all": _fingerprint([(head, _shown(entries)) for head, entries in sections])}
     parts = {"index": _fingerprint([(head, len(entries)) for head, entries in sections])}
+    before = dict(last[0]) if last is not None else {}
     for head, entries in sections:
         pages = math.ceil(len(entries) / PER_PAGE)
+        if before.get(head) == entries and all((head, page) in last[1] for page in range(1, pages + 1)):
+            parts.update(((head, page), last[1][(head, page)]) for page in range(1, pages + 1))
+            continue
         for page in range(1, pages + 1):
             shown = _shown(entries[(page - 1) * PER_PAGE : page * PER_PAGE])
             parts[(head, page)] = _fingerprint((len(entries), pages, shown))
@@ -297,7 +302,7 @@ def title_parts(sections) -> dict:
 deps.CUTS["titles"] = lambda group, rows, now: title_parts(title_sections(group, rows, now))
 
 
-#: Set by a build: the title entries of the last build (group → (query keys, sorted entries)),
+#: Set by a build: the title entries of the last build (group → (query keys, sorted entries, parts)),
 #: and the rows written since (table → ids), when the build can trust both (see :func:`_titles`).
 kept_entries: dict | None = None
 written: dict | None = None
@@ -313,8 +318,10 @@ def _titles(group: str):
         queries = _title_queries(group)
         last = (kept_entries or {}).get(group) if deps.building() and written is not None else None
         keys = tuple(deps.query_key(query) for _, query in queries) if last is not None else None
+        previous = None
         if last is not None and last[0] == keys:
             entries = updated_entries(group, last[1], written, moment())
+            previous = (sections_of(last[1]), last[2])
         else:
             keys, rows = [], []
             for _, query in queries:
@@ -326,9 +333,12 @@ def _titles(group: str):
         sections = sections_of(entries)
         parts = {}
         if deps.building():
-            parts = title_parts(sections)
+            if previous is not None and entries is last[1]:
+                parts = last[2]
+            else:
+                parts = title_parts(sections, previous)
             deps.made_cut("titles", group, keys, parts)
-            current_app.extensions.setdefault("linli_title_entries", {})[group] = (keys, entries)
+            current_app.extensions.setdefault("linli_title_entries", {})[group] = (keys, entries, parts)
         cache[group] = (keys, sections, parts)
     return cache[group]
 
