@@ -249,6 +249,16 @@ def test_title_index_by_first_letter_changes_one_letter_at_a_time(demo, tmp_path
     assert "Apple 苹果采摘活动" in (titles / "a" / "index.html").read_text(encoding="utf-8")
     assert_same_as_clean(demo, tmp_path, NOW)
 
+    kept = live[2]  # renamed within its letter: that letter's pages change, no other's
+    kept.title = kept.title[0] + "同一首字的新标题"
+    kept.save()
+    rendered.clear()
+    result = build(demo, now=NOW)
+    assert not result.full and 0 < sum("/search/titles/" in url for url in rendered) <= 5
+    head_pages = [p for p in titles.rglob("index.html") if "同一首字的新标题" in p.read_text(encoding="utf-8")]
+    assert len(head_pages) == 1
+    assert_same_as_clean(demo, tmp_path, NOW)
+
     monkeypatch.setattr(web, "PER_PAGE", 200)  # back to one page of every title (a full build: other code)
     build(demo, now=NOW, full=True)
     assert not (titles / "z").exists() and "Zebra crossing" in (titles / "index.html").read_text(encoding="utf-8")
