@@ -192,35 +192,38 @@ def build(home: Home, *, now=None, progress=None, full: bool = False) -> BuildRe
             dep_values.update(more_values)
             lap("render")
             url = "/"
-            files, written_files = _other_files(home, app, old, staging, index_changed, same_theme=incremental)
+            files, others = _other_files(home, app, old, staging, index_changed, same_theme=incremental)
             url = "/"
             lap("other files")
-        page_entries = {}
-        written = written_files
+        old_pages = old.pages if old else {}
+        gone = old_pages.keys() - pages.keys()
+        removed = [old_pages[u][0] for u in gone] + list((old.files.keys() - files.keys()) if old else ())
+        written = len(others)
         seen: dict = {}
-        for url_, rel in pages.items():  # (the same string objects as the items': stored once)
-            made = rendered.get(url_)
-            if made is None:
-                page_entries[url_] = old.pages[url_]
-            else:
-                page_entries[url_] = (rel, made[1], tuple([deps.shared(key, seen) for key in made[2]]))
-                written += made[3]
-        all_deps = {}
-        for entry in page_entries.values():
-            for key in entry[2]:
-                all_deps[key] = dep_values[key] if key in dep_values else old.deps[key]
+        if incremental:  # the last build's entries, with the pages rendered again
+            page_entries = old.pages
+            for url_ in gone:
+                del page_entries[url_]
+            # Keys that no page uses any more stay (checked, never matched) until the next build that
+            # renders every page (the next day's, at the latest).
+            all_deps = old.deps
+            all_deps.update(dep_values)
+        else:
+            page_entries = {url_: old_pages[url_] for url_ in pages if url_ not in rendered}
+        for url_, made in rendered.items():
+            page_entries[url_] = (pages[url_], made[1], tuple([deps.shared(key, seen) for key in made[2]]))
+            written += made[3]
+        if not incremental:
+            all_deps = {}
+            for entry in page_entries.values():
+                for key in entry[2]:
+                    all_deps[key] = dep_values[key] if key in dep_values else old.deps[key]
         titles, titles_file = _titles_to_keep(app, kept_titles, change_log)
         manifest = Manifest(FORMAT, fingerprint, at, scan, all_deps, page_entries, files, change_log, items, titles)
-        removed = []
-        if old is not None:
-            removed = [entry[0] for u, entry in old.pages.items() if u not in pages]
-            removed += [rel for rel in old.files if rel not in files]
         store.close()
         # What was staged: changed pages, and other files whose hash changed (as staged).
         staged = [entry[0] for entry in rendered.values() if entry[3]]
-        others = [rel for rel, h in files.items() if (old.files if old else {}).get(rel) != h]
-        live = _commit(home, staging, manifest, old is not None, removed,
-                       staged + others if len(others) == written_files else None) - started  # fmt: skip
+        live = _commit(home, staging, manifest, old is not None, removed, staged + others) - started
         if change_log is not None:
             _mark(database, change_log)
         if titles_file is not None:  # after the site is in place: the manifest names a file not yet there
@@ -620,14 +623,14 @@ def _write(target: Path, data: bytes) -> None:
 
 def _other_files(
     home: Home, app, old: Manifest | None, staging: Path, search_changed: bool, *, same_theme: bool = False
-) -> tuple[dict, int]:
+) -> tuple[dict, list[str]]:
     """Stage theme assets, public media, the search index and ``_headers`` where they changed; (file → hash
-    of every such file in the site, how many were staged). ``same_theme``: the theme's files are
+    of every such file in the site, the files staged). ``same_theme``: the theme's files are
     the last build's (the global fingerprint says so), and so are its assets."""
     files: dict[str, bytes] = {}
     previous = old.files if old else {}
     previous_search = {rel: h for rel, h in previous.items() if rel.startswith("search/")} if old else None
-    staged = 0
+    staged: list[str] = []
     seen: set[str] = set()
     if same_theme:
         files.update((rel, h) for rel, h in previous.items() if rel.startswith("static/"))
@@ -642,7 +645,7 @@ def _other_files(
                 files[target] = hashlib.blake2b(data, digest_size=16).digest()
                 if previous.get(target) != files[target]:
                     _write(staging / target, data)
-                    staged += 1
+                    staged.append(target)
     with app.test_request_context():
         media = sorted(public_media_paths())
     for rel in media:  # stored by content hash: a name never changes its bytes
@@ -650,7 +653,7 @@ def _other_files(
         files[target] = b"media"
         if target not in previous:
             _link(home.media_dir / rel, staging / target)
-            staged += 1
+            staged.append(target)
     if search_changed or previous_search is None:
         with deps.recording(app.config["LINLI_NOW"]), app.test_request_context():
             from linli.search.static import static_index
@@ -659,7 +662,7 @@ def _other_files(
         changed = [rel for rel, digest in index.hashes.items() if previous.get(f"search/{rel}") != digest]
         for rel, text in index.texts(changed).items():  # only those are at hand or made again
             _write(staging / f"search/{rel}", text.encode("utf-8"))
-        staged += len(changed)
+        staged += [f"search/{rel}" for rel in changed]
         files.update((f"search/{rel}", digest) for rel, digest in index.hashes.items())
     else:
         files.update(previous_search)
@@ -667,7 +670,7 @@ def _other_files(
     files[HEADERS_FILE] = hashlib.blake2b(data, digest_size=16).digest()
     if previous.get(HEADERS_FILE) != files[HEADERS_FILE]:
         _write(staging / HEADERS_FILE, data)
-        staged += 1
+        staged.append(HEADERS_FILE)
     return files, staged
 
 
