@@ -117,7 +117,7 @@ class Manifest:
 
 def build(home: Home, *, now=None, progress=None, full: bool = False) -> BuildResult:
     """Build ``home``'s public site into ``home.site_dir``: only what changed since the last
-    build, unless ``full``. ``progress(done, url)`` is called as pages are done. Raises
+    build, unless ``full``. ``progress(done, url, total)`` is called as pages are done. Raises
     LinliError with a message for staff when anything fails (the site is then unchanged)."""
     started = time.perf_counter()
     at = (now or models.now()).replace(microsecond=0)
@@ -157,6 +157,9 @@ def build(home: Home, *, now=None, progress=None, full: bool = False) -> BuildRe
                 items = _public_items(old.items if same else None, scan.changed)
                 pages = enumerate_pages(old.pages if old else {}, items)
             lap("enumerate")
+            report = (lambda done, url: progress(done, url, len(pages))) if progress else None
+            if report:
+                report(0, "/")
             search_static.row_hashes = scan.slugs
             if scan.changed is not None:
                 search_static.written = (old.log[0], change_log[0], scan.changed)
@@ -184,10 +187,10 @@ def build(home: Home, *, now=None, progress=None, full: bool = False) -> BuildRe
             todo = [u for u in todo if not u.endswith(search_page)]
             index_changed = bool(last) or not incremental
             fresh = len(pages) - len(todo) - len(last)
-            if progress and fresh:
-                progress(fresh, "/")
-            rendered, dep_values = _render(job, todo, progress, fresh, meanwhile=None if incremental else make_index)
-            more, more_values = _render(job, last, progress, fresh + len(todo))
+            if report and fresh:
+                report(fresh, "/")
+            rendered, dep_values = _render(job, todo, report, fresh, meanwhile=None if incremental else make_index)
+            more, more_values = _render(job, last, report, fresh + len(todo))
             rendered.update(more)
             dep_values.update(more_values)
             lap("render")

@@ -202,15 +202,7 @@ def _execute(home: Home, run_id: int, progress=None) -> m.BuildRun:
     at = run.started_at
     started = time.perf_counter()
     log = run.log
-    try:
-        total = count_pages(home, at)
-    except Exception as exc:
-        logger.exception("counting the pages failed")
-        _fresh_connection()
-        return _finish_failed(run, log, started, f"网站生成失败：{type(exc).__name__}: {exc}。原来的网站没有改动。")
-    log += _line(f"共有 {total} 个页面要生成。")
-    _update(run_id, pages_total=total, log=log)
-    reporter = _Reporter(home, run_id, total, progress)
+    reporter = _Reporter(home, run_id, progress)
     result, failure = None, None
     try:
         result = build(home, now=at, progress=reporter)
@@ -226,6 +218,7 @@ def _execute(home: Home, run_id: int, progress=None) -> m.BuildRun:
         return _finish_failed(run, log, started, failure)
     seconds = time.perf_counter() - started
     message = f"网站已更新：{result.pages} 个页面，用时 {seconds:.1f} 秒"
+    log += _line(f"共有 {result.pages} 个页面要生成。")
     log += _line(f"已生成 {result.pages} 个页面，复制 {result.files} 个文件。") + _line(message)
     _record_result(
         run_id,
@@ -278,16 +271,17 @@ class _Reporter:
     connection holding an old read snapshot may not write once others have written since.
     Progress is only for show: a failed write is logged, never a reason to fail the build."""
 
-    def __init__(self, home: Home, run_id: int, total: int, progress=None):
-        self.home, self.run_id, self.total, self.progress = home, run_id, total, progress
+    def __init__(self, home: Home, run_id: int, progress=None):
+        self.home, self.run_id, self.total, self.progress = home, run_id, 0, progress
         self.last = time.monotonic()
         self.database: peewee.Database | None = None
 
-    def __call__(self, done: int, url: str) -> None:
-        self.total = max(self.total, done)  # content may change while the pages are counted
+    def __call__(self, done: int, url: str, total: int) -> None:
+        first = not self.total
+        self.total = max(total, done)
         if self.progress:
             self.progress(done, url, self.total)
-        if time.monotonic() - self.last < PROGRESS_INTERVAL:
+        if time.monotonic() - self.last < PROGRESS_INTERVAL and not first:
             return
         query = m.BuildRun.update(pages_done=done, pages_total=self.total).where(m.BuildRun.id == self.run_id)
         try:
@@ -318,18 +312,6 @@ def _fresh_connection() -> None:
             database.close()
     except Exception:  # e.g. a transaction the failed build left open: drop it with the connection
         logger.warning("could not close the build's connection", exc_info=True)
-
-
-def count_pages(home: Home, at: dt.datetime) -> int:
-    """How many pages a build at ``at`` has: the distinct URLs of the build's
-    ``PAGE_GENERATORS``, in the same public app (only for progress: a build that makes more
-    pages than counted still reports correctly)."""
-    from linli.app import create_public_app
-    from linli.build import enumerate_pages
-
-    app = create_public_app(home, build=True, now=at)
-    with app.test_request_context():
-        return len(enumerate_pages())
 
 
 def _update(run_id: int, **fields) -> None:
