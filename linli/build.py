@@ -161,8 +161,8 @@ def build(home: Home, *, now=None, progress=None, full: bool = False) -> BuildRe
             if report:
                 report(0, "/")
             search_static.row_hashes = scan.slugs
-            if scan.changed is not None:
-                search_static.written = (old.log[0], change_log[0], scan.changed)
+            if change_log is not None:  # (a full scan has no changed rows: the index is compared whole)
+                search_static.written = (old.log[0] if scan.changed is not None else None, change_log[0], scan.changed)
 
             def make_index() -> str:
                 with app.test_request_context():

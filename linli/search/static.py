@@ -407,9 +407,11 @@ def update(state: State, at: dt.datetime, row_hashes: dict | None = None, writte
     """Bring ``state`` in line with the public set at ``at``; path → text of every file made
     again (files that left are those no longer among the index's hashes). ``written``: (the
     change log's token of the last build, this build's token, table → ids of the rows that
-    changed since the last build): when the state was last brought in line by the last build,
-    only those items are looked at."""
-    if written is not None and state.meta("log") == written[0] and state.meta("layout") is not None:
+    changed since the last build; the first and last None when unknown): when the state was last
+    brought in line by the last build, only those items are looked at. The state records this
+    build's token."""
+    usable = written is not None and written[0] is not None and written[2] is not None
+    if usable and state.meta("log") == written[0] and state.meta("layout") is not None:
         ids = written[2]
         current = public_fingerprints(at, row_hashes, ids)
         looked_at = [doc_number(prefix, i) for prefix in PREFIXES for i in ids.get(MODELS[prefix]._meta.table_name, ())]
