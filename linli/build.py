@@ -265,8 +265,12 @@ def _scan(database, old: Manifest | None, full: bool, at) -> tuple[deps.Scan, tu
     for a ``full`` build), else by reading every row."""
     if not changes.supported(database):
         return deps.scan(database, SCANNED, at), None
-    logged = changes.install(database, [model._meta.table_name for model in SCANNED])
-    change_log = (changes.new_token(), changes.position(database))
+    try:
+        logged = changes.install(database, [model._meta.table_name for model in SCANNED])
+        change_log = (changes.new_token(), changes.position(database))
+    except Exception:  # a database that cannot take the log (read-only, say): every row, every time
+        log.warning("no change log: this build reads every row", exc_info=True)
+        return deps.scan(database, SCANNED, at), None
     written = None
     if logged and old is not None and old.log is not None and not full:
         written = changes.changed_since(database, *old.log)

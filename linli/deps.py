@@ -19,8 +19,11 @@ page of pages cut by a function from the rows of some queries, e.g. the title in
 letter (see :func:`record_part`).
 
 Before a rebuild, :func:`scan` reads every table the site shows (the same SELECT the views use)
-and fingerprints each row. A dependency needs checking only when a table it reads changed;
-checking re-runs the query (once per distinct query) and compares fingerprints.
+and fingerprints each row — or, when the change log can be trusted (:mod:`linli.changes`),
+:func:`scan_changes` reads only the rows written since the last build and those whose dates the
+moment passed. A dependency needs checking only when a table it reads changed; checking re-runs
+the query (once per distinct query; for whole rows of one table only its ids) and compares
+fingerprints.
 """
 
 from __future__ import annotations

@@ -343,3 +343,21 @@ def test_a_database_replaced_or_restored_is_scanned_whole(demo, tmp_path):
     assert "备份之后改的标题" not in page
     assert_same_as_clean(demo, tmp_path, NOW)
     assert build(demo, now=NOW).rows_read == 0  # and from there on the log is used again
+
+
+def test_a_database_that_cannot_take_the_log_is_read_whole(demo, tmp_path, monkeypatch):
+    import sqlite3
+
+    from linli import changes
+
+    def refused(*args, **kwargs):
+        raise sqlite3.OperationalError("attempt to write a readonly database")
+
+    monkeypatch.setattr(changes, "install", refused)
+    edited = public(m.Notice, NOW).order_by(m.Notice.id).first()
+    edited.title = "只读数据库旁的改动"
+    edited.save()
+    result = build(demo, now=NOW)
+    assert result.rows_read == rows_in_scanned_tables() and not result.full
+    assert "只读数据库旁的改动" in (demo.site_dir / "notices" / edited.slug / "index.html").read_text(encoding="utf-8")
+    assert_same_as_clean(demo, tmp_path, NOW)
