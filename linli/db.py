@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Iterator
 from pathlib import Path
 
 import peewee
@@ -65,6 +66,16 @@ def _open(url: str) -> peewee.Database:
         return connect_url(url)
     except Exception as exc:  # peewee raises plain errors for unknown schemes
         raise LinliError(f"无法识别的数据库地址 DATABASE_URL：{exc}") from exc
+
+
+IN_BATCH = 500  # ids in one "IN (…)": well under SQLite's limit on variables in a statement
+
+
+def batches(ids) -> Iterator[list]:
+    """``ids`` in order, in lists of at most :data:`IN_BATCH`, for ``field.in_(…)`` queries."""
+    ordered = sorted(ids)
+    for start in range(0, len(ordered), IN_BATCH):
+        yield ordered[start : start + IN_BATCH]
 
 
 def immediate_transaction():

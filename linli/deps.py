@@ -41,6 +41,8 @@ from dataclasses import dataclass, field
 import peewee as pw
 from flask import current_app, has_app_context
 
+from linli import db
+
 NOW = "\0now"  # stands for the build's moment in recorded query parameters
 _TABLES = re.compile(r'(?:FROM|JOIN)\s+"(\w+)"')
 _local = threading.local()
@@ -512,8 +514,8 @@ def scan_changes(database, models, now: dt.datetime, old: Scan, written: dict) -
         rows = dict(before)
         for row_id in ordered:
             rows.pop(row_id, None)  # deleted, unless read below
-        for start in range(0, len(ordered), 500):
-            select, params = model.select().where(key.in_(ordered[start : start + 500])).sql()
+        for batch in db.batches(ordered):
+            select, params = model.select().where(key.in_(batch)).sql()
             for row in database.execute_sql(select, params).fetchall():
                 h = row_hash(row, now, now_text)
                 found.rows[row] = h

@@ -15,7 +15,7 @@ from pathlib import Path
 import peewee as pw
 from flask import Blueprint, abort, current_app, render_template, send_from_directory, url_for
 
-from linli import deps
+from linli import db, deps
 from linli import models as m
 from linli.app import moment
 from linli.slugs import category_slug
@@ -419,9 +419,8 @@ def public_items(ids: dict | None = None) -> dict[str, dict[int, str]]:
         if ids is None:
             rows = query.tuples()
         else:
-            wanted = sorted(ids.get(model._meta.table_name, ()))
-            rows = [row for start in range(0, len(wanted), 500)
-                    for row in query.where(model.id.in_(wanted[start : start + 500])).tuples()]  # fmt: skip
+            wanted = ids.get(model._meta.table_name, ())
+            rows = [row for batch in db.batches(wanted) for row in query.where(model.id.in_(batch)).tuples()]
         rows = list(rows)
         found[prefix] = dict(zip([row[0] for row in rows], item_urls(prefix, [row[1] for row in rows])))
     return found

@@ -21,6 +21,7 @@ from whoosh.analysis import Token, Tokenizer
 from whoosh.reading import TermNotFound
 from whoosh.fields import ID, STORED, TEXT, Schema
 
+from linli import db
 from linli import models as m
 from linli.home import Home
 from linli.publicity import EXPIRED, visibility
@@ -371,8 +372,8 @@ def _public_matches(found, at) -> list[tuple[float, int, _Match]]:
     for prefix, id_list in ids.items():
         model = MODELS[prefix]
         columns = [model._meta.fields[name] for name in RULE_COLUMNS if name in model._meta.fields]
-        for chunk in range(0, len(id_list), 500):
-            for item in model.select(*columns).where(model.id.in_(id_list[chunk : chunk + 500])):
+        for batch in db.batches(id_list):
+            for item in model.select(*columns).where(model.id.in_(batch)):
                 state = visibility(item, at)
                 if state is not None:
                     states[f"{prefix}:{item.id}"] = _Match(item, state == EXPIRED)

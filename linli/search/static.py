@@ -53,6 +53,7 @@ from pathlib import Path
 import rjsmin
 from flask import current_app
 
+from linli import db
 from linli.errors import LinliError
 from linli.publicity import EXPIRED, public
 from linli.search import analyzer
@@ -175,12 +176,8 @@ def public_fingerprints(
     found = {}
     for prefix in PREFIXES:
         model = MODELS[prefix]
-        wanted = None if ids is None else sorted(ids.get(model._meta.table_name, ()))
-        if wanted is not None and not wanted:
-            continue
-        for start in range(0, len(wanted), 500) if wanted is not None else [None]:
-            chunk = None if start is None else wanted[start : start + 500]
-            found.update(_fingerprints_of(prefix, model, at, row_hashes, chunk))
+        for batch in [None] if ids is None else db.batches(ids.get(model._meta.table_name, ())):
+            found.update(_fingerprints_of(prefix, model, at, row_hashes, batch))
     return found
 
 
@@ -421,10 +418,9 @@ def update(state: State, at: dt.datetime, row_hashes: dict | None = None, writte
         known = dict(state.db.execute("SELECT number, fingerprint FROM docs"))
     else:
         known = {}
-        for start in range(0, len(looked_at), 500):
-            chunk = looked_at[start : start + 500]
-            marks = ",".join("?" * len(chunk))
-            known.update(state.db.execute(f"SELECT number, fingerprint FROM docs WHERE number IN ({marks})", chunk))
+        for batch in db.batches(looked_at):
+            marks = ",".join("?" * len(batch))
+            known.update(state.db.execute(f"SELECT number, fingerprint FROM docs WHERE number IN ({marks})", batch))
     changed = sorted(n for n, entry in current.items() if known.get(n) != entry[0])
     removed = sorted(set(known) - set(current))
     state.set_meta("log", written[1] if written is not None else None)
@@ -443,9 +439,9 @@ def update(state: State, at: dt.datetime, row_hashes: dict | None = None, writte
     for prefix in PREFIXES:  # the documents of changed items, a batch of rows at a time
         model = MODELS[prefix]
         ids = [current[n][2] for n in changed if current[n][1] == prefix]
-        related = related_text(model) if ids else {}
-        for start in range(0, len(ids), 500):
-            for item in model.select().where(model.id.in_(ids[start : start + 500])):
+        related = related_text(model, ids)
+        for batch in db.batches(ids):
+            for item in model.select().where(model.id.in_(batch)):
                 number = doc_number(prefix, item.id)
                 doc = document(item, expired=current[number][3], related=related.get(item.id))
                 terms, tfs, lengths = analyse(doc)

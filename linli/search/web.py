@@ -17,7 +17,7 @@ from typing import NamedTuple
 
 from flask import Blueprint, abort, current_app, render_template, request, url_for
 
-from linli import deps
+from linli import db, deps
 from linli.search import analyzer
 from linli.search.documents import GROUPS, MODELS, TYPE_LABELS_EN, includes, types_for
 
@@ -261,8 +261,8 @@ def updated_entries(group: str, entries: list[TitleRow], written: dict, now) -> 
     for prefix, query in _title_queries(group):
         model, ids = MODELS[prefix], looked_up[prefix]
         found = []
-        for start in range(0, len(ids), 500):
-            sql, params = query.where(model.id.in_(ids[start : start + 500])).sql()
+        for batch in db.batches(ids):
+            sql, params = query.where(model.id.in_(batch)).sql()
             found.extend(model._meta.database.execute_sql(sql, params).fetchall())
         rows.append(found)
     kept = [entry for entry in entries if (entry.prefix, entry.row[0]) not in gone]
