@@ -23,8 +23,7 @@ from flask import Blueprint, Response, abort, current_app, request, url_for
 from linli import markup, media
 from linli import models as m
 from linli import deps
-from linli.app import item_url, moment, relative_url, relativize_html
-from linli.publicity import public
+from linli.app import item_url, relative_url, relativize_html
 from linli.slugs import category_slug
 
 blueprint = Blueprint("feeds", __name__)

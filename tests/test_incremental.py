@@ -4,7 +4,6 @@ a killed build leaves the previous site whole."""
 from __future__ import annotations
 
 import datetime as dt
-import os
 import shutil
 import signal
 import subprocess

@@ -15,7 +15,6 @@ from click.testing import CliRunner
 from linli import backup, db, migrations
 from linli import models as m
 from linli.cli import cli
-from linli.errors import LinliError
 from linli.home import Home
 from linli.media import store_image
 
