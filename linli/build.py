@@ -148,7 +148,7 @@ def build(home: Home, *, now=None, progress=None, full: bool = False) -> BuildRe
 
     try:
         with app.app_context():
-            scan, change_log = _scan(database, old, full, at)
+            scan, change_log = _scan(database, old if incremental else None, at)
             kept_titles = _load_titles(home, old if incremental else None, scan)
             lap("scan")
             with deps.recording(at, idle=True), app.test_request_context():  # lists read here serve the views too
@@ -259,10 +259,11 @@ def build(home: Home, *, now=None, progress=None, full: bool = False) -> BuildRe
     )  # fmt: skip
 
 
-def _scan(database, old: Manifest | None, full: bool, at) -> tuple[deps.Scan, tuple | None]:
+def _scan(database, old: Manifest | None, at) -> tuple[deps.Scan, tuple | None]:
     """(the scan of the tables at ``at``, (token, entry) of the change log for the manifest, or
-    None). Made from the last build's scan and the change log when both can be trusted (not
-    for a ``full`` build), else by reading every row."""
+    None). Made from ``old``'s scan and the change log when both can be trusted, else by reading
+    every row. ``old`` is given only for a rebuild of the same global fingerprint: new code may
+    fingerprint rows otherwise, and a build that renders every page reads every row."""
     if not changes.supported(database):
         return deps.scan(database, SCANNED, at), None
     try:
@@ -272,7 +273,7 @@ def _scan(database, old: Manifest | None, full: bool, at) -> tuple[deps.Scan, tu
         log.warning("no change log: this build reads every row", exc_info=True)
         return deps.scan(database, SCANNED, at), None
     written = None
-    if logged and old is not None and old.log is not None and not full:
+    if logged and old is not None and old.log is not None:
         written = changes.changed_since(database, *old.log)
     if written is None:
         return deps.scan(database, SCANNED, at), change_log

@@ -360,3 +360,13 @@ def test_a_database_that_cannot_take_the_log_is_read_whole(demo, tmp_path, monke
     assert result.rows_read == rows_in_scanned_tables() and not result.full
     assert "只读数据库旁的改动" in (demo.site_dir / "notices" / edited.slug / "index.html").read_text(encoding="utf-8")
     assert_same_as_clean(demo, tmp_path, NOW)
+
+
+def test_a_build_that_renders_every_page_reads_every_row(demo, monkeypatch):
+    """New code (or theme, settings, day) may fingerprint rows otherwise: the log is not used."""
+    monkeypatch.setattr(build_module, "code_fingerprint", lambda: b"other code")
+    result = build(demo, now=NOW)
+    assert result.full and result.rows_read == rows_in_scanned_tables()
+    monkeypatch.undo()
+    assert build(demo, now=NOW).rows_read == rows_in_scanned_tables()  # the code changed back: all again
+    assert build(demo, now=NOW).rows_read == 0
