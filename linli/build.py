@@ -226,6 +226,7 @@ def build(home: Home, *, now=None, progress=None, full: bool = False) -> BuildRe
         store.close()
         # What was staged: changed pages, and other files whose hash changed (as staged).
         staged = [entry[0] for entry in rendered.values() if entry[3]]
+        lap("manifest")
         live = _commit(home, staging, manifest, old is not None, removed, staged + others) - started
         if change_log is not None:
             _mark(database, change_log)
