@@ -73,6 +73,8 @@ SEARCH_STATE = "search.db"  # the static search index between builds (linli.sear
 SYNCED = "search_index.synced"  # the scan search_index/ was last brought in line with
 TITLES = "titles.pickle"  # the title index's entries (linli.search.web), with the token that wrote them
 FORMAT = 2
+#: What reading a cache file of another Linli, or one cut short, can raise: the cache is then unused.
+UNREADABLE = (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, KeyError, TypeError, ValueError)
 
 #: Every page of the site comes from one of these generators of (endpoint, values) or URLs.
 PAGE_GENERATORS = (list_pages, item_pages, search_pages, feed_pages, calendar_pages, traditional_pages)
@@ -293,7 +295,7 @@ def _load_titles(home: Home, old: Manifest | None, scan: deps.Scan) -> tuple | N
                 return None
             groups = {group: (keys, [search_web.TitleRow(*e) for e in entries], parts)
                       for group, (keys, entries, parts) in plain.items()}  # fmt: skip
-    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, KeyError, TypeError, ValueError):
+    except UNREADABLE:
         return None  # none, or of another Linli: the title index is read again
     gc.freeze()  # (as the manifest's)
     search_web.kept_entries, search_web.written = groups, scan.changed
@@ -715,7 +717,7 @@ def _load_manifest(home: Home) -> Manifest | None:
     try:
         with open(_manifest_path(home), "rb") as f, _no_collection():
             manifest = pickle.load(f)
-    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, KeyError, TypeError, ValueError):
+    except UNREADABLE:
         return None
     return manifest if isinstance(manifest, Manifest) and manifest.format == FORMAT else None
 
