@@ -85,7 +85,7 @@ def create_admin_app(home: Home, **config) -> Flask:
     app.jinja_env.filters.update(word=word, requester=requester)
     auth.login_manager.init_app(app)
     app.register_blueprint(auth.blueprint)
-    database = db.connect(home.database_url)
+    database = db.connect(home.database_url, home.settings["timezone"])
 
     @app.before_request
     def _open_db():

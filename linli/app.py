@@ -63,7 +63,7 @@ def create_public_app(home: Home, *, build: bool = False, now: dt.datetime | Non
         content_security_policy=CONTENT_SECURITY_POLICY, large_text_script=LARGE_TEXT_SCRIPT,
     )
 
-    database = db.connect(home.database_url)
+    database = db.connect(home.database_url, home.settings["timezone"])
 
     @app.before_request
     def _open_db():

@@ -16,7 +16,6 @@ PostgreSQL databases are backed up with the server's own tools (``pg_dump``); th
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import io
 import json
@@ -25,6 +24,7 @@ import sqlite3
 import tarfile
 from pathlib import Path, PurePosixPath
 
+from linli import clock
 from linli.deploy.core import file_hash
 from linli.errors import LinliError
 from linli.home import Home
@@ -33,8 +33,8 @@ MANIFEST = "MANIFEST.json"
 FORMAT = 1
 
 
-def _stamp() -> str:
-    return dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+def _stamp(home: Home) -> str:
+    return clock.stamp(home.zone)
 
 
 def _require_sqlite(home: Home) -> Path:
@@ -76,9 +76,9 @@ def create_backup(home: Home, output: Path | None = None) -> tuple[Path, dict]:
     database = _require_sqlite(home)
     if not database.is_file():
         raise LinliError(f"找不到数据库文件 {database}，没有可备份的内容。")
-    target = Path(output) if output else home.root / "backups" / f"linli-backup-{_stamp()}.tar.gz"
+    target = Path(output) if output else home.root / "backups" / f"linli-backup-{_stamp(home)}.tar.gz"
     if target.is_dir():
-        target = target / f"linli-backup-{_stamp()}.tar.gz"
+        target = target / f"linli-backup-{_stamp(home)}.tar.gz"
     target.parent.mkdir(parents=True, exist_ok=True)
     work = target.with_name(f".{target.name}.work")
     shutil.rmtree(work, ignore_errors=True)
@@ -94,7 +94,7 @@ def create_backup(home: Home, output: Path | None = None) -> tuple[Path, dict]:
             files["linli.toml"] = home.settings_path
         manifest = {
             "format": FORMAT,
-            "created_at": dt.datetime.now().isoformat(timespec="seconds"),
+            "created_at": clock.now(home.zone).isoformat(timespec="seconds"),
             "schema_version": stored_version_of(work / "content" / "linli.db"),
             "files": {name: {"sha256": file_hash(path), "size": path.stat().st_size} for name, path in files.items()},
         }
@@ -192,11 +192,11 @@ def restore_backup(home: Home, archive: Path) -> tuple[Path, dict]:
     """Replace ``home``'s content by the archive's, after checking it; the current content is
     moved aside (returned) and kept."""
     _require_sqlite(home)
-    staging = home.root / f".restore-{_stamp()}"
+    staging = home.root / f".restore-{_stamp(home)}"
     shutil.rmtree(staging, ignore_errors=True)
     try:
         manifest = verify_backup(archive, extract_to=staging)
-        aside = home.root / f"content.before-restore-{_stamp()}"
+        aside = home.root / f"content.before-restore-{_stamp(home)}"
         (staging / "content" / "media").mkdir(parents=True, exist_ok=True)
         if home.content_dir.exists():
             home.content_dir.rename(aside)

@@ -52,7 +52,7 @@ def cli(ctx: click.Context, home_path: Path | None) -> None:
 
 def open_home(path: Path) -> Home:
     home = Home.open(path)
-    db.connect(home.database_url)
+    db.connect(home.database_url, home.settings["timezone"])
     return home
 
 
@@ -67,7 +67,7 @@ def init(root: Path, name: str, admin_name: str, password: str) -> None:
         raise LinliError(f"{root} 已经是一个 Linli 站点目录，未做任何改动。")
     check_new_account(admin_name, password)
     home = Home.create(root)
-    db.connect(home.database_url)
+    db.connect(home.database_url, home.settings["timezone"])
     with db.immediate_transaction():
         settings = models.SiteSettings.get_current()
         settings.name = name.strip() or settings.name
@@ -88,7 +88,7 @@ def demo(root: Path, no_build: bool) -> None:
     if (root / "linli.toml").exists() and not marker.exists():
         raise LinliError(f"{root} 是一个真实站点目录，不能在这里生成演示数据。请换一个空目录：linli --home 新目录 demo")
     home = Home.create(root)
-    database = db.connect(home.database_url)
+    database = db.connect(home.database_url, home.settings["timezone"])
     if marker.exists():  # demo data is disposable: start again with fresh dates
         database.drop_tables(models.ALL_MODELS)
         database.create_tables(models.ALL_MODELS)
@@ -305,7 +305,7 @@ def restore_command(root: Path, archive: Path, yes: bool) -> None:
         raise LinliError("已取消，内容没有改动。")
     db.database.close() if db.database.obj is not None else None
     aside, _ = restore_backup(home, archive)
-    db.connect(home.database_url)  # an older backup is upgraded here (with its own backup first)
+    db.connect(home.database_url, home.settings["timezone"])  # an older backup is upgraded here (with its own backup first)
     click.echo(f"已恢复。原来的内容保存在 {aside}（确认无误后可以删除）。")
     click.echo("如果管理后台正在运行，请重新启动它（linli serve）。然后运行 linli build 重新生成网站。")
 

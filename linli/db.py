@@ -22,14 +22,15 @@ SQLITE_PRAGMAS = {
 }
 
 
-def connect(url: str) -> peewee.Database:
-    """Bind the models to the database at ``url`` and make sure its tables exist.
+def connect(url: str, timezone: str | None = None) -> peewee.Database:
+    """Bind the models to the database at ``url`` and make sure its tables exist; ``timezone``
+    (the site's, from ``linli.toml``) is what the times stored there mean (:mod:`linli.clock`).
 
     Connecting again to the same URL keeps the database object already bound, so that the
     public app made for a build or a preview does not pull the connection from under the
     admin's requests in other threads."""
     global _bound_url
-    from linli import migrations, models
+    from linli import clock, migrations, models
 
     reuse = database.obj is not None and url == _bound_url
     if reuse:
@@ -40,6 +41,7 @@ def connect(url: str) -> peewee.Database:
             database.obj.close()
         database.initialize(db)
         _bound_url = url
+    clock.bind(db, timezone)
     try:
         db.connect(reuse_if_open=True)
         if reuse:

@@ -10,17 +10,15 @@ the feed's own address), the sitemap is not published (it must list absolute add
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 import uuid
 from urllib.parse import quote
 from xml.sax.saxutils import escape
-from zoneinfo import ZoneInfo
 
 from feedgen.feed import FeedGenerator
 from flask import Blueprint, Response, abort, current_app, request, url_for
 
-from linli import markup, media
+from linli import clock, markup, media
 from linli import models as m
 from linli import deps
 from linli.app import item_url, relative_url, relativize_html
@@ -52,12 +50,6 @@ def absolute_url(path: str) -> str:
 def link_from(path: str, document: str) -> str:
     """``path`` as written in ``document``: absolute with ``base_url``, else relative to it."""
     return absolute_url(path) or relative_url(path, document)
-
-
-def local_time(value: dt.datetime) -> dt.datetime:
-    """A stored (naive, site time zone) moment as an aware datetime."""
-    zone = ZoneInfo(current_app.config["LINLI_HOME"].settings.get("timezone") or "Asia/Shanghai")
-    return value.replace(tzinfo=zone) if value.tzinfo is None else value
 
 
 def stable_id(kind: str, key: str) -> str:
@@ -103,16 +95,16 @@ def _atom(items: list, category: str, document: str) -> Response:
     feed.link(href=link_from(document, document), rel="self", type=ATOM)
     page = url_for("public.notice_category", key=category_slug(category)) if category else url_for("public.notices")
     feed.link(href=link_from(page, document), rel="alternate", type="text/html")
-    updated = [local_time(item.updated_at) for item in items]
-    feed.updated(max(updated) if updated else local_time(deps.record_moment()))
+    updated = [clock.aware(item.updated_at) for item in items]
+    feed.updated(max(updated) if updated else clock.aware(deps.record_moment()))
     for item in reversed(items):  # feedgen puts the entry added last first
         entry = feed.add_entry()
         path = item_url(item)
         entry.id(absolute_url(path) or stable_id("notice", str(item.id)))
         entry.title(xml_text(("【紧急】" if item.urgent else "") + item.title))
         entry.link(href=link_from(path, document), rel="alternate", type="text/html")
-        entry.published(local_time(item.date))
-        entry.updated(local_time(item.updated_at))
+        entry.published(clock.aware(item.date))
+        entry.updated(clock.aware(item.updated_at))
         entry.category(term=xml_text(item.category), label=xml_text(item.category))
         if item.summary:
             entry.summary(xml_text(item.summary))

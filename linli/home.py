@@ -11,7 +11,9 @@ import os
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
+from linli import clock
 from linli.errors import LinliError
 
 SETTINGS_FILE = "linli.toml"
@@ -97,6 +99,11 @@ class Home:
         )
 
     @property
+    def zone(self) -> ZoneInfo:
+        """The site's time zone: what every stored time means (linli/clock.py)."""
+        return clock.zone_named(self.settings["timezone"])
+
+    @property
     def theme_dirs(self) -> list[Path]:
         """Theme folders to search, the home's own override first."""
         name = self.settings["theme"]
@@ -155,6 +162,10 @@ def load_settings(path: Path) -> dict:
         raise LinliError(
             f"设置文件 {path} 里的 languages 有不认识的语言：{', '.join(unknown)}。可用：{', '.join(LANGUAGES)}"
         )
+    try:
+        clock.zone_named(settings["timezone"])
+    except LinliError as exc:
+        raise LinliError(f"设置文件 {path}：{exc}") from None
     if settings["languages"][0] == "zh-Hant":
         raise LinliError(
             f"设置文件 {path}：繁体版（zh-Hant）由简体内容转换而来，只能作为第二种语言，"

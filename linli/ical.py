@@ -13,11 +13,11 @@ from flask import Blueprint, Response, abort, url_for
 from icalendar import Calendar
 from icalendar import Event as CalendarEvent
 
-from linli import markup
+from linli import clock, markup
 from linli import models as m
 from linli import deps
 from linli.app import item_url, moment
-from linli.feeds import absolute_url, base_url, local_time
+from linli.feeds import absolute_url, base_url
 from linli.publicity import LIVE, visibility
 
 blueprint = Blueprint("ical", __name__)
@@ -76,7 +76,7 @@ def _calendar(events: list, name: str) -> Response:
 
 
 def _utc(value: dt.datetime) -> dt.datetime:
-    return local_time(value).astimezone(dt.timezone.utc)
+    return clock.aware(value).astimezone(dt.timezone.utc)
 
 
 def calendar_pages():

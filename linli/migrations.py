@@ -22,11 +22,12 @@ from pathlib import Path
 
 import peewee as pw
 
+from linli import clock
 from linli.errors import LinliError
 
 logger = logging.getLogger(__name__)
 
-CURRENT = 2
+CURRENT = 3
 
 
 def _listing_indexes(database: pw.Database) -> None:
@@ -37,14 +38,57 @@ def _listing_indexes(database: pw.Database) -> None:
         model._schema.create_indexes(safe=True)
 
 
+#: The times Linli wrote itself up to version 2, read from the server's clock in the server's
+#: own time zone (staff-typed times — publish_at, expires_at, event times — were already meant
+#: in the site's zone and are left alone).
+SERVER_CLOCK_COLUMNS = {
+    "user": ("created_at", "last_login_at"),
+    "login_attempt": ("at",),
+    "audit_event": ("at",),
+    "revision": ("at",),
+    "build_run": ("started_at", "finished_at"),
+    "site_settings": ("updated_at",),
+    "photo": ("created_at",),
+    **{table: ("created_at", "updated_at", "deleted_at")
+       for table in ("notice", "service", "place", "volunteer_team", "story", "wish", "event", "album", "grid",
+                     "page")},
+}  # fmt: skip
+
+
+def _site_clock(database: pw.Database) -> None:
+    """v3: every stored time is in the site's time zone (:mod:`linli.clock`).
+
+    Up to v2 Linli stamped what it wrote itself (created, updated, deleted, audit, logins,
+    builds) with the server's local time. Those values were written by this machine's clock,
+    so they are read in this machine's local time zone and rewritten as the site's wall-clock
+    time; on a server whose zone is the site's nothing changes."""
+    from linli import clock
+
+    zone = clock.zone_of(database)
+    for table, columns in SERVER_CLOCK_COLUMNS.items():
+        if not table_exists(database, table):
+            continue
+        for column in columns:
+            rows = database.execute_sql(f'SELECT id, "{column}" FROM "{table}" WHERE "{column}" IS NOT NULL').fetchall()
+            moved = []
+            for row_id, value in rows:
+                stored = value if isinstance(value, dt.datetime) else dt.datetime.fromisoformat(str(value))
+                site = stored.astimezone().astimezone(zone).replace(tzinfo=None)  # naive = server's local time
+                if site != stored:
+                    moved.append((site.isoformat(" "), row_id))
+            update = f'UPDATE "{table}" SET "{column}" = {database.param} WHERE id = {database.param}'
+            for params in moved:
+                database.execute_sql(update, params)
+
+
 #: version → function(database) that brings the schema from version - 1 to version
-MIGRATIONS: dict[int, Callable[[pw.Database], None]] = {2: _listing_indexes}
+MIGRATIONS: dict[int, Callable[[pw.Database], None]] = {2: _listing_indexes, 3: _site_clock}
 TABLE = "schema_version"
 
 
 class SchemaVersion(pw.Model):
     version = pw.IntegerField(primary_key=True)
-    applied_at = pw.DateTimeField(default=lambda: dt.datetime.now().replace(microsecond=0))
+    applied_at = pw.DateTimeField(default=clock.now)
     backup = pw.CharField(default="", max_length=300)  # the copy made before this upgrade
 
     class Meta:
@@ -101,8 +145,7 @@ def backup_before_upgrade(database: pw.Database, version: int) -> Path | None:
     from linli.backup import check_database, copy_database
 
     source = Path(database.database)
-    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
-    target = source.parent / "backups" / f"linli-before-v{version}-{stamp}.db"
+    target = source.parent / "backups" / f"linli-before-v{version}-{clock.stamp(clock.zone_of(database))}.db"
     copy_database(source, target)
     check_database(target)
     return target

@@ -12,6 +12,7 @@ import secrets
 
 import peewee as pw
 
+from linli import clock
 from linli.db import database
 
 DRAFT, REVIEW, PUBLISHED, ARCHIVED = "draft", "review", "published", "archived"
@@ -29,8 +30,8 @@ ROLE_CHOICES = [("admin", "管理员"), ("editor", "编辑"), ("contributor", "�
 MEMBER_ROLE_CHOICES = [("leader", "网格长"), ("worker", "网格员"), ("helper", "协管员")]
 
 
-def now() -> dt.datetime:
-    return dt.datetime.now().replace(microsecond=0)
+# The site's wall-clock time: every stored time is in the site's time zone (linli/clock.py).
+now = clock.now
 
 
 class BaseModel(pw.Model):

@@ -114,7 +114,7 @@ def test_version_2_adds_covering_indexes_for_public_lists(tmp_path):
         for name in names:
             connection.execute(f'DROP INDEX "{name}"')
     db.connect(home.database_url)
-    assert versions(home.db_path) == [1, 2]
+    assert versions(home.db_path) == [1, 2, 3]
     with sqlite3.connect(home.db_path) as connection:
         assert len(connection.execute(listing).fetchall()) == len(m.CONTENT_MODELS)
     from linli.publicity import public
