@@ -267,11 +267,11 @@ def _execute(home: Home, run_id: int, work: Work, lock: HomeLock) -> m.Run:
     seconds = time.perf_counter() - started
     if failure is None:
         lines = "".join(_line(text) for text in (*outcome.log, outcome.message))
-        result = dict(state=SUCCEEDED, done=outcome.done, total=outcome.done, files=outcome.files,
-                      message=outcome.message, log=run.log + lines)  # fmt: skip
+        result = {"state": SUCCEEDED, "done": outcome.done, "total": outcome.done, "files": outcome.files,
+                  "message": outcome.message, "log": run.log + lines}  # fmt: skip
         seconds = seconds if outcome.seconds is None else outcome.seconds
     else:
-        result = dict(state=FAILED, message=failure, log=run.log + _line(kind.failed.format(message=failure)))
+        result = {"state": FAILED, "message": failure, "log": run.log + _line(kind.failed.format(message=failure))}
     _record_result(run_id, finished_at=m.now(), seconds=round(seconds, 2), **result)
     action = f"{run.kind}_succeeded" if failure is None else f"{run.kind}_failed"
     audit.log(action, run.requested_by, run, detail=result["message"])
