@@ -151,12 +151,12 @@ def _build(home: Home) -> None:
         bar.update(done - bar.pos)
 
     try:
-        run = run_build(home, progress=progress)  # recorded as a BuildRun, like a build from the admin
+        run = run_build(home, progress=progress)  # recorded as a Run, like a build from the admin
     finally:
         if bar is not None:
             bar.render_finish()
     click.echo(
-        f"网站已生成：{run.pages_done} 个页面，{run.files} 个文件，用时 {run.seconds:.1f} 秒 → {home.site_dir}"
+        f"网站已生成：{run.done} 个页面，{run.files} 个文件，用时 {run.seconds:.1f} 秒 → {home.site_dir}"
     )
     click.echo(f"用浏览器打开 {home.site_dir / 'index.html'} 即可查看。")
 

@@ -104,19 +104,26 @@ class Revision(BaseModel):
         indexes = ((("target_type", "target_id", "version"), False),)
 
 
-class BuildRun(BaseModel):
-    """One build of the public site, requested from the admin or the CLI."""
+class Run(BaseModel):
+    """One run of publishing work in the background (:mod:`linli.runs`): a build of the public
+    site, or a deploy of the built site to one target. The table keeps the name it had when
+    builds were the only runs."""
 
+    kind = pw.CharField(default="build", max_length=16)  # build / deploy
+    target = pw.CharField(default="", max_length=100)  # a deploy's target ([deploy.NAME] of linli.toml)
     started_at = pw.DateTimeField(default=now)
     finished_at = pw.DateTimeField(null=True)
     requested_by = pw.CharField(default="", max_length=64)
     state = pw.CharField(default="running", max_length=16)  # running / succeeded / failed
-    pages_done = pw.IntegerField(default=0)
-    pages_total = pw.IntegerField(default=0)
-    files = pw.IntegerField(default=0)
+    done = pw.IntegerField(default=0)  # progress: pages rendered (build) or files sent (deploy)
+    total = pw.IntegerField(default=0)  # of so many
+    files = pw.IntegerField(default=0)  # files copied into site/ (build) or uploaded (deploy)
     seconds = pw.FloatField(null=True)
     message = pw.TextField(default="")
     log = pw.TextField(default="")
+
+    class Meta:
+        table_name = "build_run"
 
 
 class SiteSettings(BaseModel):
@@ -397,6 +404,6 @@ for _model in CONTENT_MODELS:
     _extra = ("pinned", "category", "urgent", "keep_after_expiry") if _model is Notice else ()
     _model.add_index(*(getattr(_model, name) for name in (*LISTING_COLUMNS, *_extra)))
 ALL_MODELS = [
-    User, LoginAttempt, AuditEvent, Revision, BuildRun, SiteSettings,
+    User, LoginAttempt, AuditEvent, Revision, Run, SiteSettings,
     *CONTENT_MODELS, Attachment, Photo, GridMember,
 ]  # fmt: skip
