@@ -13,8 +13,8 @@ from pathlib import Path
 
 from flask import Flask, request
 from flask_admin import Admin
-from flask_admin.theme import Bootstrap4Theme
 from flask_admin import babel as flask_admin_babel
+from flask_admin.theme import Bootstrap4Theme
 from flask_babel import Babel
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError, CSRFProtect

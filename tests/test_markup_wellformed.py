@@ -11,8 +11,8 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from linli.check import check_site, html_errors
 from linli import markup
+from linli.check import check_site, html_errors
 from linli.markup import ALLOWED_ATTRIBUTES, ALLOWED_TAGS, plain_text, render_markdown, sanitize_html
 
 # Attributes the sanitiser itself adds, and those it allows on every element.
@@ -26,10 +26,6 @@ def page(body: str) -> str:
         '<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><title>通知</title></head>'
         f'<body><main><article><div class="prose">{body}</div><p>页脚</p></article></main></body></html>'
     )
-
-
-def body_errors(text: str) -> list[str]:
-    return html_errors(page(str(render_markdown(text))))
 
 
 def unsafe_parts(html: str) -> list[str]:
