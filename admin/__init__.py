@@ -14,6 +14,7 @@ from pathlib import Path
 from flask import Flask, request
 from flask_admin import Admin
 from flask_admin import babel as flask_admin_babel
+from flask_admin.theme import Bootstrap4Theme
 from flask_babel import Babel
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError, CSRFProtect
@@ -27,6 +28,7 @@ from admin.search import register_search_view
 from admin.views import register_views
 from linli import db
 from linli.home import Home
+from linli.public import ROOT_FILE_RULE, send_theme_file
 
 SECRET_FILE = ".linli-secret"
 LOCALES = {"zh-Hans": "zh_Hans_CN", "en": "en"}
@@ -110,10 +112,16 @@ def create_admin_app(home: Home, **config) -> Flask:
         response.headers.setdefault("Referrer-Policy", "same-origin")
         return response
 
+    @app.route(ROOT_FILE_RULE)
+    def theme_icon(name: str):
+        """The public site's icons, for the admin's pages (and browsers asking at its root)."""
+        return send_theme_file(home, name)
+
     admin = Admin(
         app,
         name=lazy_gettext("邻里 · 管理后台"),
         url="/",
+        theme=Bootstrap4Theme(base_template="linli_admin/base.html"),  # Flask-Admin's, with the icons
         index_view=DashboardView(url="/", name=lazy_gettext("工作台")),
     )
     register_search_view(admin)  # first in the menu, after 工作台
