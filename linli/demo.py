@@ -37,7 +37,9 @@ CONTENT = Path(__file__).with_name("demo_content")
 README = "linli/demo_content/README.md"
 
 
-def fill_demo(home: Home, now: dt.datetime | None = None, *, photos: bool = True, content: Path = CONTENT) -> dict[str, int]:
+def fill_demo(
+    home: Home, now: dt.datetime | None = None, *, photos: bool = True, content: Path = CONTENT
+) -> dict[str, int]:
     """Import the demo community into the connected database; return rows created per model.
 
     ``now`` (naive site wall-clock time, :func:`linli.models.now` by default) anchors every
@@ -264,22 +266,27 @@ def _resolve(item: tuple[Path, str, type[pw.Model]], now: dt.datetime) -> _File:
     return _File(rel, target, model, front, body, drawings)
 
 
-def _resolve_values(model, values: dict, rel: str, now: dt.datetime, where: str, rows: list | None = None) -> list[_Drawing]:
+def _resolve_values(
+    model, values: dict, rel: str, now: dt.datetime, where: str, rows: list | None = None
+) -> list[_Drawing]:
     """Resolve relative dates and dates in text in ``values`` (in place); return its drawings."""
     drawings = []
     for key, value in values.items():
         if not isinstance(value, str):
             continue
         column = model._meta.fields.get(key)
-        label = f"{where}字段 “{key}”" if not where else f"{where}“{key}”"
-        try:
-            if isinstance(column, (pw.DateTimeField, pw.DateField)) and not _is_iso(value):
+        label = f"{where}“{key}”" if where else f"字段 “{key}”"
+        if isinstance(column, (pw.DateTimeField, pw.DateField)) and not _is_iso(value):
+            try:
                 at = relative_time(value, now)
-                values[key] = at.isoformat() if isinstance(column, pw.DateTimeField) else at.date().isoformat()
-            else:
-                values[key] = fill_in(value, now)
+            except ValueError as exc:
+                raise LinliError(f"{rel}：{label} 的日期 “{value}” 看不懂：{exc}（写法见 {README}）。") from None
+            values[key] = at.isoformat() if isinstance(column, pw.DateTimeField) else at.date().isoformat()
+            continue
+        try:
+            values[key] = fill_in(value, now)
         except ValueError as exc:
-            raise LinliError(f"{rel}：{label} 的日期 “{value}” 看不懂：{exc}（写法见 {README}）。") from None
+            raise LinliError(f"{rel}：{label} 里的日期看不懂：{exc}（写法见 {README}）。") from None
         if key in MEDIA_FIELDS.get(model, ()) and value.startswith("drawn/"):
             drawings.append(_drawing(model, values, key, rows, rel, label))
     return drawings
@@ -308,7 +315,10 @@ def _is_iso(value: str) -> bool:
 
 
 def _as_time(value) -> dt.datetime | None:
-    return dt.datetime.fromisoformat(value) if isinstance(value, str) and _is_iso(value) else None
+    """A resolved date field's value as a datetime (None if it is not one)."""
+    if isinstance(value, str) and _is_iso(value):
+        value = dt.datetime.fromisoformat(value.strip())
+    return value if isinstance(value, dt.datetime) else None
 
 
 def _draw(files: list[_File], painter: Painter | None, now: dt.datetime) -> None:
@@ -327,9 +337,13 @@ def _draw(files: list[_File], painter: Painter | None, now: dt.datetime) -> None
     for drawing in sorted((d for d in drawings if d.number is not None), key=lambda d: d.number):
         first, stored = photos.get(drawing.number, (drawing, None))
         if (first.kind, first.portrait, first.gps) != (drawing.kind, drawing.portrait, drawing.gps):
-            raise LinliError(f"演示内容里有两张编号都是 {drawing.number} 的画（drawn/{drawing.number}-…），但画面不同。")
+            raise LinliError(
+                f"演示内容里有两张编号都是 {drawing.number} 的画（drawn/{drawing.number}-…），但画面不同。"
+            )
         if stored is None:
-            stored = painter.photo(drawing.kind, portrait=drawing.portrait, taken=drawing.dated if drawing.gps else None)
+            stored = painter.photo(
+                drawing.kind, portrait=drawing.portrait, taken=drawing.dated if drawing.gps else None
+            )
             photos[drawing.number] = (drawing, stored)
         drawing.values[drawing.key] = stored.path
         if "width" in drawing.model._meta.fields:
