@@ -91,9 +91,9 @@ def relative_time(expression: str, now: dt.datetime) -> dt.datetime:
     elif not terms:
         raise ValueError("是空的")
     for term in terms:
-        match = _TERM.fullmatch(term)
         if term in ("now", "today"):
             raise ValueError(f"“{term}” 只能写在最前面")
+        match = _TERM.fullmatch(term)
         if not match:
             raise ValueError(f"不认识 “{term}”")
         if match["offset"]:
@@ -153,7 +153,8 @@ def fill_in(text: str, now: dt.datetime) -> str:
 
     The date is a :func:`relative_time` expression; in the pattern ``Y`` is the year, ``M`` the
     month, ``D`` the day, ``W`` the weekday (一 … 日), ``h`` the hour, ``mm`` the minutes (two
-    digits); everything else is kept: ``{{ +5d | M月D日（星期W） }}`` → ``12月1日（星期一）``.
+    digits); everything else is kept: ``{{ +5d | M月D日（星期W） }}`` → ``11月30日（星期一）`` on
+    25 November 2026.
     ValueError (in Chinese) for a placeholder that cannot be read."""
     if "{{" not in text:
         return text
@@ -163,8 +164,11 @@ def fill_in(text: str, now: dt.datetime) -> str:
         if "{{" in inside or inside.count("|") != 1:
             raise ValueError(f"“{{{{{inside}}}}}” 应写成 “{{{{ 日期 | 格式 }}}}”，如 “{{{{ +5d | M月D日 }}}}”")
         expression, pattern = (part.strip() for part in inside.split("|"))
-        at = relative_time(expression, now)
-        return _PATTERN.sub(lambda token: _write_part(at, token[0], pattern), pattern)
+        try:
+            at = relative_time(expression, now)
+            return _PATTERN.sub(lambda token: _write_part(at, token[0], pattern), pattern)
+        except ValueError as exc:
+            raise ValueError(f"“{{{{{inside}}}}}”：{exc}") from None
 
     filled = _PLACEHOLDER.sub(one, text)
     if "{{" in filled:

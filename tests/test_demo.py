@@ -401,7 +401,12 @@ def test_bad_relative_dates_are_explained(written, problem):
 
 @pytest.mark.parametrize(
     "written, problem",
-    [("{{ +1d }}", "应写成"), ("{{ +1d | M月Q日 }}", "“Q” 不认识"), ("{{ +1d | M", "没有对应的"), ("{{ 明天 | M }}", "不认识")],
+    [
+        ("{{ +1d }}", "应写成"),
+        ("{{ +1d | M月Q日 }}", "“Q” 不认识"),
+        ("{{ +1d | M", "没有对应的"),
+        ("{{ 明天 | M }}", "“{{ 明天 | M }}”：不认识 “明天”"),
+    ],
 )
 def test_bad_dates_in_text_are_explained(written, problem):
     with pytest.raises(ValueError, match=re.escape(problem)):
