@@ -9,8 +9,8 @@ the same words wherever it was typed:
   staff, PostgreSQL cannot store a NUL, and one NUL cut a built page short. Multi-line fields
   (``TextField``: bodies, lists, notes) keep tab, line feed and carriage return; in single-line
   fields (``CharField``) a run of them becomes one space.
-- Required fields must not be empty (a title of spaces is empty); a slug, when given, must be
-  usable in a URL (:func:`linli.slugs.check_slug`).
+- Required fields must not be empty (a title of spaces is empty); a slug, when given, loses
+  its outer spaces and must be usable in a URL (:func:`linli.slugs.check_slug`).
 - Lengths: single-line fields their model ``max_length``, multi-line fields
   :data:`linli.limits.TEXT_CHARS`; one-per-line fields in :data:`LINE_LIMITS` a number of lines.
 - Choices (status, wish status, a grid member's role) must be one of the model's.
@@ -148,7 +148,8 @@ def _check_field(field: pw.Field, value) -> tuple[object, str | None]:
     if isinstance(value, str) and isinstance(field, (pw.CharField, pw.TextField)):
         value = clean_text(value, multiline=isinstance(field, pw.TextField))
         if field.name == "slug" and issubclass(field.model, m.Content):
-            if value.strip():
+            value = value.strip()
+            if value:
                 try:
                     check_slug(value)
                 except LinliError as exc:

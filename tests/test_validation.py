@@ -14,7 +14,7 @@ import pytest
 from PIL import Image
 
 from admin import create_admin_app
-from linli import accounts, limits, media, validation
+from linli import accounts, db, limits, media, validation
 from linli import models as m
 from linli.build import build
 from linli.check import check_site
@@ -62,6 +62,7 @@ def test_problems_are_sentences_without_the_fields_name():
         validation.clean(m.Notice, values)
     # Blank slugs are made from the title; absent fields are the caller's business.
     assert validation.check(m.Notice, {"slug": ""}) == ({"slug": ""}, [])
+    assert validation.check(m.Notice, {"slug": " 停水-通知 "}) == ({"slug": "停水-通知"}, [])
     assert validation.check(m.Event, {"starts_at": None})[1] == [validation.Problem("starts_at", "不能为空。")]
     assert validation.check(m.Place, {"walking_minutes": 2**31})[1][0].message.startswith("超出范围")
     assert validation.check(m.Place, {"latitude": float("nan")})[1][0].message == "应为数字，实际为 “nan”。"
@@ -171,29 +172,35 @@ def fill_at_the_limits(home: Home) -> None:
         create(m.GridMember, grid=grid, name="网" * 64, work_phone="0571-8888 6666", duties="责" * 200, position=n)
 
 
-PEAK_MB = 500  # measured: about 215 MB on the reference machine (README, Limits)
+PEAK_MB = 500  # measured: about 210 MB on the reference machine (README, Limits)
+
+# `linli build` in a process of its own that reports its peak resident memory and its workers'.
+# It is started by a shell (a fork of a small process): a process exec'd straight from this
+# one would count this test process's memory in its peak.
+MEASURED_BUILD = """
+import resource, sys
+from linli.cli import cli
+cli.main(["--home", sys.argv[1], "build"], standalone_mode=False)
+usage = [resource.getrusage(who).ru_maxrss for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)]
+print(f"peak {max(usage)} KB")
+"""
 
 
 def test_a_site_of_items_at_every_limit_builds_within_bounded_memory(tmp_path, monkeypatch):
     monkeypatch.delenv("DATABASE_URL", raising=False)  # a build in a process of its own: SQLite
     home = with_traditional(Home.create(tmp_path / "home"))
-    from linli import db
-
     database = db.connect(home.database_url)
     try:
         fill_at_the_limits(home)
     finally:
         database.close()
     env = {**os.environ, "PYTHONPATH": str(PROJECT_ROOT)}
-    process = subprocess.Popen([sys.executable, "-m", "linli", "--home", str(home.root), "build"], cwd=PROJECT_ROOT, env=env,
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)  # fmt: skip
-    stdout, stderr = process.stdout.read(), process.stderr.read()
-    _, status, usage = os.wait4(process.pid, 0)  # the build's own peak (its workers included)
-    process.returncode = os.waitstatus_to_exitcode(status)
-    assert process.returncode == 0, stderr.decode()
-    assert "网站已生成" in stdout.decode()
-    peak_mb = usage.ru_maxrss / 1024
-    assert peak_mb < PEAK_MB, f"the build's peak was {peak_mb:.0f} MB"
+    command = ["/bin/sh", "-c", '"$@"; status=$?; exit $status', "sh", sys.executable, "-c", MEASURED_BUILD, str(home.root)]
+    result = subprocess.run(command, cwd=PROJECT_ROOT, env=env, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert "网站已生成" in result.stdout
+    peak_mb = int(re.search(r"^peak (\d+) KB$", result.stdout, re.M).group(1)) / 1024
+    assert 50 < peak_mb < PEAK_MB, f"the build's peak was {peak_mb:.0f} MB"
     for page in ("notices/long/index.html", "zh-hant/notices/long/index.html", "albums/big/index.html", "grids/index.html"):
         assert (home.site_dir / page).stat().st_size < 2_000_000, page
     report = check_site(home.site_dir, well_formed=True)  # what `linli check` runs
