@@ -18,6 +18,7 @@ from flask_admin.theme import Bootstrap4Theme
 from flask_babel import Babel
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError, CSRFProtect
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from admin import auth
 from admin.dashboard import DashboardView
@@ -26,7 +27,7 @@ from admin.management import register_management_views
 from admin.publish import register_publish_views
 from admin.search import register_search_view
 from admin.views import register_views
-from linli import db
+from linli import db, limits
 from linli.home import Home
 from linli.public import ROOT_FILE_RULE, send_theme_file
 
@@ -75,7 +76,8 @@ def create_admin_app(home: Home, **config) -> Flask:
         REMEMBER_COOKIE_HTTPONLY=True,
         REMEMBER_COOKIE_SAMESITE="Lax",
         WTF_CSRF_TIME_LIMIT=None,  # a long edit must not expire its form
-        MAX_CONTENT_LENGTH=64 * 1024 * 1024,
+        MAX_CONTENT_LENGTH=limits.REQUEST_BYTES,
+        MAX_FORM_MEMORY_SIZE=limits.FORM_FIELD_BYTES,
         **config,
     )
     CSRFProtect(app)
@@ -104,6 +106,15 @@ def create_admin_app(home: Home, **config) -> Flask:
             gettext("页面已过期或请求来源不可信，本次操作没有执行。请返回上一页，刷新后再试（已填写的内容请先复制保存）。"),
             400,
         )
+
+    @app.errorhandler(RequestEntityTooLarge)
+    def _too_large(error):
+        message = gettext(
+            "提交的内容太大了，没有保存：正文等每段文字最多 %(limit)s 个字。请点浏览器的“返回”回到上一页"
+            "（您填写的内容一般还在），把过长的文字删短或拆成几篇后再保存。",
+            limit=format(limits.TEXT_CHARS, ","),
+        )
+        return message, 413
 
     @app.after_request
     def _no_framing(response):

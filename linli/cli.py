@@ -116,10 +116,7 @@ def demo(root: Path, no_build: bool) -> None:
     password = secrets.token_urlsafe(9)
     with db.immediate_transaction():
         add_user("demo", password, role="admin")
-    other_labels = {"Photo": "照片", "Attachment": "附件", "GridMember": "网格员"}
-    made = [
-        (getattr(getattr(models, name), "type_label", "") or other_labels.get(name), n) for name, n in counts.items()
-    ]
+    made = [(getattr(getattr(models, name), "type_label", ""), n) for name, n in counts.items()]
     click.echo("已生成演示社区：" + "，".join(f"{label} {n}" for label, n in made if label and n))
     click.echo(f"演示管理员账号：demo  密码：{password}")
     if not no_build:
@@ -203,10 +200,10 @@ def _require_free_port(host: str, port: int) -> None:
 @click.pass_obj
 def export_command(root: Path, target: Path) -> None:
     """把全部内容导出为 Markdown 文件和媒体文件（备份或迁移用）。"""
-    from linli.transfer import export_site
+    from linli.transfer import export_site, summary
 
     counts = export_site(open_home(root), target)
-    click.echo(f"已导出到 {target}：" + "，".join(f"{k} {v}" for k, v in counts.items()))
+    click.echo(f"已导出到 {target}：" + summary(counts))
 
 
 @cli.command("import")
@@ -214,12 +211,12 @@ def export_command(root: Path, target: Path) -> None:
 @click.pass_obj
 def import_command(root: Path, source: Path) -> None:
     """从导出的 Markdown 目录导入内容（同名内容会被更新）。"""
-    from linli.transfer import import_site
+    from linli.transfer import import_site, summary
 
     if not source.is_dir():
         raise LinliError(f"找不到要导入的目录：{source}")
     counts = import_site(open_home(root), source)
-    click.echo(f"已从 {source} 导入：" + "，".join(f"{k} {v}" for k, v in counts.items()))
+    click.echo(f"已从 {source} 导入：" + summary(counts))
 
 
 @cli.group()

@@ -143,6 +143,7 @@ class SiteSettings(BaseModel):
     buildings = pw.CharField(default="", max_length=100)
     honours = pw.TextField(default="")  # one per line
     updated_at = pw.DateTimeField(default=now)
+    type_label = "社区信息"
 
     @classmethod
     def get_current(cls) -> "SiteSettings":
@@ -224,6 +225,7 @@ class Attachment(BaseModel):
     file = pw.CharField(max_length=200)  # media path, content-hash name
     size = pw.IntegerField(default=0)
     position = pw.IntegerField(default=0)
+    type_label = "附件"
 
 
 class Service(Content):
@@ -356,6 +358,7 @@ class Photo(BaseModel):
     is_cover = pw.BooleanField(default=False)
     hidden = pw.BooleanField(default=False)
     created_at = pw.DateTimeField(default=now)
+    type_label = "照片"
 
 
 class Grid(Content):
@@ -383,6 +386,7 @@ class GridMember(BaseModel):
     private_phone = pw.CharField(default="", max_length=50)  # staff only
     duties = pw.CharField(default="", max_length=200)
     position = pw.IntegerField(default=0)
+    type_label = "网格员"
 
 
 class Page(Content):
