@@ -18,7 +18,7 @@ from flask_babel import Babel
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError, CSRFProtect
 
-from admin import auth
+from admin import auth, health
 from admin.dashboard import DashboardView
 from admin.i18n import gettext, lazy_gettext, ngettext, requester, word
 from admin.management import register_management_views
@@ -29,6 +29,10 @@ from linli import db
 from linli.home import Home
 
 SECRET_FILE = ".linli-secret"
+# The largest request the admin takes: one upload (a photo or attachment of up to 40 MB, see
+# linli.media) with room to spare. The production server refuses bigger bodies before they
+# reach the app (linli/server.py); docs/nginx-admin.conf and docs/Caddyfile allow this much.
+MAX_REQUEST_BYTES = 64 * 1024 * 1024
 LOCALES = {"zh-Hans": "zh_Hans_CN", "en": "en"}
 TRANSLATIONS = str(Path(__file__).parent / "translations")
 
@@ -73,7 +77,7 @@ def create_admin_app(home: Home, **config) -> Flask:
         REMEMBER_COOKIE_HTTPONLY=True,
         REMEMBER_COOKIE_SAMESITE="Lax",
         WTF_CSRF_TIME_LIMIT=None,  # a long edit must not expire its form
-        MAX_CONTENT_LENGTH=64 * 1024 * 1024,
+        MAX_CONTENT_LENGTH=MAX_REQUEST_BYTES,
         **config,
     )
     CSRFProtect(app)
@@ -85,6 +89,7 @@ def create_admin_app(home: Home, **config) -> Flask:
     app.jinja_env.filters.update(word=word, requester=requester)
     auth.login_manager.init_app(app)
     app.register_blueprint(auth.blueprint)
+    app.register_blueprint(health.blueprint)
     database = db.connect(home.database_url, home.settings["timezone"])
 
     @app.before_request

@@ -13,6 +13,7 @@ from linli.app import create_public_app
 from linli.home import Home
 
 
-def create_preview_app(home: Home):
+def create_preview_app(home: Home, **admin_config):
+    """``admin_config``: Flask settings of the admin (the production server's secure cookies)."""
     public_app = create_public_app(home)
-    return DispatcherMiddleware(public_app, {"/admin": create_admin_app(home)})
+    return DispatcherMiddleware(public_app, {"/admin": create_admin_app(home, **admin_config)})
