@@ -3,7 +3,8 @@
 # drive for real (Chromium for browser tests, a Chinese font, PostgreSQL, OpenSSH, rsync, git,
 # nginx, Caddy, openssl, systemd-analyze; apt-get, as root), then runs pytest twice: on SQLite
 # (the default), then again with DATABASE_URL pointing at a throwaway PostgreSQL cluster on
-# loopback (scripts/postgres.sh), in which every test home gets a fresh schema (tests/conftest.py). Extra arguments go to pytest.
+# loopback (scripts/postgres.sh), in which every test home gets a fresh schema
+# (tests/conftest.py). Extra arguments go to pytest.
 # LINLI_SKIP_POSTGRES=1 skips the second run.
 #
 # The PostgreSQL run leaves out the browser and search-client tests (Chromium and Node over
