@@ -61,20 +61,24 @@ def production_app(home: Home):
         PREFERRED_URL_SCHEME="https" if secure else "http",
     )
     if secure:
-        app = _https_only(app)
+        app = HttpsOnly(app)
     hops = server["proxy_hops"]
     if hops:
         app = ProxyFix(app, x_for=hops, x_proto=hops, x_host=hops, x_port=hops)
     return app
 
 
-def _https_only(app):
-    """HSTS on every HTTPS answer; a plain-HTTP request (other than the probe's) is refused."""
+class HttpsOnly:
+    """WSGI middleware: HSTS on every HTTPS answer; a plain-HTTP request (other than the
+    probe's) is refused with the reason."""
 
-    def https_only(environ, start_response):
+    def __init__(self, app):
+        self.app = app
+
+    def __call__(self, environ, start_response):
         if environ.get("wsgi.url_scheme") != "https":
             if environ.get("SCRIPT_NAME", "") + environ.get("PATH_INFO", "") == HEALTH_PATH:
-                return app(environ, start_response)
+                return self.app(environ, start_response)
             body = HTTPS_ONLY.encode()
             start_response("400 Bad Request", [("Content-Type", "text/plain; charset=utf-8"),
                                                ("Content-Length", str(len(body)))])  # fmt: skip
@@ -84,9 +88,7 @@ def _https_only(app):
             headers.append(("Strict-Transport-Security", HSTS))
             return start_response(status, headers, exc_info)
 
-        return app(environ, start_with_hsts)
-
-    return https_only
+        return self.app(environ, start_with_hsts)
 
 
 def make_production_server(home: Home, host: str | None = None, port: int | None = None):
