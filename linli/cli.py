@@ -224,6 +224,7 @@ def _require_free_port(host: str, port: int) -> None:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
     except socket.gaierror as exc:
         raise LinliError(f"无法识别监听地址 “{host}”：{exc.strerror}。请用 IP 地址，例如 --host 127.0.0.1") from exc
+    unusable = []  # e.g. "localhost" has ::1 too, which a machine without IPv6 cannot bind
     for family, kind, proto, _, address in infos:
         with socket.socket(family, kind, proto) as probe:
             probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as the server itself binds
@@ -236,7 +237,9 @@ def _require_free_port(host: str, port: int) -> None:
                 if exc.errno == errno.EACCES:
                     raise LinliError(f"没有权限使用端口 {port}（1024 以下的端口需要管理员权限）。"
                                      "请换一个端口，例如 --port 8000，并让反向代理转发过来。") from exc  # fmt: skip
-                raise LinliError(f"无法在 {host} 端口 {port} 上监听：{exc.strerror}（这台电脑有这个地址吗？）") from exc
+                unusable.append(exc)
+    if len(unusable) == len(infos):
+        raise LinliError(f"无法在 {host} 端口 {port} 上监听：{unusable[0].strerror}（这台电脑有这个地址吗？）")
 
 
 @cli.command("export")
