@@ -20,7 +20,7 @@ from flask_login import current_user
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from admin import auth
+from admin import auth, health
 from admin.dashboard import DashboardView
 from admin.i18n import gettext, lazy_gettext, ngettext, requester, word
 from admin.management import register_management_views
@@ -89,6 +89,7 @@ def create_admin_app(home: Home, **config) -> Flask:
     app.jinja_env.filters.update(word=word, requester=requester)
     auth.login_manager.init_app(app)
     app.register_blueprint(auth.blueprint)
+    app.register_blueprint(health.blueprint)
     database = db.connect(home.database_url, home.settings["timezone"])
 
     @app.before_request

@@ -7,6 +7,7 @@ folder). A problem the user can fix is reported as one line on stderr with exit 
 
 from __future__ import annotations
 
+import errno
 import secrets
 import shutil
 import socket
@@ -158,14 +159,24 @@ def _build(home: Home) -> None:
     click.echo(f"用浏览器打开 {home.site_dir / 'index.html'} 即可查看。")
 
 
+LOOPBACK = ("127.0.0.1", "localhost", "::1")
+
+
 @cli.command()
-@click.option("--port", default=8000, show_default=True, help="端口。")
-@click.option("--host", default="127.0.0.1", show_default=True, help="只能是本机地址。")
+@click.option("--production", is_flag=True,
+              help="生产模式：供办公室多人长期使用（waitress 服务器，读取 linli.toml 的 [server]），"
+                   "可以监听本机以外的地址。见 README“Running it for an office”。")  # fmt: skip
+@click.option("--port", type=click.IntRange(1, 65535), help="端口（默认 8000；生产模式默认取 [server] 的 port）。")
+@click.option("--host", help="监听地址（默认 127.0.0.1；不加 --production 时只能是本机地址；生产模式默认取 [server] 的 host）。")
 @click.pass_obj
-def serve(root: Path, port: int, host: str) -> None:
-    """在本机预览网站（/）并打开管理后台（/admin/）。"""
-    if host not in ("127.0.0.1", "localhost", "::1"):
-        raise LinliError("预览服务器只能在本机地址上运行（--host 127.0.0.1）。")
+def serve(root: Path, production: bool, port: int | None, host: str | None) -> None:
+    """在本机预览网站（/）并打开管理后台（/admin/）；--production：供办公室长期运行。"""
+    if production:
+        return _serve_production(root, host, port)
+    host, port = host or "127.0.0.1", port or 8000
+    if host not in LOOPBACK:
+        raise LinliError("预览服务器只能在本机地址上运行（--host 127.0.0.1）。"
+                         "要让办公室其他电脑使用，请用 linli serve --production（见 README）。")  # fmt: skip
     from werkzeug.serving import make_server
 
     from linli.serve import create_preview_app
@@ -183,16 +194,49 @@ def serve(root: Path, port: int, host: str) -> None:
         server.server_close()
 
 
+def _serve_production(root: Path, host: str | None, port: int | None) -> None:
+    from linli.server import serve_production
+
+    home = open_home(root)
+    settings = home.settings["server"]
+    host, port = host or settings["host"], port or settings["port"]
+    _require_free_port(host, port)
+
+    def ready(addresses: list[str]) -> None:
+        click.echo("Linli 已启动（生产模式）：" + "  ".join(f"{a}/admin/" for a in addresses))
+        if settings["https"]:
+            click.echo(f"员工通过反向代理的 https:// 地址登录（信任 {settings['proxy_hops']} 层代理）。")
+        elif host not in LOOPBACK:
+            click.echo("注意：没有配置 HTTPS，登录密码会以明文经过网络。只在可信的内网这样使用；"
+                       "其他情况请按 README 配置 HTTPS 反向代理。", err=True)  # fmt: skip
+        click.echo("按 Ctrl+C 停止。")
+
+    serve_production(home, host, port, ready=ready)
+
+
 def _require_free_port(host: str, port: int) -> None:
-    """LinliError in one line when ``port`` is taken (before any banner says the site is up)."""
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    with socket.socket(family, socket.SOCK_STREAM) as probe:
-        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as the server itself binds
-        try:
-            probe.bind((host, port))
-        except OSError as exc:
-            raise LinliError(f"端口 {port} 已被占用（也许 linli serve 已经在运行）。请先关掉它，"
-                             f"或换一个端口：linli serve --port {port + 1}") from exc  # fmt: skip
+    """LinliError in one line when ``host``:``port`` cannot be listened on (taken, not an address
+    of this machine, a name that does not resolve), before any banner says the site is up."""
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+    except socket.gaierror as exc:
+        raise LinliError(f"无法识别监听地址 “{host}”：{exc.strerror}。请用 IP 地址，例如 --host 127.0.0.1") from exc
+    unusable = []  # e.g. "localhost" has ::1 too, which a machine without IPv6 cannot bind
+    for family, kind, proto, _, address in infos:
+        with socket.socket(family, kind, proto) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as the server itself binds
+            try:
+                probe.bind(address)
+            except OSError as exc:
+                if exc.errno == errno.EADDRINUSE:
+                    raise LinliError(f"端口 {port} 已被占用（也许 linli serve 已经在运行）。请先关掉它，"
+                                     f"或换一个端口：linli serve --port {port + 1}") from exc  # fmt: skip
+                if exc.errno == errno.EACCES:
+                    raise LinliError(f"没有权限使用端口 {port}（1024 以下的端口需要管理员权限）。"
+                                     "请换一个端口，例如 --port 8000，并让反向代理转发过来。") from exc  # fmt: skip
+                unusable.append(exc)
+    if len(unusable) == len(infos):
+        raise LinliError(f"无法在 {host} 端口 {port} 上监听：{unusable[0].strerror}（这台电脑有这个地址吗？）")
 
 
 @cli.command("export")

@@ -2,7 +2,8 @@
 
 A home holds ``content/`` (database + ``media/``), ``site/`` (build output), ``search_index/``,
 optional ``themes/`` overrides and ``linli.toml`` for what is not content (base URL, theme,
-languages, time zone, later deploy targets). The repository root is the demo home.
+languages, time zone, deploy targets, the production server's ``[server]`` table). The
+repository root is the demo home.
 """
 
 from __future__ import annotations
@@ -19,12 +20,21 @@ from linli.errors import LinliError
 SETTINGS_FILE = "linli.toml"
 # zh-Hant is only ever a second language: the Simplified site converted (linli/traditional.py).
 LANGUAGES = ("zh-Hans", "zh-Hant", "en")
+# ``[server]``: how ``linli serve --production`` listens and what sits in front of it (linli/server.py).
+DEFAULT_SERVER = {
+    "host": "127.0.0.1",  # behind a reverse proxy on the same machine, nothing else reaches it
+    "port": 8000,
+    "proxy_hops": 0,  # reverse proxies in front whose X-Forwarded-* headers are trusted
+    "https": False,  # staff reach it over HTTPS (through the proxy): Secure cookies, HSTS
+    "threads": 8,  # requests handled at once: 3–10 staff, each browser a few requests at a time
+}
 DEFAULT_SETTINGS = {
     "base_url": "",
     "theme": "default",
     "languages": ["zh-Hans"],
     "timezone": "Asia/Shanghai",
     "page_size": 20,
+    "server": DEFAULT_SERVER,
 }
 SETTINGS_TEMPLATE = """\
 # Linli settings for this site: what is not content. Content lives in content/.
@@ -40,6 +50,15 @@ languages = ["zh-Hans"]
 timezone = "Asia/Shanghai"
 # page_size: items per page on list pages.
 page_size = 20
+
+# [server]: read by `linli serve --production`, the always-on admin for an office (README,
+# "Running it for an office"). Behind nginx or Caddy on this machine with HTTPS:
+# [server]
+# host = "127.0.0.1"     # where to listen; "0.0.0.0" for every address of this machine
+# port = 8000
+# proxy_hops = 1         # reverse proxies in front whose X-Forwarded-* headers to trust (0: none)
+# https = true           # staff use an https:// address: Secure cookies, HSTS
+# threads = 8            # requests handled at once
 """
 
 # A new home's .gitignore: the secrets of deploy targets (linli.deploy.config.SECRETS_FILE)
@@ -153,7 +172,7 @@ def load_settings(path: Path) -> dict:
     unknown = set(data) - set(DEFAULT_SETTINGS) - {"deploy", "database_url"}
     if unknown:
         raise LinliError(f"设置文件 {path} 里有不认识的设置项：{', '.join(sorted(unknown))}")
-    settings = {**DEFAULT_SETTINGS, **data}
+    settings = {**DEFAULT_SETTINGS, **data, "server": server_settings(path, data.get("server", {}))}
     if not isinstance(settings["languages"], list) or not settings["languages"]:
         raise LinliError(f"设置文件 {path} 里的 languages 应为列表，例如 [\"zh-Hans\"]")
     unknown = [str(lang) for lang in settings["languages"] if lang not in LANGUAGES]
@@ -171,3 +190,33 @@ def load_settings(path: Path) -> dict:
             '例如 languages = ["zh-Hans", "zh-Hant"]'
         )
     return settings
+
+
+# the lowest and highest value of each number in [server]
+_SERVER_NUMBERS = {"port": (1, 65535), "proxy_hops": (0, 5), "threads": (1, 64)}
+
+
+def server_settings(path: Path, table) -> dict:
+    """The ``[server]`` table of ``linli.toml`` over :data:`DEFAULT_SERVER`, or a LinliError
+    naming the value to fix."""
+    where = f"设置文件 {path} 的 [server]"
+    if not isinstance(table, dict):
+        raise LinliError(f"设置文件 {path} 里的 server 应该是一个表：[server]")
+    unknown = set(table) - set(DEFAULT_SERVER)
+    if unknown:
+        raise LinliError(f"{where} 里有不认识的设置项：{', '.join(sorted(unknown))}。可用：{', '.join(DEFAULT_SERVER)}")
+    server = {**DEFAULT_SERVER, **table}
+    if not isinstance(server["host"], str) or not server["host"].strip():
+        raise LinliError(f'{where}：host 应为监听地址，例如 host = "127.0.0.1"')
+    for key, (low, high) in _SERVER_NUMBERS.items():
+        value = server[key]
+        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+            raise LinliError(f"{where}：{key} 应为 {low} 到 {high} 之间的整数，现在是 {value!r}")
+    if not isinstance(server["https"], bool):
+        raise LinliError(f"{where}：https 应为 true 或 false，现在是 {server['https']!r}")
+    if server["https"] and not server["proxy_hops"]:
+        raise LinliError(
+            f"{where}：https = true 需要前面有一个提供 HTTPS 的反向代理（nginx、Caddy），"
+            "并设置 proxy_hops = 1（Linli 自己不处理证书）"
+        )
+    return server

@@ -41,12 +41,16 @@ def flashes(response) -> str:
     return " ".join(re.findall(r'class="(?:alert|flash)[^"]*"[^>]*>(.*?)</(?:div|p)>', html, re.S))
 
 
+# Open to anyone on purpose: the login page and the monitoring probe's one word (admin/health.py).
+PUBLIC_ENDPOINTS = ("static", "auth.login", "health.healthz")
+
+
 def get_urls(app):
     """Every admin page without URL arguments, as GET."""
     return sorted(
         rule.rule
         for rule in app.url_map.iter_rules()
-        if "GET" in rule.methods and not rule.arguments and rule.endpoint not in ("static", "auth.login")
+        if "GET" in rule.methods and not rule.arguments and rule.endpoint not in PUBLIC_ENDPOINTS
         and not rule.rule.startswith("/static") and not rule.rule.endswith(".json") and "/ajax/" not in rule.rule
     )  # fmt: skip
 
