@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import itertools
+import subprocess
 
 import pytest
 from click.testing import CliRunner
@@ -16,7 +17,7 @@ from linli import backup, clock, db, runs
 from linli import models as m
 from linli.cli import cli
 from linli.errors import LinliError
-from linli.home import Home
+from linli.home import PROJECT_ROOT, Home
 from linli.media import store_image
 from tests.deploy_servers import add_target, make_site, tree_hashes
 
@@ -284,4 +285,6 @@ def test_defaults_and_new_homes_ignore_backups(home):
     assert settings == backup.Settings(home.root / "backups", dt.time(2, 30), 7, 4, "")
     ignored = (home.root / ".gitignore").read_text(encoding="utf-8").splitlines()
     assert "/backups/" in ignored and "/.scheduler-heartbeat" in ignored
+    for name in ("backups/linli-backup-20261101-023000.tar.gz", ".scheduler-heartbeat"):  # the demo home too
+        assert subprocess.run(["git", "check-ignore", "-q", name], cwd=PROJECT_ROOT).returncode == 0, name
     assert "# [backup]" in home.settings_path.read_text(encoding="utf-8")  # documented, commented out
