@@ -270,7 +270,10 @@ def archives(folder: Path) -> list[tuple[dt.datetime, Path]]:
     for path in folder.iterdir() if folder.is_dir() else ():
         match = ARCHIVE_NAME.match(path.name)
         if match and path.is_file():
-            found.append((dt.datetime.strptime(match[1], "%Y%m%d-%H%M%S"), path))
+            try:
+                found.append((dt.datetime.strptime(match[1], "%Y%m%d-%H%M%S"), path))
+            except ValueError:  # not a time: not Linli's name
+                continue
     return sorted(found)
 
 

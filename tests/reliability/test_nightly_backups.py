@@ -7,7 +7,9 @@ from __future__ import annotations
 import datetime as dt
 import io
 import itertools
+import os
 import subprocess
+import time
 
 import pytest
 from click.testing import CliRunner
@@ -140,6 +142,21 @@ def test_a_clock_set_back_never_loses_the_backup_just_made(home, site_clock, tmp
     site_clock.at = NIGHT
     archive = backup.scheduled_backup(home)
     assert archive.is_file()
+
+
+def test_leftovers_of_a_backup_that_died_are_cleared_after_a_day(home, site_clock):
+    folder = home.root / "backups"
+    (folder / ".linli-backup-20261030-023000.tar.gz.work" / "content").mkdir(parents=True)
+    (folder / ".linli-backup-20261030-023000.tar.gz.partial").write_bytes(b"half")
+    (folder / ".linli-backup-20261031-150000.tar.gz.partial").write_bytes(b"a backup being made")
+    (folder / "linli-backup-20261399-023000.tar.gz").write_bytes(b"not a time: not Linli's")
+    day_old = time.time() - 25 * 3600
+    for name in (".linli-backup-20261030-023000.tar.gz.work", ".linli-backup-20261030-023000.tar.gz.partial"):
+        os.utime(folder / name, (day_old, day_old))
+    site_clock.at = NIGHT
+    archive = backup.scheduled_backup(home)
+    assert sorted(p.name for p in folder.iterdir()) == [
+        ".linli-backup-20261031-150000.tar.gz.partial", archive.name, "linli-backup-20261399-023000.tar.gz"]
 
 
 def test_cli_backup_is_the_nightly_backup_and_output_is_a_one_off(home, site_clock, tmp_path):
