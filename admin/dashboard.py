@@ -1,5 +1,6 @@
 """The admin's home page: what needs attention today (items awaiting review, notices expiring
-this week, my drafts) and the state of the public site (last build, changes not yet online)."""
+this week, my drafts), the state of the public site (last build, changes not yet online) and
+the age of the last good backup (red after two days)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,8 @@ from flask import current_app, redirect, request, url_for
 from flask_admin import AdminIndexView, expose
 from flask_login import current_user
 
-from linli import accounts, publisher, runs
+from admin.status import age_words
+from linli import accounts, backup, publisher, runs
 from linli import models as m
 
 
@@ -43,7 +45,8 @@ class DashboardView(AdminIndexView):
                     (model.author == current_user.username) & (model.status == m.DRAFT) & model.deleted_at.is_null()
                 )
             )
-        last_build = publisher.status(current_app.config["LINLI_HOME"])  # marks interrupted runs
+        home = current_app.config["LINLI_HOME"]
+        last_build = publisher.status(home)  # marks interrupted runs
         return self.render(
             "linli_admin/dashboard.html",
             awaiting=sorted(awaiting, key=lambda i: i.updated_at, reverse=True),
@@ -54,4 +57,6 @@ class DashboardView(AdminIndexView):
             changes=publisher.changes_since_last_build(now),
             can_publish=accounts.can_publish(current_user.account),
             endpoint_of=lambda item: type(item).__name__.lower(),
+            backup=backup.backup_state(home, now),
+            age_words=age_words,
         )

@@ -52,11 +52,12 @@ WORDS = (
     lazy_gettext("通知公告"), lazy_gettext("办事指南"), lazy_gettext("便民设施"), lazy_gettext("志愿服务队"),
     lazy_gettext("志愿者故事"), lazy_gettext("微心愿"), lazy_gettext("社区活动"), lazy_gettext("活动相册"),
     lazy_gettext("网格"), lazy_gettext("页面"),
-    # runs.STATE_LABELS, and the busy and interrupted messages of runs.KINDS (build, deploy)
+    # runs.STATE_LABELS, and the busy and interrupted messages of runs.KINDS (build, deploy, backup)
     lazy_gettext("正在发布"), lazy_gettext("成功"), lazy_gettext("失败"),
     lazy_gettext("网站正在发布中，请等这次完成后再试。"), lazy_gettext("上次发布被中断，网站保持原样。"),
     lazy_gettext("网站正在生成或上传中，请等这次完成后再试。"),
     lazy_gettext("上次上传被中断。已上传的文件已记录，再上传一次会接着传剩下的。"),
+    lazy_gettext("网站正在发布、上传或备份中，请等这次完成后再试。"), lazy_gettext("上次备份被中断，没有完成；以前的备份不受影响。"),
     # deploy.config.KIND_LABELS
     lazy_gettext("本地文件夹"), lazy_gettext("zip 压缩包"), lazy_gettext("rsync（SSH）"), lazy_gettext("SFTP"),
     lazy_gettext("FTP/FTPS"), lazy_gettext("对象存储（S3 兼容）"), lazy_gettext("git 分支（Pages）"),

@@ -353,17 +353,36 @@ def deploy_command(root: Path, target: str | None) -> None:
 
 
 @cli.command("backup")
-@click.option("--output", "-o", type=click.Path(path_type=Path), help="备份文件或目录（默认：站点目录下的 backups/）。")
+@click.option("--output", "-o", type=click.Path(path_type=Path),
+              help="另存一份备份到这个文件或目录（不按保留规则清理，也不复制）。")  # fmt: skip
 @click.pass_obj
 def backup_command(root: Path, output: Path | None) -> None:
-    """把数据库和全部媒体文件备份到一个文件（可以在使用中备份），并校验备份。"""
-    from linli.backup import create_backup
+    """把数据库和全部媒体文件备份到一个文件（可以在使用中备份），并校验备份。
+
+    不加 -o 时和每晚的自动备份一样：放进 linli.toml 的 [backup] folder（默认 backups/），
+    按保留规则删除旧备份，设置了 copy_to 时再复制一份过去。"""
+    from linli import runs
+    from linli.backup import create_backup, scheduled_backup
 
     home = open_home(root)
-    archive, manifest = create_backup(home, output)
-    size = archive.stat().st_size / 1024 / 1024
-    click.echo(f"备份完成并已校验：{archive}（{len(manifest['files'])} 个文件，{size:.1f} MB）")
+    if output is not None:
+        archive, manifest = create_backup(home, output)
+        size = archive.stat().st_size / 1024 / 1024
+        click.echo(f"备份完成并已校验：{archive}（{len(manifest['files'])} 个文件，{size:.1f} MB）")
+    else:
+        scheduled_backup(home, wait=60)
+        click.echo(runs.latest(home, "backup").message)
     click.echo("请把备份文件另外复制一份到 U 盘或其他电脑上保存。")
+
+
+@cli.command("status")
+@click.pass_obj
+def status_command(root: Path) -> None:
+    """显示站点的运行状态：版本、数据库和磁盘、最近的发布、上传和备份、下一次定时发布、定时服务是否在运行。"""
+    from linli.health import status_lines
+
+    for label, value in status_lines(open_home(root)):
+        click.echo(f"{label}：{value}")
 
 
 @cli.command("restore")

@@ -8,6 +8,7 @@ repository root is the demo home.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import tomllib
 from dataclasses import dataclass, field
@@ -59,6 +60,15 @@ page_size = 20
 # proxy_hops = 1         # reverse proxies in front whose X-Forwarded-* headers to trust (0: none)
 # https = true           # staff use an https:// address: Secure cookies, HSTS
 # threads = 8            # requests handled at once
+
+# Nightly backups, made by the running service (and by `linli backup`). Uncomment to change.
+# [backup]
+# folder = "backups"      # inside the home unless absolute; not inside content/ or site/
+# time = "02:30"          # every day at this time of the site's clock
+# keep_daily = 7          # the newest backup of each of the last 7 days that have one
+# keep_weekly = 4         # and the newest of each of the 4 weeks before those
+# copy_to = "offsite"     # optional: also copy each backup to this [deploy.NAME] target
+#                         # (folder, sftp, ftp or s3; one that does not hold the public site)
 """
 
 # A new home's .gitignore: the secrets of deploy targets (linli.deploy.config.SECRETS_FILE)
@@ -73,7 +83,14 @@ GITIGNORE_TEMPLATE = """\
 /.site-old*/
 /.build.lock
 /.linli-secret
+/.scheduler-heartbeat
+# Backups hold the whole database: keep them out of repositories too
+/backups/
 """
+
+# ``[backup]`` of linli.toml (see linli/backup.py), with these defaults.
+BACKUP_DEFAULTS = {"folder": "backups", "time": "02:30", "keep_daily": 7, "keep_weekly": 4, "copy_to": ""}
+BACKUP_COPY_KINDS = ("folder", "sftp", "ftp", "s3")  # deploy kinds a backup can be copied to
 
 # Linli's own files (built-in themes) sit beside the package in the repository.
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -169,7 +186,7 @@ def load_settings(path: Path) -> dict:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise LinliError(f"设置文件 {path} 格式有误：{exc}") from exc
-    unknown = set(data) - set(DEFAULT_SETTINGS) - {"deploy", "database_url"}
+    unknown = set(data) - set(DEFAULT_SETTINGS) - {"deploy", "database_url", "backup"}
     if unknown:
         raise LinliError(f"设置文件 {path} 里有不认识的设置项：{', '.join(sorted(unknown))}")
     settings = {**DEFAULT_SETTINGS, **data, "server": server_settings(path, data.get("server", {}))}
@@ -189,6 +206,48 @@ def load_settings(path: Path) -> dict:
             f"设置文件 {path}：繁体版（zh-Hant）由简体内容转换而来，只能作为第二种语言，"
             '例如 languages = ["zh-Hans", "zh-Hant"]'
         )
+    settings["backup"] = _backup_settings(path, data.get("backup", {}), data.get("deploy"))
+    return settings
+
+
+def _backup_settings(path: Path, table, deploy) -> dict:
+    """``[backup]`` checked, with the defaults filled in."""
+    where = f"设置文件 {path} 的 [backup]"
+    if not isinstance(table, dict):
+        raise LinliError(f"{where} 应写成一个表：[backup] 下面每行一个设置，例如 time = \"02:30\"。")
+    unknown = set(table) - set(BACKUP_DEFAULTS)
+    if unknown:
+        raise LinliError(f"{where} 里有不认识的设置项：{', '.join(sorted(unknown))}（可用：{', '.join(BACKUP_DEFAULTS)}）")
+    settings = {**BACKUP_DEFAULTS, **table}
+    for key, default in BACKUP_DEFAULTS.items():
+        value = settings[key]
+        if type(value) is not type(default):
+            kind = "整数，例如 7" if isinstance(default, int) else f"文字，用引号括起来，例如 \"{default or 'offsite'}\""
+            raise LinliError(f"{where} 的 {key} 应为{kind}，现在是 {value!r}。")
+    if not settings["folder"].strip():
+        raise LinliError(f"{where} 的 folder 不能为空（默认是 \"backups\"）。")
+    folder = Path(settings["folder"]).expanduser()
+    folder = (folder if folder.is_absolute() else path.parent / folder).resolve()
+    home = path.parent.resolve()
+    for inside in ("content", "site", "search_index"):
+        if folder.is_relative_to(home / inside):
+            raise LinliError(f"{where} 的 folder 不能在 {inside}/ 里面（{folder}）：请放在站点目录的 backups/ 或别的地方。")
+    try:
+        dt.datetime.strptime(settings["time"], "%H:%M")
+    except ValueError:
+        raise LinliError(f"{where} 的 time 应写成 24 小时制的“时:分”，例如 \"02:30\"，现在是 “{settings['time']}”。") from None
+    if settings["keep_daily"] < 1:
+        raise LinliError(f"{where} 的 keep_daily 至少是 1（最新的备份总会保留），现在是 {settings['keep_daily']}。")
+    if settings["keep_weekly"] < 0:
+        raise LinliError(f"{where} 的 keep_weekly 不能小于 0，现在是 {settings['keep_weekly']}。")
+    name = settings["copy_to"]
+    if name:
+        target = deploy.get(name) if isinstance(deploy, dict) else None
+        if not isinstance(target, dict):
+            raise LinliError(f"{where} 的 copy_to = \"{name}\"，但没有 [deploy.{name}] 这个发布目标。")
+        if target.get("kind") not in BACKUP_COPY_KINDS:
+            raise LinliError(f"{where}：备份只能复制到 {'、'.join(BACKUP_COPY_KINDS)} 类型的发布目标，"
+                             f"[deploy.{name}] 是 {target.get('kind')!r}。")  # fmt: skip
     return settings
 
 

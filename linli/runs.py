@@ -72,6 +72,13 @@ KINDS = {
         busy="网站正在生成或上传中，请等这次完成后再试。",
         interrupted="上次上传被中断。已上传的文件已记录，再上传一次会接着传剩下的。",
     ),
+    "backup": Kind(  # linli.backup.scheduled_backup
+        begun="{who} 开始备份。",
+        failed="备份失败：{message}",
+        crashed="备份失败：{error}。请把这段说明发给网站管理员。",
+        busy="网站正在发布、上传或备份中，请等这次完成后再试。",
+        interrupted="上次备份被中断，没有完成；以前的备份不受影响。",
+    ),
 }
 
 logger = logging.getLogger(__name__)
