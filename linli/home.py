@@ -40,6 +40,13 @@ languages = ["zh-Hans"]
 timezone = "Asia/Shanghai"
 # page_size: items per page on list pages.
 page_size = 20
+
+# The running service (linli serve) publishes by itself when a scheduled item's time comes,
+# an item expires or an event ends, and once a day at [publish] time ("" for never). A failed
+# publish is tried again after each of retry_minutes in turn (then every last one).
+# [publish]
+# time = "04:00"
+# retry_minutes = [1, 5, 15, 60]
 """
 
 # A new home's .gitignore: the secrets of deploy targets (linli.deploy.config.SECRETS_FILE)
@@ -53,6 +60,7 @@ GITIGNORE_TEMPLATE = """\
 /.build-staging*/
 /.site-old*/
 /.build.lock
+/.scheduler.lock
 /.linli-secret
 """
 
@@ -150,7 +158,7 @@ def load_settings(path: Path) -> dict:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise LinliError(f"设置文件 {path} 格式有误：{exc}") from exc
-    unknown = set(data) - set(DEFAULT_SETTINGS) - {"deploy", "database_url"}
+    unknown = set(data) - set(DEFAULT_SETTINGS) - {"deploy", "database_url", "publish"}
     if unknown:
         raise LinliError(f"设置文件 {path} 里有不认识的设置项：{', '.join(sorted(unknown))}")
     settings = {**DEFAULT_SETTINGS, **data}
