@@ -50,6 +50,7 @@ RETRY_MINUTES = (1, 5, 15, 60)
 BACKUP_TIME = "03:00"  # when [backup] names no time
 POLL_SECONDS = 30.0  # the longest sleep: what staff schedule meanwhile is seen this soon
 BUSY_SECONDS = 2.0  # the sleep when something is still due after a round (a staff publish is going)
+GOING_SECONDS = 5.0  # the sleep while a run of the home is going (its end may make a publish due)
 BACKUP_DONE, BACKUP_FAILED = "scheduled_backup_succeeded", "scheduled_backup_failed"
 SECOND = dt.timedelta(seconds=1)
 
@@ -385,7 +386,7 @@ class Scheduler:
             if not database.is_closed():
                 database.close()
         if wake is None:
-            return self.poll
+            return min(self.poll, GOING_SECONDS) if runs.is_busy(self.home) else self.poll
         if wake <= now:  # still due: another run held the home's lock
             return min(self.poll, BUSY_SECONDS)
         return min(self.poll, (wake - now).total_seconds())

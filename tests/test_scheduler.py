@@ -14,6 +14,7 @@ leaves the site whole and finishes the publish when it starts again.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 import signal
@@ -430,10 +431,11 @@ class Service:
                 [sys.executable, "-m", "linli", "--home", str(home.root), "serve", "--port", str(self.port)],
                 stdout=out, stderr=subprocess.STDOUT, env=environment, start_new_session=True)  # fmt: skip
 
-    def kill(self) -> None:
-        """SIGKILL to the service and every process it started (as systemd stops a unit)."""
+    def kill(self, *, group: bool = True) -> None:
+        """SIGKILL to the service and every process it started (as systemd stops a unit), or
+        (``group=False``) to the service's own process only, as the kernel's OOM killer does."""
         if self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGKILL)
+            (os.killpg if group else os.kill)(self.process.pid, signal.SIGKILL)
         self.process.wait(10)
 
     def stop(self) -> None:
@@ -531,18 +533,22 @@ def test_a_service_killed_mid_publish_leaves_the_site_whole_and_finishes_next_ti
                                              & (m.Run.done >= 50)).first()  # fmt: skip
         run = until(going, 25, service, "the scheduled publish under way")
         assert run.done < publisher.PHASE  # still building
+        service.kill(group=False)  # the build's worker processes are left to notice by themselves
     finally:
         service.kill()
     after = {p.relative_to(home.site_dir).as_posix(): p.read_bytes() for p in home.site_dir.rglob("*") if p.is_file()}
     assert after == before  # whole: the old site, untouched by the build that was cut off
     assert not notice_page(usb, m.Notice.get(m.Notice.title == "第 0 号通知")).exists()
 
+    first = service
     service = Service(home, tmp_path)  # starts again: the interrupted publish is done at once
     try:
         until(lambda: publishes()[-1].state == runs.SUCCEEDED and publishes()[-1].id > run.id, 60, service,
               "the publish finished after the restart")  # fmt: skip
     finally:
         service.stop()
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(first.process.pid, signal.SIGKILL)  # nothing should be left of it by now
     assert m.Run.get_by_id(run.id).message == runs.KINDS[runs.PUBLISH].interrupted
     for notice in m.Notice.select().where(m.Notice.title.startswith("第 ")):
         assert notice_page(home.site_dir, notice).exists() and notice_page(usb, notice).exists()
