@@ -1,6 +1,7 @@
 """The admin's home page: what needs attention today (items awaiting review, notices expiring
-this week, my drafts), the state of the public site (last build, changes not yet online) and
-the age of the last good backup (red after two days)."""
+this week, my drafts), the state of the public site (last publish, a failed publish until a
+later one succeeds, changes not yet published, where the site is, the next automatic publish)
+and the age of the last good backup (red after two days)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from flask import current_app, redirect, request, url_for
 from flask_admin import AdminIndexView, expose
 from flask_login import current_user
 
+from admin.publish import schedule_outlook
 from admin.status import age_words
 from linli import accounts, backup, publisher, runs
 from linli import models as m
@@ -54,6 +56,9 @@ class DashboardView(AdminIndexView):
             mine=sorted(mine, key=lambda i: i.updated_at, reverse=True),
             last_build=last_build,
             build=runs.as_dict(last_build),
+            where=publisher.whereabouts(home),
+            failure=publisher.publish_failure(home),
+            outlook=schedule_outlook(home),
             changes=publisher.changes_since_last_build(now),
             can_publish=accounts.can_publish(current_user.account),
             endpoint_of=lambda item: type(item).__name__.lower(),

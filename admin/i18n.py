@@ -24,10 +24,13 @@ def word(text):
 
 
 def requester(name: str) -> str:
-    """Who started a run: a username, or the command line (``runs.CLI_USER``)."""
-    from linli.runs import CLI_USER
+    """Who started a run: a username, the command line (``runs.CLI_USER``) or the service's
+    scheduler (``runs.SCHEDULER_USER``)."""
+    from linli.runs import CLI_USER, SCHEDULER_USER
 
-    return gettext("命令行") if name == CLI_USER else name
+    if name == CLI_USER:
+        return gettext("命令行")
+    return gettext("自动发布") if name == SCHEDULER_USER else name
 
 
 def choices(pairs) -> list[tuple[str, str]]:

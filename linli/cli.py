@@ -1,5 +1,5 @@
-"""The ``linli`` command line: mirrors the library (init, demo, build, serve, import, export,
-check, deploy).
+"""The ``linli`` command line: mirrors the library (init, demo, build, publish, serve, import,
+export, check, deploy).
 
 Every command works on one home (``--home DIR``, else ``$LINLI_HOME``, else the current
 folder). A problem the user can fix is reported as one line on stderr with exit status 1.
@@ -162,6 +162,62 @@ def _build(home: Home) -> None:
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
 
 
+@cli.command("publish")
+@click.option("--if-due", is_flag=True,
+              help="只在需要时发布：有内容到了定时公开、到期或活动结束的时间，到了每日定时发布的时间，"
+                   "或上次发布失败到了重试的时间。给 cron 或 systemd 定时器用；不需要发布时什么也不做。")  # fmt: skip
+@click.pass_obj
+def publish_command(root: Path, if_due: bool) -> None:
+    """发布网站：生成网站，再上传到自动上传的目标（linli.toml 里 auto = true 的 [deploy.名称]）。"""
+    from linli import runs
+    from linli.publisher import run_publish
+    from linli.scheduler import PublishSettings, publish_if_due
+
+    home = open_home(root)
+    progress, finish = _progress_bar()
+    try:
+        if if_due:
+            PublishSettings.of(home)
+            attempt = publish_if_due(home, progress=progress)
+            run = attempt.run
+            if attempt.busy:
+                click.echo("另一次发布或上传正在进行，这次不发布。")
+                return
+            if run is None:
+                click.echo("没有需要发布的改动（没有到时间的内容），这次不发布。")
+                return
+            click.echo(f"发布原因：{attempt.due.reason}")
+        else:
+            run = run_publish(home, progress=progress)
+    finally:
+        finish()
+    if run.state != runs.SUCCEEDED:
+        raise LinliError(run.message)
+    click.echo(run.message)
+
+
+def _progress_bar():
+    """``progress(done, total, phase)`` drawing one bar on a terminal's stderr, and ``finish()``."""
+    show = sys.stderr.isatty()
+    bar = None
+
+    def progress(done: int, total: int, phase: str) -> None:
+        nonlocal bar
+        if not show:
+            return
+        if bar is None:
+            bar = click.progressbar(length=max(total, 1), file=sys.stderr, width=30, show_percent=True)
+        bar.label = phase
+        bar.length = max(total, 1)
+        bar.update(done - bar.pos)
+
+    def finish() -> None:
+        if bar is not None:
+            bar.render_finish()
+
+    return progress, finish
+
+
 @cli.command()
 @click.option("--production", is_flag=True,
               help="生产模式：供办公室多人长期使用（waitress 服务器，读取 linli.toml 的 [server]），"
@@ -179,28 +235,34 @@ def serve(root: Path, production: bool, port: int | None, host: str | None) -> N
                          "要让办公室其他电脑使用，请用 linli serve --production（见 README）。")  # fmt: skip
     from werkzeug.serving import make_server
 
+    from linli.scheduler import Scheduler
     from linli.serve import create_preview_app
 
     home = open_home(root)
     _require_free_port(host, port)
+    scheduler = Scheduler(home)  # checks [publish] before anything starts
     server = make_server(host, port, create_preview_app(home), threaded=True)
     click.echo(f"网站预览：http://{host}:{port}/    管理后台：http://{host}:{port}/admin/")
     click.echo("按 Ctrl+C 停止。")
+    scheduler.start()  # publishes on time and backs up nightly while the server runs
     try:
         server.serve_forever()
     except KeyboardInterrupt:
         pass
     finally:
         server.server_close()
+        scheduler.stop()
 
 
 def _serve_production(root: Path, host: str | None, port: int | None) -> None:
+    from linli.scheduler import Scheduler
     from linli.server import serve_production
 
     home = open_home(root)
     settings = home.settings["server"]
     host, port = host or settings["host"], port or settings["port"]
     _require_free_port(host, port)
+    scheduler = Scheduler(home)  # checks [publish] before anything starts
 
     def ready(addresses: list[str]) -> None:
         click.echo("Linli 已启动（生产模式）：" + "  ".join(f"{a}/admin/" for a in addresses))
@@ -211,7 +273,11 @@ def _serve_production(root: Path, host: str | None, port: int | None) -> None:
                        "其他情况请按 README 配置 HTTPS 反向代理。", err=True)  # fmt: skip
         click.echo("按 Ctrl+C 停止。")
 
-    serve_production(home, host, port, ready=ready)
+    scheduler.start()  # publishes on time and backs up nightly while the server runs
+    try:
+        serve_production(home, host, port, ready=ready)
+    finally:
+        scheduler.stop()
 
 
 def _require_free_port(host: str, port: int) -> None:

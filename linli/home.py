@@ -69,6 +69,13 @@ page_size = 20
 # keep_weekly = 4         # and the newest of each of the 4 weeks before those
 # copy_to = "offsite"     # optional: also copy each backup to this [deploy.NAME] target
 #                         # (folder, sftp, ftp or s3; one that does not hold the public site)
+
+# The running service (linli serve) publishes by itself when a scheduled item's time comes,
+# an item expires or an event ends, and once a day at [publish] time ("" for never). A failed
+# publish is tried again after each of retry_minutes in turn (then every last one).
+# [publish]
+# time = "04:00"
+# retry_minutes = [1, 5, 15, 60]
 """
 
 # A new home's .gitignore: the secrets of deploy targets (linli.deploy.config.SECRETS_FILE)
@@ -82,6 +89,7 @@ GITIGNORE_TEMPLATE = """\
 /.build-staging*/
 /.site-old*/
 /.build.lock
+/.scheduler.lock
 /.linli-secret
 /.scheduler-heartbeat
 # Backups hold the whole database: keep them out of repositories too
@@ -186,7 +194,7 @@ def load_settings(path: Path) -> dict:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise LinliError(f"设置文件 {path} 格式有误：{exc}") from exc
-    unknown = set(data) - set(DEFAULT_SETTINGS) - {"deploy", "database_url", "backup"}
+    unknown = set(data) - set(DEFAULT_SETTINGS) - {"deploy", "database_url", "backup", "publish"}
     if unknown:
         raise LinliError(f"设置文件 {path} 里有不认识的设置项：{', '.join(sorted(unknown))}")
     settings = {**DEFAULT_SETTINGS, **data, "server": server_settings(path, data.get("server", {}))}
