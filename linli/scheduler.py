@@ -47,7 +47,6 @@ from linli.home import SETTINGS_FILE, Home
 SCHEDULER_LOCK = ".scheduler.lock"
 DAILY_TIME = "04:00"
 RETRY_MINUTES = (1, 5, 15, 60)
-BACKUP_TIME = "03:00"  # when [backup] names no time
 POLL_SECONDS = 30.0  # the longest sleep: what staff schedule meanwhile is seen this soon
 BUSY_SECONDS = 2.0  # the sleep when something is still due after a round (a staff publish is going)
 GOING_SECONDS = 5.0  # the sleep while a run of the home is going (its end may make a publish due)
@@ -266,25 +265,20 @@ def is_running(home: Home) -> bool:
 # --- the nightly backup -----------------------------------------------------------------------
 
 
-def backup_function() -> Callable[[Home], object] | None:
-    """``linli.backup.scheduled_backup`` (a verified backup, rotated, copied where configured),
-    when this Linli has it."""
+def backup_time(home: Home) -> dt.time | None:
+    """Today's backup time (``[backup] time``), or None where Linli does not back up itself
+    (PostgreSQL: pg_dump)."""
     from linli import backup
 
-    return getattr(backup, "scheduled_backup", None)
-
-
-def backup_time(home: Home) -> dt.time:
-    table = home.settings.get("backup", {})
-    value = table.get("time", BACKUP_TIME) if isinstance(table, dict) else BACKUP_TIME
-    return parse_time(value, f"{SETTINGS_FILE} 的 [backup] time")
+    return backup.backup_settings(home).time if backup.supported(home) else None
 
 
 def backup_due(home: Home, now: dt.datetime) -> bool:
     """Whether today's backup (the latest ``[backup] time`` up to ``now``) has not been tried yet."""
-    if backup_function() is None:
+    at = backup_time(home)
+    if at is None:
         return False
-    slot = last_slot(now, backup_time(home))
+    slot = last_slot(now, at)
     return not m.AuditEvent.select().where(
         m.AuditEvent.action.in_([BACKUP_DONE, BACKUP_FAILED]) & (m.AuditEvent.at >= slot)
     ).exists()
@@ -292,8 +286,10 @@ def backup_due(home: Home, now: dt.datetime) -> bool:
 
 def make_backup(home: Home) -> str:
     """The scheduled backup, recorded in the audit log either way; what happened, in words."""
+    from linli import backup
+
     try:
-        archive = backup_function()(home)
+        archive = backup.scheduled_backup(home, runs.SCHEDULER_USER)
     except Exception as exc:  # a failed backup never stops the scheduler; the audit log says why
         logger.exception("scheduled backup failed")
         message = str(exc) if isinstance(exc, LinliError) else f"{type(exc).__name__}: {exc}"
@@ -332,8 +328,9 @@ class Scheduler:
         if publishing.due or backup_due(self.home, now):
             return now
         times = [publishing.next_at]
-        if backup_function() is not None:
-            times.append(next_slot(now, backup_time(self.home)))
+        at = backup_time(self.home)
+        if at is not None:
+            times.append(next_slot(now, at))
         return min((t for t in times if t is not None), default=None)
 
     def tick(self, now: dt.datetime | None = None) -> list[str]:

@@ -35,7 +35,7 @@ from linli.check import check_site
 from linli.cli import cli
 from linli.errors import LinliError
 from linli.home import PROJECT_ROOT, Home
-from linli.scheduler import DAILY, ENDS, EXPIRES, INTERRUPTED, PUBLISHES, RETRY, Scheduler
+from linli.scheduler import DAILY, ENDS, EXPIRES, INTERRUPTED, PUBLISHES, Scheduler
 from tests.deploy_servers import FtpServer, free_port
 
 PASSWORD = "correct-horse-1"
@@ -71,11 +71,11 @@ def clock(home, now, monkeypatch):
     return moved
 
 
-@pytest.fixture(autouse=True)
-def _no_backup_yet(monkeypatch):
-    """linli.backup.scheduled_backup is another piece of work: without it the scheduler does no
-    backups. Tests that want one give a double of their own."""
-    monkeypatch.delattr(linli.backup, "scheduled_backup", raising=False)
+@pytest.fixture
+def backups_off(monkeypatch):
+    """The scheduler's publishing alone: the home treated as one Linli does not back up itself
+    (as a PostgreSQL home), so no nightly backup is due."""
+    monkeypatch.setattr(linli.backup, "supported", lambda home: False)
 
 
 def configure(home: Home, *, publish: str = 'time = ""', targets: str = "") -> Home:
@@ -145,7 +145,7 @@ def test_next_change_finds_each_moment_that_changes_the_public_site(home, clock)
     assert scheduler.next_change(t + 30 * MINUTE).reason == "社区活动“义诊”已结束（11-25 10:30）"
 
 
-def test_nothing_is_due_before_the_site_was_first_published(home, clock):
+def test_nothing_is_due_before_the_site_was_first_published(home, clock, backups_off):
     home = configure(home, publish='time = "04:00"')
     m.Notice.create(title="停水通知", status=m.PUBLISHED, publish_at=m.now() - MINUTE)
     assert scheduler.publish_due(home) is None
@@ -158,7 +158,7 @@ def test_nothing_is_due_before_the_site_was_first_published(home, clock):
     assert scheduler.publish_due(home).why == DAILY
 
 
-def test_a_notice_goes_up_and_comes_down_on_time_once_each(home, clock, tmp_path):
+def test_a_notice_goes_up_and_comes_down_on_time_once_each(home, clock, backups_off, tmp_path):
     usb = tmp_path / "usb"
     home = configure(home, targets=folder_target(usb))
     t0 = m.now()
@@ -197,7 +197,7 @@ def test_a_notice_goes_up_and_comes_down_on_time_once_each(home, clock, tmp_path
     assert service.next_wake(m.now()) is None and len(publishes()) == 3
 
 
-def test_an_event_moves_to_the_past_one_second_after_its_end(home, clock):
+def test_an_event_moves_to_the_past_one_second_after_its_end(home, clock, backups_off):
     t0 = m.now()
     m.Event.create(title="重阳节茶话会", status=m.PUBLISHED, starts_at=t0 + MINUTE, ends_at=t0 + 2 * MINUTE)
     publisher.run_publish(home)
@@ -213,7 +213,7 @@ def test_an_event_moves_to_the_past_one_second_after_its_end(home, clock):
     assert "重阳节茶话会" in (home.site_dir / "events" / "index.html").read_text(encoding="utf-8")  # now past
 
 
-def test_the_daily_publish(home, clock):
+def test_the_daily_publish(home, clock, backups_off):
     home = configure(home, publish='time = "04:00"')
     publisher.run_publish(home)  # 11-25 10:00
     service = Scheduler(home)
@@ -229,7 +229,7 @@ def test_the_daily_publish(home, clock):
     assert len(service.tick()) == 1 and service.tick() == []
 
 
-def test_a_target_that_refuses_connections_is_retried_with_back_off(home, clock, tmp_path, monkeypatch):
+def test_a_target_that_refuses_connections_is_retried_with_back_off(home, clock, backups_off, tmp_path, monkeypatch):
     port = free_port()  # nothing listens there yet
     monkeypatch.setenv("LINLI_DEPLOY_CHEAP_HOST_PASSWORD", FTP_PASSWORD)
     home = configure(home, targets=ftp_target(port))
@@ -319,13 +319,14 @@ def test_one_scheduler_per_home_and_one_publish_at_a_time(home, clock):
 def test_the_nightly_backup(home, clock, monkeypatch, tmp_path):
     made = []
 
-    def scheduled_backup(home):  # a double of linli.backup's: records the call
+    def scheduled_backup(home, username):  # a double of linli.backup's: records the call
         made.append(m.now())
         if len(made) == 3:
             raise LinliError("备份目录已满")
         return tmp_path / f"backup-{len(made)}.tar.gz"
 
-    monkeypatch.setattr(linli.backup, "scheduled_backup", scheduled_backup, raising=False)
+    monkeypatch.setattr(linli.backup, "scheduled_backup", scheduled_backup)
+    monkeypatch.setattr(linli.backup, "supported", lambda home: True)  # the PostgreSQL pass too
     home.settings["backup"] = {"time": "03:00"}
     service = Scheduler(home)
     clock.set(dt.datetime(2026, 11, 26, 2, 59))
@@ -343,6 +344,17 @@ def test_the_nightly_backup(home, clock, monkeypatch, tmp_path):
                                               dt.datetime(2026, 11, 27, 8, 0)]  # fmt: skip
     actions = [e.action for e in m.AuditEvent.select().order_by(m.AuditEvent.id)]
     assert actions == [scheduler.BACKUP_DONE, scheduler.BACKUP_DONE, scheduler.BACKUP_FAILED]
+
+
+def test_the_nightly_backup_is_a_verified_archive_recorded_as_a_run(home, clock):
+    if not linli.backup.supported(home):
+        pytest.skip("PostgreSQL homes are backed up with pg_dump")
+    clock.set(dt.datetime(2026, 11, 26, 2, 31))  # [backup] time defaults to 02:30
+    assert Scheduler(home).tick() == [f"已自动备份：{linli.backup.last_good_backup(home)[0]}"]
+    archives = list(linli.backup.backup_settings(home).folder.glob("linli-backup-*.tar.gz"))
+    assert len(archives) == 1 and linli.backup.verify_backup(archives[0])
+    run = m.Run.select().where(m.Run.kind == "backup").get()
+    assert run.state == "succeeded" and run.requested_by == runs.SCHEDULER_USER
 
 
 def test_the_thread_sleeps_until_the_moment(home, clock, tmp_path):
