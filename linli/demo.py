@@ -10,6 +10,10 @@ numbers are invented.
 :func:`fill_demo` writes into an already-connected database (see :func:`linli.db.connect`) in
 one transaction. It is deterministic for a given ``now``: the same titles, slugs, dates and
 photos every time.
+
+Content already moved to plain files lives in ``linli/demo_content/`` (the format of ``linli
+export``, :mod:`linli.transfer`) and is read by the same import as ``linli import``; its items
+carry no times, and are given ones anchored to ``now`` here.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ import datetime as dt
 import io
 import random
 from collections import Counter
+from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageOps
 
@@ -25,7 +30,9 @@ from linli import models as m
 from linli.db import immediate_transaction
 from linli.home import Home
 from linli.media import StoredImage, store_file, store_image
+from linli.transfer import TYPES, import_site
 
+DEMO_CONTENT = Path(__file__).resolve().parent / "demo_content"
 SEED = 20240610  # text choices and times
 PHOTO_SEED = 19850301  # drawings; separate so photos=False does not change anything else
 
@@ -97,6 +104,8 @@ def fill_demo(home: Home, now: dt.datetime | None = None, *, photos: bool = True
     filler = _Filler(now, painter)
     with immediate_transaction():
         filler.run()
+        if DEMO_CONTENT.is_dir():
+            filler.imported(import_site(home, DEMO_CONTENT))
     return dict(filler.counts)
 
 
@@ -468,6 +477,18 @@ class _Filler:
         self.albums(events)
         self.grids()
         self.pages()
+
+    def imported(self, counts: dict[str, int]) -> None:
+        """Count the items :func:`linli.transfer.import_site` read from ``demo_content/`` and
+        date them: written a few weeks before ``now``, not touched since."""
+        for prefix, model in TYPES.items():
+            if not counts.get(prefix):
+                continue
+            self.counts[model.__name__] += counts[prefix]
+            slugs = sorted(path.stem for path in (DEMO_CONTENT / prefix).glob("*.md"))
+            for slug in slugs:
+                created = self.at(-self.rng.randint(20, 60), self.rng.randint(8, 17), self.rng.randint(0, 59))
+                model.update(created_at=created, updated_at=created).where(model.slug == slug).execute()
 
     # helpers
 
