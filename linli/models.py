@@ -18,7 +18,7 @@ import peewee as pw
 
 from linli import clock, registry
 from linli.db import database
-from linli.registry import GRIDS_AND_ABOUT, N_, VOLUNTEERING, Names, Search, children_of, declare
+from linli.registry import GRIDS_AND_ABOUT, N_, VOLUNTEERING, Listing, Names, Search, children_of, declare
 
 DRAFT, REVIEW, PUBLISHED, ARCHIVED = "draft", "review", "published", "archived"
 STATUS_CHOICES = [
@@ -453,6 +453,56 @@ class Page(Content):
     body = pw.TextField(default="")
     in_menu = pw.BooleanField(default=False)
     position = pw.IntegerField(default=0)
+
+
+HOTLINE_CATEGORIES = [
+    ("emergency", Names("紧急求助", "緊急求助", "Emergencies")),
+    ("community", Names("社区和街道", "社區和街道", "Community and street office")),
+    ("government", Names("政务服务热线", "政務服務熱線", "Public service hotlines")),
+    ("property", Names("物业服务", "物業服務", "Property management")),
+    ("utilities", Names("水电气暖维修", "水電氣暖維修", "Water, power, gas and heating repairs")),
+    ("health", Names("医疗卫生", "醫療衛生", "Health care")),
+    ("mental_health", Names("心理援助", "心理援助", "Mental health support")),
+    ("elderly", Names("养老助老", "養老助老", "Elderly care")),
+    ("other", Names("其他", "其他", "Other")),
+]
+
+
+@declare(
+    names=Names("常用电话", "常用電話", "Hotlines", one="Hotline"),
+    prefix="hotlines", position=35, search=Search(summary=("category", "note"), body=("numbers", "hours")),
+    markdown=(), lines=("numbers",), nav=True, demo=20,
+    lists=(
+        Listing("", "hotline_list.html", group_by="category"),
+        Listing("print", "hotline_print.html", group_by="category"),  # the A4 sheet for the fridge
+    ),
+    labels={"title": N_("名称"), "numbers": N_("电话号码"), "hours": N_("服务时间"), "note": N_("说明")},
+    help={
+        "title": N_("例如“东院、西院物业服务中心”“报警”。"),
+        "numbers": N_("每行一个号码，照平常的写法，如“010-8765-4388”“110”；网站上点一下就能拨打。"
+                      "号码后可加说明，如“13800004388（夜间）”。"),
+        "hours": N_("例如“24小时”“工作日 8:30—17:30”。"),
+        "note": N_("一句话说明什么事打这个电话，例如“停水、漏水、水表问题”。"),
+        "position": N_("同一分类里数字小的排在前面。"),
+    },
+)  # fmt: skip
+class Hotline(Content):
+    """常用电话: a number residents may need: property, repairs, police, clinic, street office, hotlines."""
+
+    category = pw.CharField(choices=HOTLINE_CATEGORIES, default="other", max_length=20, index=True)
+    numbers = pw.TextField(default="")  # one number per line, as staff typed it; pages link each (tel:)
+    hours = pw.CharField(default="", max_length=100)
+    note = pw.CharField(default="", max_length=200)
+    position = pw.IntegerField(default=0)
+    body_field = None
+
+    @property
+    def number_list(self) -> list[str]:
+        return lines(self.numbers)
+
+    @property
+    def category_label(self) -> str:
+        return dict(HOTLINE_CATEGORIES).get(self.category, "")
 
 
 CONTENT_MODELS = [kind.model for kind in registry.TYPES]
