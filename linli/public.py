@@ -281,13 +281,18 @@ def grouped(items, name: str | None) -> list[tuple[str, list]]:
     return [(label, found[value]) for value, label in choices if value in found]
 
 
-for _kind in registry.TYPES:
-    for _spec in _kind.lists:
-        blueprint.add_url_rule(
-            f"/{_kind.prefix}/{_spec.name}/" if _spec.name else f"/{_kind.prefix}/",
-            endpoint=f"{_kind.prefix}_{_spec.name}" if _spec.name else _kind.prefix,
-            view_func=functools.partial(listing, _kind, _spec),
-        )
+def _add_listings() -> None:
+    """A route for every list page the types declare: ``/<prefix>/[<name>/]``."""
+    for kind in registry.TYPES:
+        for spec in kind.lists:
+            blueprint.add_url_rule(
+                f"/{kind.prefix}/{spec.name}/" if spec.name else f"/{kind.prefix}/",
+                endpoint=f"{kind.prefix}_{spec.name}" if spec.name else kind.prefix,
+                view_func=functools.partial(listing, kind, spec),
+            )
+
+
+_add_listings()
 
 
 @blueprint.route("/404.html")

@@ -106,6 +106,8 @@ class Children:
 
 @dataclass
 class ContentType:
+    """One content type's declaration (made by :func:`declare`; ``Model.kind``)."""
+
     model: type
     names: Names
     prefix: str  # in URLs (/<prefix>/<slug>/) and the folder name in exports
@@ -211,7 +213,10 @@ def children_of(parent, key: str, **declaration):
 
     def register(model):
         link = next(f for f in model._meta.sorted_fields if isinstance(f, pw.ForeignKeyField) and f.rel_model is parent)
-        parent.kind.children = Children(key=key, model=model, link=link, **declaration)
+        children = Children(key=key, model=model, link=link, **declaration)
+        if set(children.text) & set(children.private):
+            raise TypeError(f"{model.__name__}: search must not read staff-only fields")
+        parent.kind.children = children
         return model
 
     return register
@@ -220,10 +225,6 @@ def children_of(parent, key: str, **declaration):
 def by_position() -> list[ContentType]:
     """Every type in menu order."""
     return sorted(TYPES, key=lambda kind: kind.position)
-
-
-def by_prefix(prefix: str) -> ContentType:
-    return next(kind for kind in TYPES if kind.prefix == prefix)
 
 
 def by_key(key: str) -> ContentType:
@@ -289,6 +290,6 @@ HELP = {
     "phone": N_("多个号码用“、”隔开。"),
 }
 
-# Search groups shared by several types.
+# Search groups shared by several types (positions: after places and hotlines, before events; last).
 VOLUNTEERING = Group("story", Names("志愿服务", "志願服務", "Volunteering"), position=37)
 GRIDS_AND_ABOUT = Group("other", Names("网格和概况", "網格和概況", "Grids and about"), position=95)

@@ -19,8 +19,10 @@ from linli.app import create_public_app
 from linli.build import build
 from linli.markup import tel_href
 from linli.demo import DEMO_CONTENT
+from linli.errors import LinliError
 from linli.home import Home
 from linli.search import rebuild_index, search
+from linli.slugs import check_slug
 from linli.transfer import export_site, import_site
 from tests.browser import CHROMIUM
 from tests.conftest import NOW
@@ -112,6 +114,13 @@ def test_the_print_sheet_fits_one_a4_page(demo_hotlines, tmp_path):
     assert re.findall(rb"/Count\s+(\d+)", data) == [b"1"]  # the page tree's count of pages
     a4 = re.search(rb"/MediaBox\s*\[\s*0 0 ([\d.]+) ([\d.]+)", data)
     assert round(float(a4.group(1)) * 25.4 / 72) == 210 and round(float(a4.group(2)) * 25.4 / 72) == 297
+
+
+def test_no_hotline_can_take_the_print_sheets_address(home):
+    hotline = m.Hotline.create(title="Print", numbers="110")
+    assert hotline.slug != "print"
+    with pytest.raises(LinliError, match="保留字"):
+        check_slug("print")
 
 
 def test_built_site_has_the_lists_pages_search_and_traditional_tree(demo_hotlines):
