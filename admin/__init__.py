@@ -14,9 +14,11 @@ from pathlib import Path
 from flask import Flask, request
 from flask_admin import Admin
 from flask_admin import babel as flask_admin_babel
+from flask_admin.theme import Bootstrap4Theme
 from flask_babel import Babel
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError, CSRFProtect
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from admin import auth
 from admin.dashboard import DashboardView
@@ -25,8 +27,9 @@ from admin.management import register_management_views
 from admin.publish import register_publish_views
 from admin.search import register_search_view
 from admin.views import register_views
-from linli import db
+from linli import db, limits
 from linli.home import Home
+from linli.public import ROOT_FILE_RULE, send_theme_file
 
 SECRET_FILE = ".linli-secret"
 LOCALES = {"zh-Hans": "zh_Hans_CN", "en": "en"}
@@ -73,7 +76,8 @@ def create_admin_app(home: Home, **config) -> Flask:
         REMEMBER_COOKIE_HTTPONLY=True,
         REMEMBER_COOKIE_SAMESITE="Lax",
         WTF_CSRF_TIME_LIMIT=None,  # a long edit must not expire its form
-        MAX_CONTENT_LENGTH=64 * 1024 * 1024,
+        MAX_CONTENT_LENGTH=limits.REQUEST_BYTES,
+        MAX_FORM_MEMORY_SIZE=limits.FORM_FIELD_BYTES,
         **config,
     )
     CSRFProtect(app)
@@ -103,6 +107,15 @@ def create_admin_app(home: Home, **config) -> Flask:
             400,
         )
 
+    @app.errorhandler(RequestEntityTooLarge)
+    def _too_large(error):
+        message = gettext(
+            "提交的内容太大了，没有保存：正文等每段文字最多 %(limit)s 个字。请点浏览器的“返回”回到上一页"
+            "（您填写的内容一般还在），把过长的文字删短或拆成几篇后再保存。",
+            limit=format(limits.TEXT_CHARS, ","),
+        )
+        return message, 413
+
     @app.after_request
     def _no_framing(response):
         response.headers.setdefault("X-Frame-Options", "DENY")
@@ -110,10 +123,16 @@ def create_admin_app(home: Home, **config) -> Flask:
         response.headers.setdefault("Referrer-Policy", "same-origin")
         return response
 
+    @app.route(ROOT_FILE_RULE)
+    def theme_icon(name: str):
+        """The public site's icons, for the admin's pages (and browsers asking at its root)."""
+        return send_theme_file(home, name)
+
     admin = Admin(
         app,
         name=lazy_gettext("邻里 · 管理后台"),
         url="/",
+        theme=Bootstrap4Theme(base_template="linli_admin/base.html"),  # Flask-Admin's, with the icons
         index_view=DashboardView(url="/", name=lazy_gettext("工作台")),
     )
     register_search_view(admin)  # first in the menu, after 工作台

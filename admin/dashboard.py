@@ -9,7 +9,7 @@ from flask import current_app, redirect, request, url_for
 from flask_admin import AdminIndexView, expose
 from flask_login import current_user
 
-from linli import accounts, publisher
+from linli import accounts, publisher, runs
 from linli import models as m
 
 
@@ -50,7 +50,7 @@ class DashboardView(AdminIndexView):
             expiring=expiring,
             mine=sorted(mine, key=lambda i: i.updated_at, reverse=True),
             last_build=last_build,
-            build=publisher.as_dict(last_build),
+            build=runs.as_dict(last_build),
             changes=publisher.changes_since_last_build(now),
             can_publish=accounts.can_publish(current_user.account),
             endpoint_of=lambda item: type(item).__name__.lower(),

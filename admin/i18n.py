@@ -25,8 +25,8 @@ def word(text):
 
 
 def requester(name: str) -> str:
-    """Who started a build: a username, or the command line (``publisher.CLI_USER``)."""
-    from linli.publisher import CLI_USER
+    """Who started a run: a username, or the command line (``runs.CLI_USER``)."""
+    from linli.runs import CLI_USER
 
     return gettext("命令行") if name == CLI_USER else name
 
@@ -49,14 +49,14 @@ WORDS = (
     # models.ROLE_CHOICES, models.MEMBER_ROLE_CHOICES
     lazy_gettext("管理员"), lazy_gettext("编辑"), lazy_gettext("投稿人"),
     lazy_gettext("网格长"), lazy_gettext("网格员"), lazy_gettext("协管员"),
-    # publisher.STATE_LABELS, publisher.BUSY, publisher.INTERRUPTED
+    # runs.STATE_LABELS, and the busy and interrupted messages of runs.KINDS (build, deploy)
     lazy_gettext("正在发布"), lazy_gettext("成功"), lazy_gettext("失败"),
     lazy_gettext("网站正在发布中，请等这次完成后再试。"), lazy_gettext("上次发布被中断，网站保持原样。"),
-    # deploy.config.KIND_LABELS, deploy.background.BUSY, deploy.background.INTERRUPTED
-    lazy_gettext("本地文件夹"), lazy_gettext("zip 压缩包"), lazy_gettext("rsync（SSH）"), lazy_gettext("SFTP"),
-    lazy_gettext("FTP/FTPS"), lazy_gettext("对象存储（S3 兼容）"), lazy_gettext("git 分支（Pages）"),
     lazy_gettext("网站正在生成或上传中，请等这次完成后再试。"),
     lazy_gettext("上次上传被中断。已上传的文件已记录，再上传一次会接着传剩下的。"),
+    # deploy.config.KIND_LABELS
+    lazy_gettext("本地文件夹"), lazy_gettext("zip 压缩包"), lazy_gettext("rsync（SSH）"), lazy_gettext("SFTP"),
+    lazy_gettext("FTP/FTPS"), lazy_gettext("对象存储（S3 兼容）"), lazy_gettext("git 分支（Pages）"),
     # media.ATTACHMENT_KINDS
     lazy_gettext("PDF 文件"), lazy_gettext("Word 文档"), lazy_gettext("Excel 表格"), lazy_gettext("PowerPoint 演示文稿"),
     lazy_gettext("文件"),

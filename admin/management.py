@@ -12,7 +12,7 @@ from wtforms.validators import Optional, ValidationError
 from admin.auth import client_address
 from admin.i18n import gettext, lazy_choices, lazy_gettext, word
 from admin.views import StaffOnly, search_hooks
-from linli import accounts, audit, db
+from linli import accounts, audit, db, validation
 from linli import models as m
 from linli.errors import LinliError
 
@@ -139,10 +139,16 @@ class SettingsView(AdminOnly, BaseView):
     def index(self):
         settings = m.SiteSettings.get_current()
         if request.method == "POST":
-            for name, _ in self.fields:
-                setattr(settings, name, request.form.get(name, "").strip())
+            typed = {name: request.form.get(name, "").strip() for name, _ in self.fields}
+            values, problems = validation.check(m.SiteSettings, typed)  # as the import checks site.md
+            for name, value in values.items():
+                setattr(settings, name, value)  # shown again as typed, less control characters
+            labels = dict(self.fields)
             if not settings.name:
                 flash(gettext("社区名称不能为空。"), "danger")
+            elif problems:
+                for problem in problems:
+                    flash(f"{labels[problem.field]}{gettext('：')}{problem.message}", "danger")
             else:
                 settings.save()
                 audit.log("settings_changed", current_user.username, address=client_address())

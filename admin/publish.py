@@ -4,7 +4,9 @@
 progress and log while it runs and the past runs with their results; :mod:`linli.publisher`
 does the work. It also hands out the built site as one zip file, for hosts whose only way in is
 a web upload panel, and sends it to the deploy targets configured in the home (``[deploy.NAME]``
-of linli.toml), one button each, in the background (:mod:`linli.deploy.background`). :class:`PreviewView` renders any item that is not in the trash, drafts included,
+of linli.toml), one button each, in the background (:mod:`linli.deploy.background`); builds and
+deploys are both runs (:mod:`linli.runs`), read back from their rows. :class:`PreviewView`
+renders any item that is not in the trash, drafts included,
 exactly as the public site would, with a banner saying it is a preview. It renders inside a
 request context of a public app of its own and never touches the public app's routes, so a
 draft stays invisible on the public site and in every build.
@@ -20,7 +22,7 @@ from flask_login import current_user
 
 from admin.auth import client_address
 from admin.i18n import gettext, lazy_gettext, word
-from linli import accounts, db, publisher
+from linli import accounts, db, publisher, runs
 from linli import models as m
 from linli.errors import LinliError
 from linli.home import Home
@@ -66,14 +68,15 @@ class PublishView(_StaffView):
             "linli_admin/publish.html",
             refused=False,
             run=run,
-            status=publisher.as_dict(run),
+            status=runs.as_dict(run),
             runs=publisher.recent(self.home, 10),
             changes=publisher.changes_since_last_build(),
-            labels=publisher.STATE_LABELS,
+            labels=runs.STATE_LABELS,
             site_built=(self.home.site_dir / "index.html").is_file(),
             deploy_targets=deploy_targets,
             deploy_error=deploy_error,
             deploy=background.status(self.home),
+            deployed=background.last_per_target(self.home, [target.name for target in deploy_targets]),
         )
 
     @expose("/site.zip")
@@ -102,7 +105,7 @@ class PublishView(_StaffView):
     def status(self):
         if not accounts.can_publish(current_user.account):
             return jsonify(error=str(REFUSED)), 403
-        response = jsonify(publisher.as_dict(publisher.status(self.home)))
+        response = jsonify(runs.as_dict(publisher.status(self.home)))
         response.headers["Cache-Control"] = "no-store"
         return response
 

@@ -29,17 +29,13 @@ from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from admin.auth import client_address
 from admin.i18n import gettext, lazy_gettext, word
-from linli import accounts, audit, db, media
+from linli import accounts, audit, db, limits, media, validation
 from linli import models as m
 from linli.errors import LinliError
 from linli.markup import render_markdown
 
 log = logging.getLogger(__name__)
 blueprint = Blueprint("uploads", __name__)
-
-MAX_PREVIEW_CHARS = 500_000
-MAX_CAPTION = 300
-MAX_TITLE = 200
 
 NOT_LOGGED_IN = lazy_gettext(
     "您的登录已过期或已退出，本次操作没有执行。请在新的浏览器标签页打开后台重新登录，再回到这里重试；本页已填写的内容不会丢失。"
@@ -118,8 +114,8 @@ def upload_config() -> dict:
         "image-url": url_for("uploads.upload_image"),
         "attachment-url": url_for("uploads.upload_attachment"),
         "media-base": url_for("uploads.stored_media", path="x")[:-1],
-        "max-image-bytes": media.MAX_BYTES,
-        "max-attachment-bytes": getattr(media, "MAX_ATTACHMENT_BYTES", media.MAX_BYTES),
+        "max-image-bytes": limits.PHOTO_BYTES,
+        "max-attachment-bytes": limits.ATTACHMENT_BYTES,
         "max-request-bytes": current_app.config.get("MAX_CONTENT_LENGTH") or 0,
     }
 
@@ -221,6 +217,22 @@ def reorder(rows, ids: list[int]) -> list:
     return ordered
 
 
+def checked(model, name: str, value: str, label) -> str:
+    """``value`` cleaned as :func:`linli.validation.check` cleans it for the forms and the import,
+    or Refused with its words after ``label`` (e.g. "照片说明太长：最多 300 个字…")."""
+    cleaned, problems = validation.check(model, {name: value})
+    if problems:
+        raise Refused(f"{label}{problems[0].message}")
+    return cleaned[name]
+
+
+def room_for_one_more(child_model, count: int) -> None:
+    """Refuse an upload that would take an item past its limit of attachments or photos."""
+    problem = validation.too_many(child_model, count + 1, adding=True)
+    if problem:
+        raise Refused(gettext("没有上传：%(problem)s", problem=problem))
+
+
 def size_label(size: int) -> str:
     if size >= 1024 * 1024:
         return f"{size / 1024 / 1024:.1f} MB"
@@ -236,8 +248,9 @@ def preview_markdown():
     text = json_body().get("text", "")
     if not isinstance(text, str):
         raise Refused(gettext("预览数据不正确。"))
-    if len(text) > MAX_PREVIEW_CHARS:
-        raise Refused(gettext("正文太长（%(count)s 个字符），无法预览。请把内容拆成几篇。", count=len(text)))
+    problem = validation.too_long(len(text), limits.TEXT_CHARS)
+    if problem:  # the words the form will use when it is saved
+        raise Refused(gettext("正文") + problem)
     # The cached function would keep every keystroke's text; the uncached one is the same code.
     render = getattr(render_markdown, "__wrapped__", render_markdown)
     return jsonify(html=str(render(text)))
@@ -307,14 +320,16 @@ def upload_attachment():
     if not notice_id:
         raise Refused(gettext("请先保存通知，保存后才能添加附件。"))
     notice = editable(m.Notice, notice_id, CANNOT_EDIT_NOTICE)
+    room_for_one_more(m.Attachment, notice.attachments.count())  # before the file is stored
     data, filename = uploaded_file()
     stored = media.store_attachment(home().media_dir, data, filename)
-    title = media.safe_display_name(filename)[:MAX_TITLE]
+    title = checked(m.Attachment, "title", media.safe_display_name(filename), gettext("附件标题"))
     with db.immediate_transaction():
         existing = notice.attachments.where(m.Attachment.file == stored.path).first()
         if existing is not None:
             return jsonify(duplicate=True, message=gettext("这个文件已经是本通知的附件（“%(title)s”），没有重复添加。", title=existing.title),
                            **attachment_json(existing))
+        room_for_one_more(m.Attachment, notice.attachments.count())  # someone else may have added one
         last = notice.attachments.select(m.Attachment.position).order_by(m.Attachment.position.desc()).first()
         attachment = m.Attachment.create(
             notice=notice,
@@ -335,8 +350,7 @@ def attachment_title(attachment_id: int):
     title = " ".join(str(json_body().get("title", "")).split())
     if not title:
         raise Refused(gettext("附件标题不能为空。居民会看到这个标题，请写清楚是什么文件，例如“停水通知（盖章版）”。"))
-    if len(title) > MAX_TITLE:
-        raise Refused(gettext("附件标题太长了（%(count)s 个字），最多 %(max)s 个字。", count=len(title), max=MAX_TITLE))
+    title = checked(m.Attachment, "title", title, gettext("附件标题"))
     if title != attachment.title:
         old = attachment.title
         attachment.title = title
@@ -406,6 +420,7 @@ def editable_photo(photo_id: int) -> tuple[m.Photo, m.Album]:
 @json_endpoint
 def upload_photo(album_id: int):
     album = editable(m.Album, album_id, CANNOT_EDIT_ALBUM)
+    room_for_one_more(m.Photo, album.photos.count())  # before the file is stored
     data, filename = uploaded_file()
     stored = media.store_image(home().media_dir, data, filename=filename)
     with db.immediate_transaction():
@@ -413,6 +428,7 @@ def upload_photo(album_id: int):
         if existing is not None:
             return jsonify(duplicate=True, photo=photo_json(existing),
                            message=gettext("这张照片已经在相册里了，没有重复添加。"))
+        room_for_one_more(m.Photo, album.photos.count())  # someone else may have added one
         last = album.photos.select(m.Photo.position).order_by(m.Photo.position.desc()).first()
         photo = m.Photo.create(
             album=album,
@@ -431,8 +447,7 @@ def upload_photo(album_id: int):
 def photo_caption(photo_id: int):
     photo, album = editable_photo(photo_id)
     caption = " ".join(str(json_body().get("caption", "")).split())
-    if len(caption) > MAX_CAPTION:
-        raise Refused(gettext("照片说明太长了（%(count)s 个字），最多 %(max)s 个字。", count=len(caption), max=MAX_CAPTION))
+    caption = checked(m.Photo, "caption", caption, gettext("照片说明"))
     if caption != photo.caption:
         photo.caption = caption
         photo.save()

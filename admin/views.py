@@ -12,13 +12,15 @@ from flask_admin import expose
 from flask_admin.actions import action
 from flask_admin.contrib.peewee import ModelView
 from flask_admin.form import DateTimeField, rules
+from flask_admin.helpers import is_form_submitted
 from flask_login import current_user
 from wtforms import HiddenField
-from wtforms.validators import Length, Optional, ValidationError
+from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
+from wtfpeewee.orm import ValueRequired
 
 from admin.auth import client_address
 from admin.i18n import gettext, lazy_choices, lazy_gettext, word
-from linli import accounts, audit, db, markup, registry, revisions
+from linli import accounts, audit, db, markup, registry, revisions, validation
 from linli import models as m
 from linli.errors import LinliError
 from linli.slugs import check_slug
@@ -27,6 +29,27 @@ CONFLICT = lazy_gettext(
     "没有保存：在您编辑期间，%(who)s于 %(when)s 已经保存过这条内容。为避免覆盖别人的修改，本次没有保存。"
     "您填写的内容都还在下面，请先复制保存，然后重新打开这条内容再修改。"
 )
+
+
+# Checks of the generated model forms that linli.validation makes, in its words, for the admin and
+# the import alike (the fields keep the HTML flags they set: required, maxlength).
+CHECKED_BY_VALIDATION = (Length, DataRequired, InputRequired, ValueRequired)
+
+
+def apply_validation(model, form) -> bool:
+    """Run :func:`linli.validation.check` on the model fields of a submitted form: their text
+    loses its control characters (what is saved, and what the form shows again), and each
+    problem is shown under its field unless the field has one already. True if none."""
+    names = [name for name in model._meta.fields if name != "id" and name in form]
+    cleaned, problems = validation.check(model, {name: form[name].data for name in names})
+    for name in names:
+        if isinstance(cleaned[name], str):
+            form[name].data = cleaned[name]
+    for problem in problems:
+        field = form[problem.field]
+        if not field.errors:
+            field.errors = [*field.errors, problem.message]
+    return not problems
 
 
 def search_hooks():
@@ -127,7 +150,10 @@ class ContentView(StaffOnly, ModelView):
         """Statuses this account may choose; a blank slug means "make one from the title"."""
         allowed = accounts.allowed_statuses(current_user.account)
         form.status.choices = [(k, word(v)) for k, v in m.STATUS_CHOICES if k in allowed]
-        form.slug.validators = [Optional(), Length(max=80)]
+        for field in form:
+            if field.name in self.model._meta.fields:
+                field.validators = [v for v in field.validators if not isinstance(v, CHECKED_BY_VALIDATION)]
+        form.slug.validators = [Optional()]
         form.slug.flags.required = False
         if hasattr(form, "online_url"):
             form.online_url.validators = [*form.online_url.validators, web_address]
@@ -138,6 +164,13 @@ class ContentView(StaffOnly, ModelView):
 
     def edit_form(self, obj=None):
         return self._adjust_form(super().edit_form(obj))
+
+    def validate_form(self, form) -> bool:
+        """The form's own checks (types, choices), then the one shared with the import."""
+        valid = super().validate_form(form)
+        if not is_form_submitted() or "title" not in form:  # e.g. the list's delete form
+            return valid
+        return apply_validation(self.model, form) and valid
 
     def on_form_prefill(self, form, id):
         item = self.get_one(id)

@@ -127,12 +127,12 @@ def child(scenario: str, home_path: str) -> None:
         notice.body = notice.body.replace("。", "！", 1) + "\n\n（本通知已更正错别字。）\n"
         notice.save()
     elif scenario == "photo":
-        from linli.demo import _scene
+        from linli.demo_photos import scene
         from linli.media import store_image
 
         import random
 
-        image = _scene("park", 640, 427, random.Random(time.time_ns()))
+        image = scene("park", 640, 427, random.Random(time.time_ns()))
         buffer = io.BytesIO()
         image.save(buffer, "JPEG", quality=85)
         album = m.Album.select().where(m.Album.status == m.PUBLISHED).order_by(m.Album.id).first()

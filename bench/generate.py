@@ -3,8 +3,8 @@
 The text is the demo community's (:mod:`linli.demo`: realistic Chinese notices, guides, stories of
 typical length), varied per copy: building numbers, dates and titles change, publication dates
 spread over six years, some notices expire into the archive, a few are drafts or in the trash.
-Albums get photos drawn by the demo's painter (distinct JPEGs, stored through
-:func:`linli.media.store_image` with their renditions). The Whoosh index is made at the end, as
+Albums get photos drawn like the demo's (:func:`linli.demo_photos.scene`; distinct JPEGs, stored
+through :func:`linli.media.store_image` with their renditions). The Whoosh index is made at the end, as
 the admin would have kept it while staff saved.
 
 Proportions per N notices: services N/50, places N/50, volunteer teams N/500 (at least 5),
@@ -26,7 +26,8 @@ from pathlib import Path
 
 from linli import db
 from linli import models as m
-from linli.demo import _scene, fill_demo
+from linli.demo import fill_demo
+from linli.demo_photos import scene
 from linli.home import Home
 from linli.media import store_image
 from linli.publicity import public
@@ -140,7 +141,7 @@ def generate(root: Path, n: int, *, now: dt.datetime = NOW, photos: bool = True)
             )
             if photos:
                 for position in range(rng.randint(4, 8)):
-                    image = _scene(photo_rng.choice(PHOTO_KINDS), 640, 427, photo_rng)
+                    image = scene(photo_rng.choice(PHOTO_KINDS), 640, 427, photo_rng)
                     buffer = io.BytesIO()
                     image.save(buffer, "JPEG", quality=85)
                     stored = store_image(home.media_dir, buffer.getvalue())

@@ -58,7 +58,7 @@ from linli.headers import HEADERS_FILE, headers_file
 from linli.home import PROJECT_ROOT, Home
 from linli.feeds import feed_pages
 from linli.ical import calendar_pages
-from linli.public import TYPES, item_pages, list_pages, public_items, public_media_paths
+from linli.public import ROOT_FILES, TYPES, item_pages, list_pages, public_items, public_media_paths
 from linli.search import search_pages, sync_index
 from linli.search import static as search_static
 from linli.search import web as search_web
@@ -644,7 +644,7 @@ def _other_files(
     staged: list[str] = []
     seen: set[str] = set()
     if same_theme:
-        files.update((rel, h) for rel, h in previous.items() if rel.startswith("static/"))
+        files.update((rel, h) for rel, h in previous.items() if rel.startswith("static/") or rel in ROOT_FILES)
     for theme_dir in home.theme_dirs if not same_theme else ():
         static = theme_dir / "static"
         for source in sorted(static.rglob("*")) if static.is_dir() else []:
@@ -652,11 +652,12 @@ def _other_files(
             if source.is_file() and rel not in seen and not source.name.startswith("."):
                 seen.add(rel)
                 data = source.read_bytes()
-                target = f"static/{rel}"
-                files[target] = hashlib.blake2b(data, digest_size=16).digest()
-                if previous.get(target) != files[target]:
-                    _write(staging / target, data)
-                    staged.append(target)
+                # The icons also at the site's root, where browsers ask for them.
+                for target in (f"static/{rel}", rel) if rel in ROOT_FILES else (f"static/{rel}",):
+                    files[target] = hashlib.blake2b(data, digest_size=16).digest()
+                    if previous.get(target) != files[target]:
+                        _write(staging / target, data)
+                        staged.append(target)
     with app.test_request_context():
         media = sorted(public_media_paths())
     for rel in media:  # stored by content hash: a name never changes its bytes

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import secrets
 import shutil
+import socket
 import sys
 from pathlib import Path
 
@@ -27,7 +28,28 @@ class UserError(click.ClickException):
         click.echo(f"错误：{self.message}", err=True)
 
 
+HOME_HELP = "站点目录（默认：环境变量 LINLI_HOME，否则当前目录）。"
+
+
+def _home_here(ctx: click.Context, _param, value: Path | None) -> None:
+    """``--home`` given after a subcommand (``linli build --home X``) chooses the home too."""
+    if value is not None:
+        ctx.obj = Home.locate(value)
+
+
+class LinliCommand(click.Command):
+    """A subcommand: takes ``--home`` like the top level does, and lists it in its ``--help``."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.params.append(click.Option(["--home"], type=click.Path(file_okay=False, path_type=Path),
+                                        expose_value=False, is_eager=True, callback=_home_here, help=HOME_HELP))  # fmt: skip
+
+
 class LinliGroup(click.Group):
+    command_class = LinliCommand
+    group_class = type  # subgroups (linli user …) are LinliGroups too
+
     def invoke(self, ctx):
         try:
             return super().invoke(ctx)
@@ -36,13 +58,8 @@ class LinliGroup(click.Group):
 
 
 @click.group(cls=LinliGroup)
-@click.option(
-    "--home",
-    "home_path",
-    type=click.Path(file_okay=False, path_type=Path),
-    envvar="LINLI_HOME",
-    help="站点目录（默认：当前目录）。",
-)
+@click.option("--home", "home_path", type=click.Path(file_okay=False, path_type=Path), envvar="LINLI_HOME",
+              help=HOME_HELP)  # fmt: skip
 @click.version_option(package_name="linli")
 @click.pass_context
 def cli(ctx: click.Context, home_path: Path | None) -> None:
@@ -99,10 +116,7 @@ def demo(root: Path, no_build: bool) -> None:
     password = secrets.token_urlsafe(9)
     with db.immediate_transaction():
         add_user("demo", password, role="admin")
-    other_labels = {"Photo": "照片", "Attachment": "附件", "GridMember": "网格员"}
-    made = [
-        (getattr(getattr(models, name), "type_label", "") or other_labels.get(name), n) for name, n in counts.items()
-    ]
+    made = [(getattr(getattr(models, name), "type_label", ""), n) for name, n in counts.items()]
     click.echo("已生成演示社区：" + "，".join(f"{label} {n}" for label, n in made if label and n))
     click.echo(f"演示管理员账号：demo  密码：{password}")
     if not no_build:
@@ -134,12 +148,12 @@ def _build(home: Home) -> None:
         bar.update(done - bar.pos)
 
     try:
-        run = run_build(home, progress=progress)  # recorded as a BuildRun, like a build from the admin
+        run = run_build(home, progress=progress)  # recorded as a Run, like a build from the admin
     finally:
         if bar is not None:
             bar.render_finish()
     click.echo(
-        f"网站已生成：{run.pages_done} 个页面，{run.files} 个文件，用时 {run.seconds:.1f} 秒 → {home.site_dir}"
+        f"网站已生成：{run.done} 个页面，{run.files} 个文件，用时 {run.seconds:.1f} 秒 → {home.site_dir}"
     )
     click.echo(f"用浏览器打开 {home.site_dir / 'index.html'} 即可查看。")
 
@@ -152,15 +166,33 @@ def serve(root: Path, port: int, host: str) -> None:
     """在本机预览网站（/）并打开管理后台（/admin/）。"""
     if host not in ("127.0.0.1", "localhost", "::1"):
         raise LinliError("预览服务器只能在本机地址上运行（--host 127.0.0.1）。")
-    from werkzeug.serving import run_simple
+    from werkzeug.serving import make_server
 
     from linli.serve import create_preview_app
 
     home = open_home(root)
-    app = create_preview_app(home)
+    _require_free_port(host, port)
+    server = make_server(host, port, create_preview_app(home), threaded=True)
     click.echo(f"网站预览：http://{host}:{port}/    管理后台：http://{host}:{port}/admin/")
     click.echo("按 Ctrl+C 停止。")
-    run_simple(host, port, app, threaded=True, use_reloader=False)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
+
+
+def _require_free_port(host: str, port: int) -> None:
+    """LinliError in one line when ``port`` is taken (before any banner says the site is up)."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as the server itself binds
+        try:
+            probe.bind((host, port))
+        except OSError as exc:
+            raise LinliError(f"端口 {port} 已被占用（也许 linli serve 已经在运行）。请先关掉它，"
+                             f"或换一个端口：linli serve --port {port + 1}") from exc  # fmt: skip
 
 
 @cli.command("export")
@@ -168,10 +200,10 @@ def serve(root: Path, port: int, host: str) -> None:
 @click.pass_obj
 def export_command(root: Path, target: Path) -> None:
     """把全部内容导出为 Markdown 文件和媒体文件（备份或迁移用）。"""
-    from linli.transfer import export_site
+    from linli.transfer import export_site, summary
 
     counts = export_site(open_home(root), target)
-    click.echo(f"已导出到 {target}：" + "，".join(f"{k} {v}" for k, v in counts.items()))
+    click.echo(f"已导出到 {target}：" + summary(counts))
 
 
 @cli.command("import")
@@ -179,12 +211,12 @@ def export_command(root: Path, target: Path) -> None:
 @click.pass_obj
 def import_command(root: Path, source: Path) -> None:
     """从导出的 Markdown 目录导入内容（同名内容会被更新）。"""
-    from linli.transfer import import_site
+    from linli.transfer import import_site, summary
 
     if not source.is_dir():
         raise LinliError(f"找不到要导入的目录：{source}")
     counts = import_site(open_home(root), source)
-    click.echo(f"已从 {source} 导入：" + "，".join(f"{k} {v}" for k, v in counts.items()))
+    click.echo(f"已从 {source} 导入：" + summary(counts))
 
 
 @cli.group()

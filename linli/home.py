@@ -53,7 +53,6 @@ GITIGNORE_TEMPLATE = """\
 /.build-staging*/
 /.site-old*/
 /.build.lock
-/.deploy-status.json*
 /.linli-secret
 """
 

@@ -2,7 +2,9 @@
 
 Python-Markdown renders (tables, Unicode heading ids, CJK line joining, phone numbers as
 ``tel:`` links); nh3 then keeps only
-an allowlist of tags, attributes and URL schemes, so no staff text can run script.
+an allowlist of tags, attributes and URL schemes, so no staff text can run script. The result is
+always well-formed HTML5: it parses without a single error inside the page's ``<div>``, whatever
+raw HTML staff paste (see :func:`sanitize_html`).
 """
 
 from __future__ import annotations
@@ -32,12 +34,22 @@ CJK = (
 )
 _CJK_BREAK = re.compile(rf"(?<=[{CJK}])[ \t]*\n[ \t]*(?=[{CJK}])")
 
+# Characters an HTML page may not hold (each is a parse error): controls other than whitespace,
+# surrogates and noncharacters. Python-Markdown's own placeholders are made of two of them.
+NOT_HTML = re.compile(
+    "[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufdd0-\ufdef"
+    + "".join(chr(plane << 16 | 0xFFFE) + chr(plane << 16 | 0xFFFF) for plane in range(17))
+    + "]"
+)
+
 ALLOWED_TAGS = {
     "p", "br", "hr", "h2", "h3", "h4", "h5", "h6", "strong", "em", "b", "i", "u", "s", "del",
     "ins", "mark", "sub", "sup", "small", "code", "pre", "kbd", "blockquote", "ul", "ol", "li",
     "dl", "dt", "dd", "a", "img", "table", "thead", "tbody", "tr", "th", "td", "caption",
-    "figure", "figcaption", "abbr",
+    "figure", "abbr",
 }  # fmt: skip
+# Not <figcaption>: html5lib (what `linli check` parses with) still treats it as an ordinary
+# element, so a list item inside one, which browsers keep there, would close the item around it.
 ALLOWED_ATTRIBUTES = {
     "a": {"href", "title"},
     "img": {"src", "alt", "title", "width", "height"},
@@ -175,7 +187,7 @@ def _render(text: str) -> str:
         md = _converters.md = _markdown()  # building one costs more than most conversions
     md.reset()
     # A top-level heading in a body would compete with the page title: shift headings down.
-    html = md.convert(text.replace("\r\n", "\n"))
+    html = md.convert(NOT_HTML.sub("", text.replace("\r\n", "\n")))
     html = re.sub(r"<(/?)h1([ >])", r"<\1h2\2", html)
     return sanitize_html(html)
 
@@ -231,17 +243,68 @@ store: RenderedStore | None = None  # set for the length of a build (linli.build
 
 
 def sanitize_html(html: str) -> str:
-    return nh3.clean(
+    """``html`` with only the allowlist left, as well-formed HTML5 for the inside of a ``<div>``.
+
+    nh3 parses ``html`` the way a browser does and removes what the allowlist does not name,
+    keeping the text inside. Removing an element can leave a tree no parser would build (the
+    paragraphs around a removed ``<marquee>``, ``<button>`` or ``<object>`` end up one inside
+    another), and even a parser's own tree can be one that its serialisation does not give back
+    (the adoption agency can leave a heading right inside another). Such HTML parses otherwise
+    than it reads, with errors, and takes the rest of the page with it. So the result is parsed
+    and written again until it gives back itself: HTML that parses, without a single error, into
+    exactly the tree it spells. Two passes for ordinary bodies; a few for hostile ones. A body that
+    has not settled after :data:`MAX_PASSES` keeps only its text and paragraphs.
+    """
+    html = _allowlist(html)
+    for _ in range(MAX_PASSES):
+        again = _allowlist(_respell(html))
+        if again == html:
+            break
+        html = again
+    else:
+        html = _allowlist(_allowlist(html, tags={"p", "br"}), tags={"p", "br"})
+    return _respell(html, images=True)
+
+
+MAX_PASSES = 10
+# A start tag of nh3's output, and the line break after it. Text there never holds "<" and
+# attribute values are always quoted and never hold '"', so this finds every start tag and
+# nothing inside an attribute value.
+_START_TAG = re.compile(r'<([a-z][a-z0-9]*)((?:[^"<>]|"[^"]*")*)>(\n?)')
+
+
+def _respell(html: str, images: bool = False) -> str:
+    """nh3's output as it should be written: a parser drops the line break right after
+    ``<pre>``, so one there is written twice (nh3 does not); with ``images``, photos load
+    lazily (added here rather than by nh3, which writes added attributes in random order)."""
+    if "<pre" not in html and not (images and "<img" in html):
+        return html
+
+    def start_tag(match: re.Match) -> str:
+        name, attributes, newline = match.groups()
+        if name == "pre" and newline:
+            return f"<pre{attributes}>\n\n"
+        if name == "img" and images:
+            return f'<img loading="lazy" decoding="async"{attributes}>{newline}'
+        return match.group(0)
+
+    return _START_TAG.sub(start_tag, html)
+
+
+def _allowlist(html: str, tags: set[str] = ALLOWED_TAGS) -> str:
+    """One pass of nh3, without the characters a page may not hold (character references such
+    as ``&#1;`` bring them back) and the empty paragraphs a removed element leaves."""
+    html = nh3.clean(
         html,
-        tags=ALLOWED_TAGS,
+        tags=tags,
         attributes=ALLOWED_ATTRIBUTES,
         url_schemes=URL_SCHEMES,
         link_rel="noopener noreferrer",
         strip_comments=True,
         filter_style_properties={"text-align"},
-        set_tag_attribute_values={"img": {"loading": "lazy", "decoding": "async"}},
         clean_content_tags={"script", "style"},
     )
+    return NOT_HTML.sub("", html).replace("<p></p>", "")
 
 
 def plain_text(text: str | None, limit: int | None = None) -> str:

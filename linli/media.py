@@ -39,18 +39,17 @@ try:  # colour management is optional in some Pillow builds
 except ImportError:  # pragma: no cover - depends on how Pillow was built
     ImageCms = None
 
+from linli import limits
 from linli.errors import LinliError
 
-# --- limits ---------------------------------------------------------------------------------
+# --- limits (the byte sizes of uploads are in linli.limits) -----------------------------------
 
 RENDITION_WIDTHS = (480, 960, 1600)
 MAX_EDGE = 2560  # stored originals are at most this large on the long side
-MAX_BYTES = 40 * 1024 * 1024  # a photo upload (a 48 MP phone photo converted to PNG fits)
 MAX_PIXELS = 60_000_000  # from the header, before decoding (a 50 MP phone photo is 49.9 M)
 MAX_ASPECT = 20  # long side / short side; phone panoramas stay well below this
 ACCEPTED_FORMATS = ("JPEG", "PNG", "WEBP", "GIF", "MPO")  # MPO: phone JPEGs with a depth map
 
-MAX_ATTACHMENT_BYTES = 40 * 1024 * 1024
 MAX_ZIP_ENTRIES = 5_000  # a big .pptx has a few hundred parts
 MAX_ZIP_UNCOMPRESSED = 300 * 1024 * 1024  # all parts of an Office file, unpacked
 MAX_ZIP_RATIO = 200  # unpacked / packed for one part; real Office XML stays below ~30
@@ -191,8 +190,9 @@ def _decode_photo(data: bytes, subject: str) -> Image.Image:
     """The upload as a clean, upright RGB image without metadata, or a LinliError."""
     if not data:
         raise LinliError(f"{subject}是空的（0 字节），可能没有传完。请重新选择照片上传。")
-    if len(data) > MAX_BYTES:
-        raise LinliError(f"{subject}太大了（{_mb(len(data))}，最多 {_mb(MAX_BYTES)}）。"
+    if len(data) > limits.PHOTO_BYTES:
+        raise LinliError(f"{subject}太大了（{limits.size_label(len(data))}，"
+                         f"最多 {limits.size_label(limits.PHOTO_BYTES)}）。"
                          "请先在手机或电脑上把照片缩小或压缩，再上传。")
     if _image_magic(data) is None:
         raise LinliError(_not_a_photo(data, subject))
@@ -327,8 +327,9 @@ def store_attachment(media_dir: Path, data: bytes, filename: str) -> StoredFile:
     subject = _subject(filename)
     if not data:
         raise LinliError(f"{subject}是空的（0 字节），可能没有传完。请检查文件后重新上传。")
-    if len(data) > MAX_ATTACHMENT_BYTES:
-        raise LinliError(f"{subject}太大了（{_mb(len(data))}，最多 {_mb(MAX_ATTACHMENT_BYTES)}）。"
+    if len(data) > limits.ATTACHMENT_BYTES:
+        raise LinliError(f"{subject}太大了（{limits.size_label(len(data))}，"
+                         f"最多 {limits.size_label(limits.ATTACHMENT_BYTES)}）。"
                          "请压缩图片或拆成几个文件后再上传。")
     named = _extension(filename)
     kind = _attachment_kind(data, named, subject)
@@ -621,7 +622,3 @@ def _write_once(target: Path, make: Callable[[], bytes]) -> bool:
     finally:
         tmp.unlink(missing_ok=True)
     return True
-
-
-def _mb(size: int) -> str:
-    return f"{size / 1024 / 1024:.0f} MB" if size >= 1024 * 1024 else f"{size / 1024:.0f} KB"

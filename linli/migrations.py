@@ -27,7 +27,7 @@ from linli.errors import LinliError
 
 logger = logging.getLogger(__name__)
 
-CURRENT = 3
+CURRENT = 5
 
 
 def _listing_indexes(database: pw.Database) -> None:
@@ -81,8 +81,30 @@ def _site_clock(database: pw.Database) -> None:
                 database.execute_sql(update, params)
 
 
-#: version → function(database) that brings the schema from version - 1 to version
-MIGRATIONS: dict[int, Callable[[pw.Database], None]] = {2: _listing_indexes, 3: _site_clock}
+def _runs_of_every_kind(database: pw.Database) -> None:
+    """v5: deploys are runs too (:mod:`linli.runs`). ``build_run`` gains ``kind`` (existing rows
+    are builds) and ``target``; its progress columns ``pages_done`` / ``pages_total`` become
+    ``done`` / ``total`` (pages for a build, files for a deploy). Columns already in their new
+    form are left alone."""
+    from playhouse.migrate import SchemaMigrator, migrate
+
+    cursor = database.execute_sql('SELECT * FROM "build_run" WHERE 1 = 0')
+    have = {column[0] for column in cursor.description}
+    migrator = SchemaMigrator.from_database(database)
+    steps = []
+    if "kind" not in have:
+        steps.append(migrator.add_column("build_run", "kind", pw.CharField(default="build", max_length=16)))
+    if "target" not in have:
+        steps.append(migrator.add_column("build_run", "target", pw.CharField(default="", max_length=100)))
+    for old, new in (("pages_done", "done"), ("pages_total", "total")):
+        if old in have and new not in have:
+            steps.append(migrator.rename_column("build_run", old, new))
+    migrate(*steps)
+
+
+#: version → function(database) that brings the schema from the version before it to this one.
+#: A number missing here is skipped: :func:`upgrade` runs the pending versions in order.
+MIGRATIONS: dict[int, Callable[[pw.Database], None]] = {2: _listing_indexes, 3: _site_clock, 5: _runs_of_every_kind}
 TABLE = "schema_version"
 
 

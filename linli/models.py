@@ -109,19 +109,26 @@ class Revision(BaseModel):
         indexes = ((("target_type", "target_id", "version"), False),)
 
 
-class BuildRun(BaseModel):
-    """One build of the public site, requested from the admin or the CLI."""
+class Run(BaseModel):
+    """One run of publishing work in the background (:mod:`linli.runs`): a build of the public
+    site, or a deploy of the built site to one target. The table keeps the name it had when
+    builds were the only runs."""
 
+    kind = pw.CharField(default="build", max_length=16)  # build / deploy
+    target = pw.CharField(default="", max_length=100)  # a deploy's target ([deploy.NAME] of linli.toml)
     started_at = pw.DateTimeField(default=now)
     finished_at = pw.DateTimeField(null=True)
     requested_by = pw.CharField(default="", max_length=64)
     state = pw.CharField(default="running", max_length=16)  # running / succeeded / failed
-    pages_done = pw.IntegerField(default=0)
-    pages_total = pw.IntegerField(default=0)
-    files = pw.IntegerField(default=0)
+    done = pw.IntegerField(default=0)  # progress: pages rendered (build) or files sent (deploy)
+    total = pw.IntegerField(default=0)  # of so many
+    files = pw.IntegerField(default=0)  # files copied into site/ (build) or uploaded (deploy)
     seconds = pw.FloatField(null=True)
     message = pw.TextField(default="")
     log = pw.TextField(default="")
+
+    class Meta:
+        table_name = "build_run"
 
 
 class SiteSettings(BaseModel):
@@ -141,6 +148,7 @@ class SiteSettings(BaseModel):
     buildings = pw.CharField(default="", max_length=100)
     honours = pw.TextField(default="")  # one per line
     updated_at = pw.DateTimeField(default=now)
+    type_label = "社区信息"
 
     @classmethod
     def get_current(cls) -> "SiteSettings":
@@ -228,6 +236,7 @@ class Attachment(BaseModel):
     file = pw.CharField(max_length=200)  # media path, content-hash name
     size = pw.IntegerField(default=0)
     position = pw.IntegerField(default=0)
+    type_label = "附件"
 
 
 @declare(
@@ -406,6 +415,7 @@ class Photo(BaseModel):
     is_cover = pw.BooleanField(default=False)
     hidden = pw.BooleanField(default=False)
     created_at = pw.DateTimeField(default=now)
+    type_label = "照片"
 
 
 @declare(
@@ -440,6 +450,7 @@ class GridMember(BaseModel):
     private_phone = pw.CharField(default="", max_length=50)  # staff only
     duties = pw.CharField(default="", max_length=200)
     position = pw.IntegerField(default=0)
+    type_label = "网格员"
 
 
 @declare(
@@ -514,4 +525,4 @@ LISTING_COLUMNS = ("status", "deleted_at", "publish_at", "expires_at", "created_
 for _model in CONTENT_MODELS:
     _extra = ("pinned", "category", "urgent", "keep_after_expiry") if _model is Notice else ()
     _model.add_index(*(getattr(_model, name) for name in (*LISTING_COLUMNS, *_extra)))
-ALL_MODELS = [User, LoginAttempt, AuditEvent, Revision, BuildRun, SiteSettings, *CONTENT_MODELS, *CHILD_MODELS]
+ALL_MODELS = [User, LoginAttempt, AuditEvent, Revision, Run, SiteSettings, *CONTENT_MODELS, *CHILD_MODELS]

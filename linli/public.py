@@ -26,6 +26,10 @@ from linli.publicity import EXPIRED, LIVE, include_for, public, public_condition
 blueprint = Blueprint("public", __name__)
 
 TYPES = {model.url_prefix: model for model in m.CONTENT_MODELS}
+# Theme files that browsers ask for at the site's root whatever the page links: served and
+# built there as well as under /static/ (see linli.build).
+ROOT_FILES = ("favicon.ico", "apple-touch-icon.png")
+ROOT_FILE_RULE = "/<any({}):name>".format(", ".join(f'"{name}"' for name in ROOT_FILES))
 CATEGORY_ENDPOINTS = {kind.prefix: f"public.{kind.key}_category" for kind in registry.TYPES if kind.category_pages}
 
 
@@ -353,7 +357,18 @@ def media(path: str):
 
 @blueprint.route("/static/<path:path>")
 def theme_static(path: str):
-    for theme_dir in current_app.config["LINLI_HOME"].theme_dirs:
+    return send_theme_file(current_app.config["LINLI_HOME"], path)
+
+
+@blueprint.route(ROOT_FILE_RULE)
+def root_file(name: str):
+    return send_theme_file(current_app.config["LINLI_HOME"], name)
+
+
+def send_theme_file(home, path: str):
+    """A file of the theme's ``static/`` folder, the home's own override first (the admin
+    serves the icons through this too)."""
+    for theme_dir in home.theme_dirs:
         if (theme_dir / "static" / path).is_file():
             return send_from_directory(theme_dir / "static", path, max_age=3600)
     abort(404)

@@ -3,13 +3,15 @@ revisions, trash), audit log. Real admin app, real SQLite file."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
+from html import unescape as html_unescape
 
 import pytest
 from click.testing import CliRunner
 
 from admin import create_admin_app
-from linli import accounts
+from linli import accounts, limits, validation
 from linli import models as m
 from linli.app import create_public_app
 from linli.cli import cli
@@ -271,3 +273,93 @@ def test_staff_wording_replaces_flask_admin_messages(app):
     assert "已移入回收站" in flashes(response) and "%(count)s" not in response.get_data(as_text=True)
     response = client.post("/notice/new/", data=notice_form(title=""), follow_redirects=True)
     assert "没有保存" in flashes(response)
+
+
+# --- what a form takes: linli.validation, the same words as the import ----------------------------
+
+
+def field_errors(response) -> list[str]:
+    """The messages the form shows under its fields."""
+    html = response.get_data(as_text=True)
+    lists = re.findall(r'<ul class="form-text text-danger[^"]*">(.*?)</ul>', html, re.S)
+    return [html_unescape(" ".join(item.split())) for found in lists for item in re.findall(r"<li>(.*?)</li>", found, re.S)]
+
+
+def test_a_body_over_the_limit_is_refused_under_its_field_and_kept_in_the_form(app):
+    client, _ = login(app, "editor")
+    body = "第一段。\n\n" + "长" * limits.TEXT_CHARS  # 600 KB: more than a form field held before
+    response = client.post("/notice/new/", data=notice_form(title="很长的通知", body=body), content_type="multipart/form-data")
+    assert response.status_code == 200
+    assert "没有保存" in flashes(response)
+    assert validation.too_long(len(body), limits.TEXT_CHARS) in field_errors(response)
+    assert "太长：最多 200,000 个字，实际 200,006 个字。请删去多余的内容，或拆成几篇。" in field_errors(response)
+    assert body in html_unescape(response.get_data(as_text=True))  # the staff's text is still in the form
+    assert m.Notice.select().count() == 0
+
+    client.post("/notice/new/", data=notice_form(title="短通知"))
+    notice = m.Notice.get()
+    response = client.post(f"/notice/edit/?id={notice.id}", data=notice_form(title="短通知", body=body, edit_version="1", slug=notice.slug),
+                           content_type="multipart/form-data")  # fmt: skip
+    assert response.status_code == 200 and "没有保存" in flashes(response)
+    kept = m.Notice.get_by_id(notice.id)
+    assert (kept.body, kept.version) == ("明天停水", 1)
+    assert m.Revision.select().count() == 1
+
+
+def test_a_body_pasted_by_accident_gets_an_answer_not_a_bare_error(app):
+    client, _ = login(app, "editor")
+    body = "长" * (3 * 1024 * 1024)  # 9 MB: an accident, still answered by the form
+    response = client.post("/notice/new/", data=notice_form(body=body), content_type="multipart/form-data")
+    assert response.status_code == 200
+    assert f"太长：最多 200,000 个字，实际 {len(body):,} 个字。请删去多余的内容，或拆成几篇。" in field_errors(response)
+    absurd = "长" * (limits.FORM_FIELD_BYTES // 3 + 1)  # over what the admin reads of one field
+    response = client.post("/notice/new/", data=notice_form(body=absurd), content_type="multipart/form-data")
+    assert response.status_code == 413
+    page = response.get_data(as_text=True)
+    assert page.startswith("提交的内容太大了，没有保存：正文等每段文字最多 200,000 个字。") and "返回" in page
+    assert m.Notice.select().count() == 0
+
+
+def test_forms_refuse_with_the_words_of_the_import(app):
+    client, _ = login(app, "editor")
+    cases = [
+        (notice_form(title="长" * 201), "太长：最多 200 个字，实际 201 个字。"),
+        (notice_form(title=" \x00 "), "不能为空。"),
+        (notice_form(summary="要" * 301), "太长：最多 300 个字，实际 301 个字。"),
+        (notice_form(slug="关于 我们"), "网址名 “关于 我们” 只能包含文字、数字和连字符“-”，且不能以“-”开头或结尾。"),
+        (notice_form(publish_at="0001-01-01 00:00:00"), "超出范围：年份应在 1900 到 2999 之间，实际为 0001-01-01T00:00:00。"),
+    ]
+    for form, words in cases:
+        response = client.post("/notice/new/", data=form)
+        assert words in field_errors(response), (form, field_errors(response))
+        # The import says the same after the file and the field's name.
+        values = {k: v for k, v in form.items() if k in ("title", "summary", "slug")}
+        if "publish_at" in form and form["publish_at"]:
+            values["publish_at"] = dt.datetime.fromisoformat(form["publish_at"])
+        assert words in [problem.message for problem in validation.check(m.Notice, values)[1]]
+    grid = {"title": "第一网格", "buildings": "\n".join(f"{n}号楼" for n in range(1, 102)), "area": "", "body": "",
+            "position": "0", "status": "draft", "slug": "", "internal_note": "", "edit_version": ""}  # fmt: skip
+    response = client.post("/grid/new/", data=grid)
+    assert "太多了：每个网格最多 100 个楼栋（一行一个），这里有 101 行。" in field_errors(response)
+    assert m.Notice.select().count() == m.Grid.select().count() == 0
+
+
+def test_forms_drop_control_characters_as_the_import_does(app):
+    client, _ = login(app, "editor")
+    typed = {"title": "停水\x00通知\x1b[1m", "summary": "明天\t停水\r\n请储水\x07", "body": "第一段\x00\r\n\r\n\x0c第二段\t缩进\x85完"}
+    client.post("/notice/new/", data=notice_form(**typed))
+    notice = m.Notice.get()
+    assert (notice.title, notice.summary, notice.body) == ("停水通知[1m", "明天 停水 请储水", "第一段\r\n\r\n第二段\t缩进完")
+    assert {k: getattr(notice, k) for k in typed} == validation.clean(m.Notice, typed)
+
+
+def test_site_settings_are_checked_as_site_md_is(app):
+    client, _ = login(app, "admin")
+    fields = {"name": "幸福里社区", "intro": "长" * (limits.TEXT_CHARS + 1), "main_phone": "1" * 51}
+    response = client.post("/settings/", data=fields)
+    assert "社区概况（Markdown）：太长：最多 200,000 个字，实际 200,001 个字。" in flashes(response)
+    assert "社区电话：太长：最多 50 个字，实际 51 个字。" in flashes(response)
+    assert "长" * (limits.TEXT_CHARS + 1) in response.get_data(as_text=True)  # kept in the form
+    assert m.SiteSettings.select().count() == 0
+    client.post("/settings/", data={"name": "幸福里\x00社区", "intro": "社区\x07概况"})
+    assert (m.SiteSettings.get().name, m.SiteSettings.get().intro) == ("幸福里社区", "社区概况")

@@ -99,12 +99,12 @@ def test_concurrent_edit_is_refused_without_losing_text(site, new_page):
 def publish(page, url, home):
     """Press 发布网站, wait until that build has finished, and see the page say so."""
     db.connect(home.database_url)
-    last = m.BuildRun.select(m.BuildRun.id).order_by(m.BuildRun.id.desc()).scalar() or 0
+    last = m.Run.select(m.Run.id).order_by(m.Run.id.desc()).scalar() or 0
     page.goto(f"{url}/admin/publish/")
     page.click("button:has-text('发布网站')")
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
-        run = m.BuildRun.select().where(m.BuildRun.id > last).order_by(m.BuildRun.id.desc()).first()
+        run = m.Run.select().where(m.Run.id > last).order_by(m.Run.id.desc()).first()
         if run and run.state != "running":
             break
         time.sleep(0.2)

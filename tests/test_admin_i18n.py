@@ -12,9 +12,8 @@ import pytest
 
 from admin import create_admin_app
 from admin.i18n import WORDS
-from linli import accounts, media, publisher, registry
+from linli import accounts, media, registry, runs
 from linli import models as m
-from linli.deploy import background as deploy_background
 from linli.deploy import config as deploy_config
 from linli.home import PROJECT_ROOT
 
@@ -179,9 +178,9 @@ def test_every_chinese_word_from_linli_has_an_entry():
     listed = {word._args[0] for word in WORDS}
     shown = {label for choices in (m.STATUS_CHOICES, m.WISH_STATUS_CHOICES, m.ROLE_CHOICES, m.MEMBER_ROLE_CHOICES)
              for _value, label in choices}  # fmt: skip
-    shown |= set(publisher.STATE_LABELS.values()) | {publisher.BUSY, publisher.INTERRUPTED}
+    shown |= set(runs.STATE_LABELS.values()) | {text for kind in runs.KINDS.values() for text in (kind.busy, kind.interrupted)}
     shown |= set(media.ATTACHMENT_KINDS.values()) | {accounts.WRONG_LOGIN, accounts.LOCKED}
-    shown |= set(deploy_config.KIND_LABELS.values()) | {deploy_background.BUSY, deploy_background.INTERRUPTED}
+    shown |= set(deploy_config.KIND_LABELS.values())
     assert shown <= listed, sorted(shown - listed)
     assert shown <= {message.id for message in catalogues.read_catalog(PO)}
 

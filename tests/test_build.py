@@ -15,7 +15,8 @@ from linli.build import STAGING, build
 from linli.check import check_site
 from linli.demo import fill_demo
 from linli.errors import LinliError
-from linli.home import Home
+from linli.home import PROJECT_ROOT, Home
+from linli.public import ROOT_FILES
 from linli.publicity import is_public
 from tests.conftest import NOW
 
@@ -127,6 +128,31 @@ def test_home_theme_overrides_a_template(demo_db, tmp_path):
     finally:
         override.unlink()
         build(home, now=NOW)
+
+
+def test_the_themes_icons_are_at_the_sites_root_and_a_home_replaces_them(home, now):
+    m.Notice.create(title="停水通知", status="published")
+    theme = PROJECT_ROOT / "themes" / "default" / "static"
+    site = home.site_dir
+
+    def served(name: str) -> bytes:
+        assert (site / name).read_bytes() == (site / "static" / name).read_bytes()
+        return (site / name).read_bytes()
+
+    build(home, now=now)
+    assert [served(name) for name in ROOT_FILES] == [(theme / name).read_bytes() for name in ROOT_FILES]
+    build(home, now=now)  # a rebuild with the same theme keeps them
+    assert [served(name) for name in ROOT_FILES] == [(theme / name).read_bytes() for name in ROOT_FILES]
+    override = home.root / "themes" / "default" / "static" / "favicon.ico"
+    override.parent.mkdir(parents=True)
+    override.write_bytes((theme / "favicon.ico").read_bytes()[:6] + b"our own icon")
+    build(home, now=now)
+    assert served("favicon.ico") == override.read_bytes()
+    assert served("apple-touch-icon.png") == (theme / "apple-touch-icon.png").read_bytes()
+    override.unlink()
+    build(home, now=now)
+    assert served("favicon.ico") == (theme / "favicon.ico").read_bytes()
+    assert check_site(site, well_formed=True).problems == []
 
 
 def test_scheduled_notice_appears_once_its_time_comes(demo_db):

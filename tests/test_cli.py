@@ -133,3 +133,36 @@ def test_export_import_and_a_wrong_field(tmp_path):
     db.connect(f"sqlite:///{target / 'content' / 'linli.db'}")
     assert m.Notice.select().count() == before  # nothing half-imported
     assert_one_line_error(run("--home", target, "import", tmp_path / "missing"), "找不到要导入的目录")
+
+
+def test_home_after_the_subcommand_and_in_every_help(tmp_path):
+    assert run("init", "--home", tmp_path, input="社区\nadmin\nsecret-pass\nsecret-pass\n").exit_code == 0
+    listed = run("user", "list", "--home", tmp_path)
+    assert listed.exit_code == 0 and "admin" in listed.output
+    assert_one_line_error(run("build", "--home", tmp_path / "nowhere"), "找不到站点目录")
+
+    def commands(group, path=()):
+        for name, command in group.commands.items():
+            if hasattr(command, "commands"):
+                yield from commands(command, (*path, name))
+            else:
+                yield (*path, name)
+
+    names = list(commands(cli))
+    assert {("build",), ("serve",), ("user", "add"), ("backup",), ("restore",)} <= set(names)
+    for name in names:
+        shown = run(*name, "--help")
+        assert shown.exit_code == 0 and "--home" in shown.output, name
+
+
+def test_serve_on_a_port_in_use_says_so_in_one_line(tmp_path):
+    import socket
+
+    assert run("--home", tmp_path, "init", input="社区\nadmin\nsecret-pass\nsecret-pass\n").exit_code == 0
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = run("--home", tmp_path, "serve", "--port", port)
+    assert_one_line_error(result, f"端口 {port} 已被占用")
+    assert "网站预览" not in result.stdout  # no success banner first

@@ -116,6 +116,12 @@ def test_a_zone_linli_does_not_know_is_refused_with_a_clear_message(tmp_path):
         Home.open(home.root)
 
 
+def as_version_2() -> None:
+    """Record the open database as schema version 2, the last one before the site's clock."""
+    db.database.obj.execute_sql("DELETE FROM schema_version")
+    db.database.obj.execute_sql("INSERT INTO schema_version (version, applied_at, backup) VALUES (2, '2026-11-01', '')")
+
+
 @pytest.fixture
 def sqlite_only(monkeypatch):
     monkeypatch.delenv("DATABASE_URL", raising=False)
@@ -130,7 +136,7 @@ def test_upgrade_moves_times_linli_stamped_on_the_servers_clock(process_zone, sq
     notice = m.Notice.create(title="旧通知", status=m.PUBLISHED, publish_at=at(9), expires_at=at(18))
     m.Notice.update(created_at=at(1), updated_at=at(2), deleted_at=None).where(m.Notice.id == notice.id).execute()
     m.AuditEvent.create(action="save", at=at(1, 30))
-    db.database.obj.execute_sql("DELETE FROM schema_version WHERE version = 3")  # as Linli 2 left it
+    as_version_2()
     db.database.close()
     db._bound_url = None
 
@@ -139,7 +145,7 @@ def test_upgrade_moves_times_linli_stamped_on_the_servers_clock(process_zone, sq
     assert (notice.created_at, notice.updated_at) == (at(9), at(10))  # 01:00 UTC = 09:00 in Shanghai
     assert (notice.publish_at, notice.expires_at) == (at(9), at(18))  # typed by staff: unchanged
     assert m.AuditEvent.get().at == at(9, 30)
-    copies = list((home.content_dir / "backups").glob("linli-before-v3-*.db"))
+    copies = list((home.content_dir / "backups").glob("linli-before-v*.db"))
     assert len(copies) == 1
     with sqlite3.connect(copies[0]) as connection:
         assert connection.execute("SELECT created_at FROM notice").fetchone()[0] == "2026-11-25 01:00:00"
@@ -156,7 +162,7 @@ def test_upgrade_on_a_server_in_the_sites_zone_changes_nothing(process_zone, sql
     db.connect(home.database_url)
     notice = m.Notice.create(title="旧通知", status=m.PUBLISHED)
     m.Notice.update(created_at=at(1)).where(m.Notice.id == notice.id).execute()
-    db.database.obj.execute_sql("DELETE FROM schema_version WHERE version = 3")
+    as_version_2()
     db.database.close()
     db._bound_url = None
     db.connect(home.database_url, "Asia/Shanghai")

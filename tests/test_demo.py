@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import re
+import shutil
 import time
 
 import peewee as pw
@@ -14,8 +15,9 @@ from PIL import Image
 
 from linli import db, registry
 from linli import models as m
-import linli.demo
-from linli.demo import fill_demo
+import linli.demo_photos
+from linli.demo import CONTENT, fill_demo, fill_in, relative_time
+from linli.errors import LinliError
 from linli.home import Home
 from linli.media import store_image
 from linli.publicity import EXPIRED, LIVE, visibility
@@ -324,7 +326,7 @@ def test_photos_do_not_change_the_text_and_are_deterministic(filled, tmp_path, m
         uploads.append(data)
         return store_image(media_dir, data)
 
-    monkeypatch.setattr(linli.demo, "store_image", recording_store_image)
+    monkeypatch.setattr(linli.demo_photos, "store_image", recording_store_image)
     fresh(tmp_path / "b", NOW, photos=True)
     try:
         assert [p.file for p in m.Photo.select().order_by(m.Photo.id)] == photo_files
@@ -339,3 +341,151 @@ def test_photos_do_not_change_the_text_and_are_deterministic(filled, tmp_path, m
     stored = store_image(tmp_path / "media", with_gps[0])
     with Image.open(tmp_path / "media" / stored.path) as image:
         assert 0x8825 not in image.getexif()
+
+
+# --- the demo as content --------------------------------------------------------------------
+
+
+def readme_examples(heading: str) -> list[tuple[str, str]]:
+    """(written, result) of the examples under ``heading`` in demo_content/README.md: the rows of
+    its "Written" table (first and last cells), or its "- `written` → result" lines."""
+    text = (CONTENT / "README.md").read_text(encoding="utf-8")
+    section = text.split(heading, 1)[1].split("\n## ", 1)[0]
+    if "| Written |" in section:
+        rows = section.split("| Written |", 1)[1].splitlines()[2:]
+        return [(re.match(r"\| `(.+?)`", row)[1], row.strip(" |").rsplit("|", 1)[1].strip())
+                for row in rows if row.startswith("| `")]  # fmt: skip
+    return re.findall(r"^- `(.+)` → (.+)$", section, re.MULTILINE)
+
+
+README_NOW = dt.datetime(2026, 11, 25, 10, 40)  # "now" in the README's examples
+
+
+def test_relative_dates_do_what_the_readme_says():
+    examples = readme_examples("## 1. Relative dates")
+    assert len(examples) >= 8
+    for written, result in examples:
+        at = relative_time(written, README_NOW)
+        assert at.isoformat(" ", "minutes") == result or at.date().isoformat() == result, (written, at)
+    assert relative_time("now", dt.datetime(2026, 1, 1, 9, 8, 7)) == dt.datetime(2026, 1, 1, 9, 8, 7)
+    assert relative_time("<=02-29", dt.datetime(2027, 3, 1)) == dt.datetime(2024, 2, 29)
+    assert relative_time("now +1y", dt.datetime(2028, 2, 29, 12)) == dt.datetime(2029, 2, 28, 12)
+    assert relative_time("now >=mon", dt.datetime(2026, 11, 30, 8)) == dt.datetime(2026, 11, 30, 8)  # a Monday
+
+
+def test_dates_in_text_do_what_the_readme_says():
+    examples = readme_examples("## 2. Dates inside text")
+    assert len(examples) >= 5
+    for written, result in examples:
+        assert fill_in(written, README_NOW) == result, written
+    assert fill_in("没有日期的文字 {不是占位} }}", README_NOW) == "没有日期的文字 {不是占位} }}"
+
+
+@pytest.mark.parametrize(
+    "written, problem",
+    [
+        ("-3x 09:00", "不认识 “-3x”"),
+        ("+1d now", "“now” 只能写在最前面"),
+        ("24:00", "不是一天里的时间"),
+        ("<=02-30", "不是日历上的日子"),
+        ("", "是空的"),
+    ],
+)
+def test_bad_relative_dates_are_explained(written, problem):
+    with pytest.raises(ValueError, match=re.escape(problem)):
+        relative_time(written, NOW)
+
+
+@pytest.mark.parametrize(
+    "written, problem",
+    [
+        ("{{ +1d }}", "应写成"),
+        ("{{ +1d | M月Q日 }}", "“Q” 不认识"),
+        ("{{ +1d | M", "没有对应的"),
+        ("{{ 明天 | M }}", "“{{ 明天 | M }}”：不认识 “明天”"),
+    ],
+)
+def test_bad_dates_in_text_are_explained(written, problem):
+    with pytest.raises(ValueError, match=re.escape(problem)):
+        fill_in(written, NOW)
+
+
+@pytest.fixture
+def demo_copy(tmp_path):
+    """A copy of the demo folder to break, and a fresh empty home to import it into."""
+    folder = tmp_path / "demo_content"
+    shutil.copytree(CONTENT, folder)
+    home = Home.create(tmp_path / "home")
+    db.connect(home.database_url)
+    yield folder, home
+    db.database.close()
+
+
+def replace_in(path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text, (path, old)
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def refused(folder, home, *expected: str) -> str:
+    """The one-line error for importing ``folder``; nothing has been written."""
+    with pytest.raises(LinliError) as caught:
+        fill_demo(home, NOW, photos=False, content=folder)
+    message = str(caught.value)
+    assert "\n" not in message and all(part in message for part in expected), message
+    for model in [m.SiteSettings, *m.CONTENT_MODELS]:
+        assert model.select().count() == 0, model.__name__
+    return message
+
+
+def test_a_copied_demo_folder_is_the_demo(demo_copy, tmp_path):
+    folder, home = demo_copy
+    counts = fill_demo(home, NOW, photos=False, content=folder)
+    copied = snapshot()
+    db.database.close()
+    _, own_counts = fresh(tmp_path / "own", NOW)
+    try:
+        assert snapshot() == copied and own_counts == counts
+    finally:
+        db.database.close()
+        db.connect(home.database_url)  # for the fixture to close
+    assert counts["Notice"] == len(list((folder / "notices").glob("*.md")))
+
+
+def test_a_broken_relative_date_names_the_file_and_the_field(demo_copy):
+    folder, home = demo_copy
+    replace_in(folder / "notices/城乡居民医保集中参保缴费开始啦.md", "publish_at: -10d 08:30", "publish_at: -10x 08:30")
+    message = refused(folder, home, "notices/城乡居民医保集中参保缴费开始啦.md", "publish_at", "-10x", "README.md")
+    assert message.startswith("notices/城乡居民医保集中参保缴费开始啦.md：")
+
+
+def test_broken_dates_in_text_and_drawings_name_the_file_and_the_field(demo_copy):
+    folder, home = demo_copy
+    album = folder / "albums/新春庙会-舞狮和灯笼.md"
+    replace_in(album, "drawn/15-street.jpg", "drawn/15-streets.jpg")
+    refused(folder, home, "albums/新春庙会-舞狮和灯笼.md", "“photos” 第 4 项的 “file”", "drawn/15-streets.jpg")
+    replace_in(album, "drawn/15-streets.jpg", "drawn/15-street.jpg")
+    notice = folder / "notices/关于东院部分楼栋计划停电的通知.md"
+    replace_in(notice, "title: 关于{{ +9d | M月D日 }}", "title: 关于{{ +9d | M月d日 }}")
+    refused(folder, home, "notices/关于东院部分楼栋计划停电的通知.md", "字段 “title”", "“d” 不认识")
+
+
+def test_everything_else_is_checked_by_the_import(demo_copy):
+    """The resolved folder goes through linli import's own checks and messages."""
+    folder, home = demo_copy
+    story = folder / "stories/楼道里多了一排扶手.md"
+    replace_in(story, "team: 小巧手便民维修队", "team: 没有这个队")
+    refused(folder, home, "stories/楼道里多了一排扶手.md", "字段 “team” 指向的志愿服务队 “没有这个队” 不存在")
+    replace_in(story, "team: 没有这个队", "team: 小巧手便民维修队\ncolour: red")
+    refused(folder, home, "stories/楼道里多了一排扶手.md", "不认识的字段 “colour”")
+    replace_in(story, "colour: red", "")
+    (folder / "notices" / "note.txt").write_text("not an item", encoding="utf-8")
+    refused(folder, home, "notices/note.txt", "只能放 .md 文件")
+
+
+def test_a_slug_with_a_date_names_the_imported_file(demo_copy):
+    folder, home = demo_copy
+    fill_demo(home, NOW, photos=False, content=folder)
+    cut = NOW.date() + dt.timedelta(days=9)
+    notice = m.Notice.get(m.Notice.slug == f"关于{cut.month}月{cut.day}日东院部分楼栋计划停电的通知")
+    assert notice.expires_at == dt.datetime.combine(cut, dt.time(17))

@@ -17,7 +17,7 @@ from linli.deploy.config import targets
 from linli.deploy.core import MANIFEST, site_manifest
 from linli.errors import LinliError
 from linli.home import Home
-from linli.publisher import BuildLock
+from linli.runs import HomeLock
 from tests.deploy_servers import add_target, exercise, make_site, resume_after_ctrl_c, touch_pages, tree_hashes
 
 
@@ -145,7 +145,7 @@ def test_unbuilt_site_and_a_running_build_are_refused(home, tmp_path):
     with pytest.raises(LinliError, match="还没有生成网站"):
         deploy(home, "usb")
     make_site(home)
-    lock = BuildLock(home)
+    lock = HomeLock(home)
     assert lock.try_acquire()
     try:
         with pytest.raises(LinliError, match="正在生成网站"):

@@ -18,7 +18,7 @@ from linli import models as m
 from linli.app import create_public_app
 from linli.build import build
 from linli.markup import tel_href
-from linli.demo import DEMO_CONTENT
+from linli.demo import CONTENT, fill_demo
 from linli.errors import LinliError
 from linli.home import Home
 from linli.search import rebuild_index, search
@@ -26,6 +26,7 @@ from linli.slugs import check_slug
 from linli.transfer import export_site, import_site
 from tests.browser import CHROMIUM
 from tests.conftest import NOW
+from tests.reliability.test_migrations import version_3_database, versions
 
 PASSWORD = "correct-horse-1"
 
@@ -38,10 +39,10 @@ def use_traditional_too(home: Home) -> Home:
 
 @pytest.fixture
 def demo_hotlines(home, tmp_path) -> Home:
-    """A home with the demo's hotlines, imported as ``linli import`` does, and its settings."""
-    source = tmp_path / "import"
-    shutil.copytree(DEMO_CONTENT / "hotlines", source / "hotlines")
-    import_site(home, source)
+    """A home with the demo's hotlines (through ``linli demo``'s import), and its settings."""
+    source = tmp_path / "demo"
+    shutil.copytree(CONTENT / "hotlines", source / "hotlines")
+    fill_demo(home, NOW, photos=False, content=source)
     site = m.SiteSettings.get_current()
     site.name, site.district, site.street, site.main_phone = "幸福里社区", "安和区", "槐荫街道", "010-8765-4300"
     site.save()
@@ -182,21 +183,22 @@ def test_export_and_import_round_trip(demo_hotlines, tmp_path):
         import_site(demo_hotlines, tmp_path / "bad")
 
 
-def test_a_database_made_before_hotlines_gets_the_table_when_opened(tmp_path, monkeypatch):
+def test_a_version_3_database_gets_the_table_when_opened(tmp_path, monkeypatch):
     """Schema v3 had no hotline table: opening such a database creates it (and its listing
-    index), with no schema migration and no backup, and nothing else changes."""
+    index) beside the pending migrations, without a migration of its own; nothing else changes."""
     monkeypatch.delenv("DATABASE_URL", raising=False)
     home = Home.create(tmp_path / "home")
+    version_3_database(home)
     db.connect(home.database_url)
     m.Notice.create(title="旧通知", status="published")
-    db.database.obj.execute_sql('DROP TABLE "hotline"')
-    assert migrations.stored_version(db.database.obj) == migrations.CURRENT == 3
+    db.database.obj.execute_sql('DROP TABLE "hotline"')  # as v3 had it: no such table
     db.database.close()
     db._bound_url = None  # the next connect opens the file afresh, as a new process would
     db.connect(home.database_url)
     assert migrations.table_exists(db.database.obj, "hotline")
     indexes = [row[1] for row in db.database.obj.execute_sql("PRAGMA index_list('hotline')").fetchall()]
     assert any("status_deleted_at_publish_at" in name for name in indexes), indexes
-    assert migrations.stored_version(db.database.obj) == 3 and not (home.content_dir / "backups").exists()
+    assert versions(home.db_path) == [3, *(v for v in sorted(migrations.MIGRATIONS) if v > 3)]
     m.Hotline.create(title="报警", numbers="110", category="emergency")
     assert m.Notice.get().title == "旧通知" and m.Hotline.select().count() == 1
+    assert m.Run.select().count() == 2  # the builds v3 recorded, kept

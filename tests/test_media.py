@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from PIL import Image, ImageCms, ImageDraw
 
-from linli import media
+from linli import limits, media
 from linli.errors import LinliError
 from linli.media import (
     RENDITION_WIDTHS,
@@ -368,7 +368,7 @@ def test_bad_photo_is_refused_and_nothing_written(media_dir, make, filename, say
 
 def test_photo_over_the_byte_limit_is_refused(media_dir, monkeypatch):
     data = encode(picture((800, 600)))
-    monkeypatch.setattr(media, "MAX_BYTES", len(data) - 1)
+    monkeypatch.setattr(limits, "PHOTO_BYTES", len(data) - 1)
     with pytest.raises(LinliError, match="太大"):
         store_image(media_dir, data, "IMG_0004.jpg")
     assert everything(media_dir) == []
@@ -530,7 +530,7 @@ def test_zip_limits(media_dir, monkeypatch):
 
 def test_attachment_over_the_byte_limit_is_refused(media_dir, monkeypatch):
     data = pdf_bytes()
-    monkeypatch.setattr(media, "MAX_ATTACHMENT_BYTES", len(data) - 1)
+    monkeypatch.setattr(limits, "ATTACHMENT_BYTES", len(data) - 1)
     with pytest.raises(LinliError, match="太大"):
         store_attachment(media_dir, data, "通知.pdf")
     assert everything(media_dir) == []

@@ -15,7 +15,7 @@ from markupsafe import escape
 
 import linli.build
 from admin import create_admin_app
-from linli import accounts, publisher
+from linli import accounts, publisher, runs
 from linli import models as m
 from linli.app import create_public_app
 from linli.cli import cli
@@ -50,8 +50,8 @@ def site_bytes(home) -> dict:
     return {p.relative_to(home.site_dir): p.read_bytes() for p in sorted(home.site_dir.rglob("*")) if p.is_file()}
 
 
-def only_run() -> m.BuildRun:
-    runs = list(m.BuildRun.select())
+def only_run() -> m.Run:
+    runs = list(m.Run.select())
     assert len(runs) == 1
     return runs[0]
 
@@ -61,17 +61,17 @@ def test_editor_publishes_in_the_background(app, home):
     assert "还没有成功发布过" in text(client.get("/"))
     response = client.post("/publish/start")
     assert response.status_code == 302 and response.headers["Location"].endswith("/publish/")
-    run = publisher.wait(only_run().id, timeout=120)
+    run = runs.wait(only_run().id, timeout=120)
     assert run.state == "succeeded", run.message
     assert run.requested_by == "editor" and run.finished_at and run.seconds > 0 and run.files > 0
     assert (home.site_dir / "index.html").is_file()
     assert not (home.root / linli.build.STAGING).exists()
     # the pages counted before the build are the pages it made
-    assert f"共有 {run.pages_done} 个页面要生成" in run.log
-    assert run.pages_total == run.pages_done > 50
+    assert f"共有 {run.done} 个页面要生成" in run.log
+    assert run.total == run.done > 50
     status = client.get("/publish/status.json").get_json()
     assert status["state"] == "succeeded" and status["percent"] == 100 and not status["running"]
-    assert status["pages_done"] == status["pages_total"] == run.pages_done
+    assert status["done"] == status["total"] == run.done
     assert re.fullmatch(r"网站已更新：\d+ 个页面，用时 [\d.]+ 秒", status["message"])
     assert "开始发布网站" in status["log"] and status["message"] in status["log"]
     page = text(client.get("/publish/"))
@@ -88,7 +88,7 @@ def test_progress_while_running_and_one_build_at_a_time(app, home, monkeypatch):
     def slow_build(home, *, now=None, progress=None):
         for done in (1, 2, 3):
             progress(done, f"/p{done}/", 120)
-        time.sleep(publisher.PROGRESS_INTERVAL + 0.05)
+        time.sleep(runs.PROGRESS_INTERVAL + 0.05)
         progress(4, "/p4/", 120)
         assert gate.wait(30)
         return real_build(home, now=now, progress=progress)
@@ -99,20 +99,20 @@ def test_progress_while_running_and_one_build_at_a_time(app, home, monkeypatch):
         database.execute = lambda query, **options: (calls.append(query), execute(query, **options))[1]
         return database
 
-    separate_database = publisher._separate_database
+    separate_database = runs._separate_database
     monkeypatch.setattr(linli.build, "build", slow_build)
-    monkeypatch.setattr(publisher, "_separate_database", recording_database)
+    monkeypatch.setattr(runs, "_separate_database", recording_database)
     client = login(app, "admin")
     client.post("/publish/start")
     run = only_run()
     try:
         deadline = time.monotonic() + 20
-        while client.get("/publish/status.json").get_json()["pages_done"] < 4:
+        while client.get("/publish/status.json").get_json()["done"] < 4:
             assert time.monotonic() < deadline
             time.sleep(0.05)
         status = client.get("/publish/status.json").get_json()
         assert status["state"] == "running" and status["running"]
-        assert 0 < status["percent"] < 100 and status["pages_total"] > 50
+        assert 0 < status["percent"] < 100 and status["total"] > 50
         # the first report is written at once (it brings the number of pages); pages 2-3 came
         # faster than PROGRESS_INTERVAL: not written; page 4 came after it
         assert len(calls) == 2
@@ -121,19 +121,19 @@ def test_progress_while_running_and_one_build_at_a_time(app, home, monkeypatch):
         assert "正在发布" in page
         # a second request while it runs is refused, from the admin and from anywhere else
         response = client.post("/publish/start", follow_redirects=True)
-        assert publisher.BUSY in text(response)
+        assert runs.KINDS[runs.BUILD].busy in text(response)
         with pytest.raises(LinliError, match="正在发布中"):
             publisher.start_build(home, "editor")
         with pytest.raises(LinliError, match="正在发布中"):
             publisher.run_build(home, "editor")
-        assert m.BuildRun.select().count() == 1
+        assert m.Run.select().count() == 1
         assert "disabled" in text(client.get("/")).split("发布网站</button>")[0][-200:]
     finally:
         gate.set()
-        run = publisher.wait(run.id, timeout=120)
+        run = runs.wait(run.id, timeout=120)
     assert run.state == "succeeded", run.message
     # the row is not rewritten for every page of the real build either
-    assert len(calls) < run.pages_done / 3
+    assert len(calls) < run.done / 3
 
 
 def test_contributor_cannot_publish(app, home):
@@ -144,28 +144,28 @@ def test_contributor_cannot_publish(app, home):
     assert client.get("/publish/status.json").status_code == 403
     dashboard = text(client.get("/"))
     assert "/publish/start" not in dashboard and "网站由编辑或管理员发布" in dashboard
-    assert m.BuildRun.select().count() == 0 and not home.site_dir.exists()
+    assert m.Run.select().count() == 0 and not home.site_dir.exists()
 
 
 def test_anonymous_cannot_publish(app):
     client = app.test_client()
     for response in (client.get("/publish/"), client.post("/publish/start"), client.get("/publish/status.json")):
         assert response.status_code == 302 and "/login/" in response.headers["Location"]
-    assert m.BuildRun.select().count() == 0
+    assert m.Run.select().count() == 0
 
 
 def test_busy_lock_held_elsewhere_refuses_a_second_build(app, home):
-    other = publisher.BuildLock(home)  # as if another process were building
+    other = runs.HomeLock(home)  # as if another process were building
     assert other.try_acquire()
     try:
         client = login(app, "editor")
         response = client.post("/publish/start", follow_redirects=True)
         assert "网站正在发布中，请等这次完成后再试。" in text(response)
-        assert m.BuildRun.select().count() == 0
-        assert publisher.is_building(home)
+        assert m.Run.select().count() == 0
+        assert runs.is_busy(home)
     finally:
         other.release()
-    assert not publisher.is_building(home)
+    assert not runs.is_busy(home)
 
 
 def test_failed_build_reports_the_page_and_leaves_the_site_alone(app, home):
@@ -176,7 +176,7 @@ def test_failed_build_reports_the_page_and_leaves_the_site_alone(app, home):
     override.write_text('{% extends "base.html" %}{% block main %}{{ item.nope() }}{% endblock %}', encoding="utf-8")
     client = login(app, "editor")
     client.post("/publish/start")
-    run = publisher.wait(m.BuildRun.select().order_by(m.BuildRun.id.desc()).first().id, timeout=120)
+    run = runs.wait(m.Run.select().order_by(m.Run.id.desc()).first().id, timeout=120)
     assert run.state == "failed"
     assert run.message.startswith("网站生成失败（页面 /") and run.message.endswith("原来的网站没有改动。")
     assert "nope" in run.message
@@ -194,8 +194,8 @@ def test_failed_build_reports_the_page_and_leaves_the_site_alone(app, home):
 
 
 def test_interrupted_run_is_reported_once_its_lock_is_free(app, home):
-    dead = m.BuildRun.create(requested_by="editor", state="running", pages_total=100, pages_done=40)
-    lock = publisher.BuildLock(home)
+    dead = m.Run.create(requested_by="editor", state="running", total=100, done=40)
+    lock = runs.HomeLock(home)
     assert lock.try_acquire()  # still building somewhere: not stale
     try:
         assert publisher.status(home).state == "running"
@@ -204,13 +204,13 @@ def test_interrupted_run_is_reported_once_its_lock_is_free(app, home):
     client = login(app, "editor")
     status = client.get("/publish/status.json").get_json()
     assert status["state"] == "failed" and status["message"] == "上次发布被中断，网站保持原样。"
-    dead = m.BuildRun.get_by_id(dead.id)
+    dead = m.Run.get_by_id(dead.id)
     assert dead.state == "failed" and dead.finished_at and "中断" in dead.log
     assert "上次发布被中断" in text(client.get("/"))
     # and a new build can start
     client.post("/publish/start")
-    latest = m.BuildRun.select().order_by(m.BuildRun.id.desc()).first()
-    assert publisher.wait(latest.id, timeout=120).state == "succeeded"
+    latest = m.Run.select().order_by(m.Run.id.desc()).first()
+    assert runs.wait(latest.id, timeout=120).state == "succeeded"
 
 
 def test_cli_build_is_recorded(app, home):
@@ -218,7 +218,7 @@ def test_cli_build_is_recorded(app, home):
     assert result.exit_code == 0, result.output
     assert re.search(r"网站已生成：\d+ 个页面，\d+ 个文件，用时 [\d.]+ 秒", result.output)
     run = only_run()
-    assert run.state == "succeeded" and run.requested_by == "命令行" and str(run.pages_done) in result.output
+    assert run.state == "succeeded" and run.requested_by == "命令行" and str(run.done) in result.output
 
 
 def test_dashboard_counts_changes_since_the_last_build(app, home):
@@ -233,6 +233,36 @@ def test_dashboard_counts_changes_since_the_last_build(app, home):
     assert "有 1 条内容在上次发布后有改动，发布网站后才会上网" in text(client.get("/"))
     page = text(client.get("/publish/"))
     assert "有 1 条内容在上次发布后有改动" in page and "改过的通知" in page and "还在写的草稿" not in page
+
+
+def test_builds_ignore_deploy_runs(app, home, tmp_path):
+    """A deploy after the last build is a newer run, but not a build: "last published", the
+    changes not yet online, the build history and the dashboard still go by builds."""
+    from linli.deploy import background
+    from linli.deploy.config import choose
+    from tests.deploy_servers import add_target
+
+    build = publisher.run_build(home, "editor")
+    notice = m.Notice.select().where(m.Notice.status == m.PUBLISHED).first()
+    edited = build.started_at + dt.timedelta(seconds=30)
+    m.Notice.update(updated_at=edited, title="部署前改过的通知").where(m.Notice.id == notice.id).execute()
+    home = add_target(home, "usb", kind="folder", path=str(tmp_path / "usb"))
+    deploy = runs.wait(background.start(choose(home, "usb"), "editor").id, timeout=60)
+    assert deploy.state == runs.SUCCEEDED and deploy.id > build.id
+    m.Run.update(started_at=edited + dt.timedelta(seconds=30)).where(m.Run.id == deploy.id).execute()
+    failed = m.Run.create(kind=runs.DEPLOY, target="usb", state=runs.FAILED, message="上传失败了",
+                          started_at=edited + dt.timedelta(minutes=1))  # fmt: skip
+
+    assert publisher.last_success().id == build.id
+    assert publisher.status(home).id == build.id and [r.id for r in publisher.recent(home)] == [build.id]
+    changes = publisher.changes_since_last_build()
+    assert changes.since == build.started_at and [item.title for item in changes.items] == ["部署前改过的通知"]
+    client = login(app, "editor")
+    dashboard = text(client.get("/"))
+    assert "有 1 条内容在上次发布后有改动" in dashboard and f"（{build.done} 个页面" in dashboard
+    assert failed.message not in dashboard and failed.message in text(client.get("/publish/"))
+    status = client.get("/publish/status.json").get_json()
+    assert status["id"] == build.id and status["kind"] == "build"
 
 
 # --- preview ------------------------------------------------------------------------------------

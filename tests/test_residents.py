@@ -30,7 +30,7 @@ from linli.build import build
 from linli.check import check_site
 from linli.demo import fill_demo
 from linli.errors import LinliError
-from linli.home import Home
+from linli.home import PROJECT_ROOT, Home
 from linli.markup import PHONE, link_phones, render_markdown
 from linli.traditional import html_to_traditional, to_traditional
 from tests.conftest import NOW
@@ -322,6 +322,25 @@ def test_conversion_is_by_phrase_and_never_touches_addresses():
     html = '<a href="/notices/停水-东院/" title="停水通知" id="停水">停水</a><img src="/media/发.jpg" alt="头发">'
     out = html_to_traditional(html)
     assert out == '<a href="/notices/停水-东院/" title="停水通知" id="停水">停水</a><img src="/media/发.jpg" alt="頭髮">'
+
+
+def test_every_page_of_both_trees_links_the_icons_which_the_sites_root_has(demo, server):
+    from urllib.request import urlopen
+
+    site = demo.site_dir
+    theme = PROJECT_ROOT / "themes" / "default" / "static"
+    pages = html_files(site) + html_files(site, "zh-hant/")
+    assert len(pages) > 150 and "zh-hant/index.html" in pages
+    for rel in pages:
+        head = page(demo, rel).split("</head>", 1)[0]
+        links = dict(re.findall(r'<link rel="(icon|apple-touch-icon)" href="([^"]+)">', head))
+        targets = {kind: ((site / rel).parent / unquote(href)).resolve() for kind, href in links.items()}
+        assert targets == {"icon": site / "static" / "favicon.ico", "apple-touch-icon": site / "static" / "apple-touch-icon.png"}, rel
+    # Browsers also ask the host's root, whatever the page links: a static host answers from site/.
+    for name in ("favicon.ico", "apple-touch-icon.png"):
+        with urlopen(f"{server}/{name}") as response:
+            assert response.status == 200 and response.read() == (theme / name).read_bytes()
+    assert (site / "favicon.ico").read_bytes() == (site / "static" / "favicon.ico").read_bytes()
 
 
 def test_no_traditional_tree_unless_asked(small):

@@ -4,17 +4,21 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import os
+import re
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import peewee as pw
 import pytest
 from PIL import Image
 
-from linli import db, media
+from linli import db, limits, media, validation
 from linli import models as m
 from linli.errors import LinliError
-from linli.home import Home
+from linli.home import PROJECT_ROOT, Home
 from linli.transfer import TYPES, export_site, import_site
 
 T = dt.datetime
@@ -426,6 +430,12 @@ def rename(folder: Path, old: str, new: str) -> None:
     (folder / old).rename(folder / new)
 
 
+def add_attachments(folder: Path, count: int) -> None:
+    rel = "notices/停水通知.md"
+    file = re.search(r"file: (files/\S+)", (folder / rel).read_text(encoding="utf-8")).group(1)
+    edit(folder, rel, "attachments:\n", "attachments:\n" + f"- title: 又一个\n  file: {file}\n" * count)
+
+
 BAD = {
     "yaml": (lambda f: edit(f, "notices/停水通知.md", "category: 社区通知", "category: [社区通知"), "notices/停水通知.md：", "YAML"),
     "unknown field": (lambda f: edit(f, "pages/关于我们.md", "in_menu: true", "in_menu: true\ncolour: red"), "pages/关于我们.md：", "colour"),
@@ -440,6 +450,21 @@ BAD = {
     "datetime": (lambda f: edit(f, "notices/停水通知.md", "'2026-11-25T10:00:00'", "'2026-13-45 25:00'"), "notices/停水通知.md：", "publish_at"),
     "datetime with zone": (lambda f: edit(f, "notices/停水通知.md", "'2026-11-25T10:00:00'", "'2026-11-25T10:00:00+08:00'"), "notices/停水通知.md：", "publish_at"),
     "date": (lambda f: edit(f, "albums/重阳节相册.md", "taken_on: '2026-10-18'", "taken_on: 重阳节"), "albums/重阳节相册.md：", "taken_on"),
+    # Unquoted, so YAML itself resolves them as a date or an integer that Python cannot make:
+    "impossible unquoted date": (lambda f: edit(f, "notices/停水通知.md", "publish_at: '2026-11-25T10:00:00'", "publish_at: 2026-13-45"), "notices/停水通知.md：", "字段 “publish_at” 应为日期时间（如 2026-11-25T10:00:00），实际为 “2026-13-45”"),
+    "impossible unquoted date of a date field": (lambda f: edit(f, "albums/重阳节相册.md", "taken_on: '2026-10-18'", "taken_on: 2026-02-30"), "albums/重阳节相册.md：", "字段 “taken_on” 应为日期"),
+    "integer too long for Python": (lambda f: edit(f, "teams/红马甲志愿服务队.md", "members: 12", "members: " + "9" * 5000), "teams/红马甲志愿服务队.md：", "字段 “members” 应为整数"),
+    "integer too big for the database": (lambda f: edit(f, "teams/红马甲志愿服务队.md", "members: 12", "members: 99999999999"), "teams/红马甲志愿服务队.md：", "字段 “members” 超出范围"),
+    "year out of range": (lambda f: edit(f, "notices/停水通知.md", "'2026-11-25T10:00:00'", "'0001-01-01T00:00:00'"), "notices/停水通知.md：", "字段 “publish_at” 超出范围"),
+    "nested too deep": (lambda f: edit(f, "pages/关于我们.md", "in_menu: true", "in_menu: " + "[" * 5000), "pages/关于我们.md：", "YAML"),
+    "body too long": (lambda f: (f / "pages" / "关于我们.md").write_text((f / "pages" / "关于我们.md").read_text(encoding="utf-8") + "长" * limits.TEXT_CHARS, encoding="utf-8"), "pages/关于我们.md：", "正文太长：最多 200,000 个字，实际 200,018 个字。请删去多余的内容，或拆成几篇。"),
+    "site intro too long": (lambda f: (f / "site.md").write_text((f / "site.md").read_text(encoding="utf-8") + "长" * limits.TEXT_CHARS, encoding="utf-8"), "site.md：", "正文太长：最多 200,000 个字"),
+    "summary too long": (lambda f: edit(f, "notices/停水通知.md", "summary: 'yes'", "summary: " + "长" * 301), "notices/停水通知.md：", "字段 “summary” 太长：最多 300 个字，实际 301 个字。"),
+    "title of control characters only": (lambda f: edit(f, "pages/关于我们.md", "title: 关于我们\n", 'title: "\\0\\t\\a"\n'), "pages/关于我们.md：", "字段 “title” 不能为空。"),
+    "too many buildings": (lambda f: edit(f, "grids/第一网格.md", "buildings: |-\n", "buildings: |-\n" + "".join(f"  {n}号楼\n" for n in range(4, 102))), "grids/第一网格.md：", "字段 “buildings” 太多了：每个网格最多 100 个楼栋（一行一个），这里有 101 行。"),
+    "too many attachments": (lambda f: add_attachments(f, 49), "notices/停水通知.md：", "字段 “attachments” 太多了：每条通知最多 50 个附件，这里有 51 个附件。"),
+    "too many grid members": (lambda f: edit(f, "grids/第一网格.md", "members:\n", "members:\n" + "- name: 孙协管员\n" * 49), "grids/第一网格.md：", "字段 “members” 太多了：每个网格最多 50 位网格员，这里有 51 位网格员。"),
+    "child text too long": (lambda f: edit(f, "albums/重阳节相册.md", "caption: 合影", "caption: " + "合" * 301), "albums/重阳节相册.md：", "字段 “photos” 第 3 项的 “caption” 太长：最多 300 个字"),
     "status": (lambda f: edit(f, "stories/无名英雄.md", "status: draft", "status: deleted"), "stories/无名英雄.md：", "status"),
     "empty status": (lambda f: edit(f, "stories/无名英雄.md", "status: draft", "status:"), "stories/无名英雄.md：", "status"),
     "wish status": (lambda f: edit(f, "wishes/想要一台收音机.md", "wish_status: adopted", "wish_status: done"), "wishes/想要一台收音机.md：", "wish_status"),
@@ -535,3 +560,141 @@ def test_import_of_a_missing_folder(tmp_path):
     home = open_home(tmp_path / "home")
     with pytest.raises(LinliError, match="找不到"):
         import_site(home, tmp_path / "nowhere")
+
+
+# --------------------------------------------------------------------------- through the command line
+
+
+def linli(*args) -> subprocess.CompletedProcess:
+    """``python -m linli …`` in a process of its own, as staff run it."""
+    env = {**os.environ, "PYTHONPATH": str(PROJECT_ROOT)}
+    env.pop("DATABASE_URL", None)
+    return subprocess.run([sys.executable, "-m", "linli", *map(str, args)], capture_output=True, text=True,
+                          cwd=PROJECT_ROOT, env=env)  # fmt: skip
+
+
+def one_error_line(result: subprocess.CompletedProcess) -> str:
+    assert result.returncode == 1, (result.stdout, result.stderr)
+    assert "Traceback" not in result.stderr
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1 and lines[0].startswith("错误："), result.stderr
+    return lines[0]
+
+
+def test_a_date_yaml_cannot_read_is_one_line_naming_the_field(good_export, tmp_path):
+    folder = tmp_path / "in"
+    shutil.copytree(good_export, folder)
+    edit(folder, "notices/停水通知.md", "publish_at: '2026-11-25T10:00:00'", "publish_at: 2026-13-45")
+    home = open_home(tmp_path / "home")
+    expected = "notices/停水通知.md：字段 “publish_at” 应为日期时间（如 2026-11-25T10:00:00），实际为 “2026-13-45”。"
+    with pytest.raises(LinliError) as caught:
+        import_site(home, folder)
+    assert str(caught.value) == expected
+    assert all(n == 0 for n in counts().values())
+    assert one_error_line(linli("--home", home.root, "import", folder)) == "错误：" + expected
+    assert all(n == 0 for n in counts().values())
+
+
+def test_the_summary_names_each_type_as_staff_do(good_export, tmp_path):
+    open_home(tmp_path / "home")
+    result = linli("--home", tmp_path / "home", "import", good_export)
+    assert result.returncode == 0, result.stderr
+    media_count = len(tree(good_export / "media"))
+    assert result.stdout.splitlines()[0] == (
+        f"已从 {good_export} 导入：社区信息 1，通知公告 3，办事指南 1，便民设施 2，志愿服务队 2，志愿者故事 2，"
+        f"微心愿 1，社区活动 1，活动相册 2，网格 1，页面 2，媒体文件 {media_count}"
+    )
+    # The names are the models' type_label, as the demo prints them (for every type with items).
+    assert all(f"{model.type_label} " in result.stdout for model in m.CONTENT_MODELS
+               if any((good_export / model.url_prefix).glob("*.md")))  # fmt: skip
+    exported = linli("--home", tmp_path / "home", "export", tmp_path / "again")
+    assert exported.returncode == 0, exported.stderr
+    assert "，通知公告 3，" in exported.stdout and "notices" not in exported.stdout
+
+
+def make_random_folder(folder: Path) -> None:
+    (folder / "photos").mkdir(parents=True)
+    (folder / "photos" / "IMG_0001.jpg").write_bytes(jpeg("red"))
+    (folder / "readme.txt").write_text("my notes", encoding="utf-8")
+    (folder / "notes.md").write_text("---\ntitle: 不是导出\n---\n", encoding="utf-8")
+
+
+@pytest.mark.parametrize("make", [lambda folder: folder.mkdir(), make_random_folder], ids=["empty", "random"])
+def test_a_folder_without_an_export_is_refused_saying_what_one_holds(make, tmp_path):
+    folder = tmp_path / "in"
+    make(folder)
+    home = open_home(tmp_path / "home")
+    with pytest.raises(LinliError) as caught:
+        import_site(home, folder)
+    message = str(caught.value)
+    assert message.startswith(f"{folder} 里没有导出的内容，不能导入。")
+    for part in ("site.md（社区信息）", "notices/ 通知公告", "albums/ 活动相册", "pages/ 页面", "media/（照片和附件）", ".md 文件"):
+        assert part in message, part
+    assert "\n" not in message
+    line = one_error_line(linli("--home", home.root, "import", folder))
+    assert line == "错误：" + message
+    assert all(n == 0 for n in counts().values()) and tree(home.media_dir) == {}
+
+
+def test_an_export_of_an_empty_home_imports_nothing_and_says_so(tmp_path):
+    empty = open_home(tmp_path / "empty")
+    export_site(empty, tmp_path / "out")
+    result = linli("--home", tmp_path / "other", "import", tmp_path / "out")
+    assert result.returncode == 1  # no home there yet
+    open_home(tmp_path / "other")
+    result = linli("--home", tmp_path / "other", "import", tmp_path / "out")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith(f"已从 {tmp_path / 'out'} 导入：没有任何内容")
+
+
+# --------------------------------------------------------------------------- limits of the folder as a whole
+
+
+def a_big_notice(folder: Path) -> str:
+    (folder / "notices" / "长通知.md").write_text("---\ntitle: 长通知\n---\n" + "长" * 3000, encoding="utf-8")
+    return "notices/长通知.md：文件太大（9 KB），一条内容的文件最多 5 KB。"
+
+
+def the_biggest_media_file(folder: Path) -> str:
+    rel, data = max(tree(folder / "media").items(), key=lambda kv: len(kv[1]))
+    limits.IMPORT_MEDIA_FILE_BYTES = len(data) - 1
+    return f"media/{rel}：文件太大（"
+
+
+TOO_BIG = {  # case → (the limit made small, or a change returning the message's start)
+    "an item file": (("IMPORT_ITEM_BYTES", 5000), a_big_notice),
+    "all item files": (("IMPORT_TEXT_BYTES", 5000), lambda f: "导入目录里的 .md 文件合计太大（"),
+    "too many files": (("IMPORT_FILES", 10), lambda f: "导入目录里的文件太多：最多 10 个"),
+    "a media file": (None, the_biggest_media_file),
+}
+
+
+@pytest.mark.parametrize("case", TOO_BIG)
+def test_limits_of_an_import_folder(case, good_export, tmp_path, monkeypatch):
+    home = open_home(tmp_path / "home")
+    folder = tmp_path / "in"
+    shutil.copytree(good_export, folder)
+    for name in ("IMPORT_ITEM_BYTES", "IMPORT_TEXT_BYTES", "IMPORT_FILES", "IMPORT_MEDIA_FILE_BYTES"):
+        monkeypatch.setattr(limits, name, getattr(limits, name))  # put back after the test
+    small, change = TOO_BIG[case]
+    if small:
+        setattr(limits, *small)
+    start = change(folder)
+    with pytest.raises(LinliError) as caught:
+        import_site(home, folder)
+    assert str(caught.value).startswith(start), str(caught.value)
+    assert "\n" not in str(caught.value)
+    assert all(n == 0 for n in counts().values()) and tree(home.media_dir) == {}
+
+
+def test_an_import_that_would_fill_the_disk_is_refused(good_export, tmp_path, monkeypatch):
+    home = open_home(tmp_path / "home")
+    real = shutil.disk_usage
+    monkeypatch.setattr(shutil, "disk_usage", lambda path: real(path)._replace(free=1000))
+    with pytest.raises(LinliError, match="磁盘空间不够：要复制 .* 的媒体文件，站点所在的磁盘只剩 1 KB。没有导入任何内容。"):
+        import_site(home, good_export)
+    assert all(n == 0 for n in counts().values()) and tree(home.media_dir) == {}
+    monkeypatch.undo()
+    import_site(home, good_export)
+    monkeypatch.setattr(shutil, "disk_usage", lambda path: real(path)._replace(free=1000))
+    import_site(home, good_export)  # the same files again: nothing to copy, nothing to refuse

@@ -10,7 +10,7 @@ import pytest
 from PIL import Image
 
 from admin import create_admin_app
-from linli import accounts
+from linli import accounts, limits, validation
 from linli import models as m
 from linli.app import create_public_app
 from linli.markup import render_markdown
@@ -312,3 +312,60 @@ def test_albums_in_the_trash_and_unknown_ids(app):
     assert upload(client, f"/upload/photo/{album.id}", jpeg(), "a.jpg").status_code == 404
     assert client.post("/photo/999/hide").status_code == 404
     assert client.post(f"/album/{album.id}/photo-order", json={"ids": ["x"]}).status_code in (400, 404)
+
+
+# --- limits: the words of linli.validation, nothing stored -----------------------------------------
+
+
+def test_preview_of_a_body_over_the_limit_says_what_saving_would(app):
+    client = login(app)
+    response = client.post("/preview-markdown", json={"text": "长" * (limits.TEXT_CHARS + 1)})
+    assert response.status_code == 400
+    assert response.get_json()["error"] == "正文" + validation.too_long(limits.TEXT_CHARS + 1, limits.TEXT_CHARS)
+    assert "最多 200,000 个字，实际 200,001 个字" in response.get_json()["error"]
+    assert client.post("/preview-markdown", json={"text": "长" * limits.TEXT_CHARS}).status_code == 200
+
+
+def test_a_notice_takes_so_many_attachments_and_no_more(app, home):
+    client = login(app)
+    notice = m.Notice.create(title="附件很多的通知", author="editor")
+    for n in range(limits.ATTACHMENTS_PER_NOTICE):
+        m.Attachment.create(notice=notice, title=f"附件{n}", file=f"files/aa/{n}.pdf", size=1, position=n)
+    before = media_files(home)
+    response = upload(client, "/upload/attachment", PDF, "第五十一个.pdf", notice_id=notice.id)
+    assert response.status_code == 400
+    assert response.get_json()["error"] == "没有上传：太多了：每条通知最多 50 个附件，已经有 50 个附件。"
+    assert notice.attachments.count() == limits.ATTACHMENTS_PER_NOTICE and media_files(home) == before
+    m.Attachment.delete().where(m.Attachment.title == "附件0").execute()
+    assert upload(client, "/upload/attachment", PDF, "第五十个.pdf", notice_id=notice.id).status_code == 200
+
+
+def test_an_album_takes_so_many_photos_and_no_more(app, home):
+    client = login(app)
+    album = m.Album.create(title="大相册", author="editor")
+    m.Photo.insert_many([{"album": album.id, "file": f"photos/aa/{n}.jpg", "position": n}
+                         for n in range(limits.PHOTOS_PER_ALBUM)]).execute()  # fmt: skip
+    before = media_files(home)
+    response = upload(client, f"/upload/photo/{album.id}", jpeg(), "IMG_1001.jpg")
+    assert response.status_code == 400
+    assert response.get_json()["error"] == "没有上传：太多了：每个相册最多 1,000 张照片，已经有 1,000 张照片。"
+    assert album.photos.count() == limits.PHOTOS_PER_ALBUM and media_files(home) == before
+
+
+def test_captions_and_titles_are_cleaned_and_limited_as_the_forms_do(app):
+    client = login(app)
+    notice = m.Notice.create(title="通知", author="editor")
+    attachment = m.Attachment.create(notice=notice, title="旧标题", file="files/aa/a.pdf")
+    album = m.Album.create(title="相册", author="editor")
+    photo = m.Photo.create(album=album, file="photos/aa/x.jpg")
+
+    response = client.post(f"/attachment/{attachment.id}/title", json={"title": "新\x00标题\x07"})
+    assert response.get_json()["title"] == "新标题" == m.Attachment.get_by_id(attachment.id).title
+    response = client.post(f"/attachment/{attachment.id}/title", json={"title": "长" * 201})
+    assert response.status_code == 400
+    assert response.get_json()["error"] == "附件标题" + validation.too_long(201, 200)
+    response = client.post(f"/photo/{photo.id}/caption", json={"caption": "合\x1b影"})
+    assert response.get_json()["photo"]["caption"] == "合影"
+    response = client.post(f"/photo/{photo.id}/caption", json={"caption": "长" * 301})
+    assert response.status_code == 400 and response.get_json()["error"] == "照片说明太长：最多 300 个字，实际 301 个字。"
+    assert (m.Attachment.get_by_id(attachment.id).title, m.Photo.get_by_id(photo.id).caption) == ("新标题", "合影")

@@ -4,8 +4,8 @@ Targets are configured per home as ``[deploy.NAME]`` tables in ``linli.toml``
 (:mod:`linli.deploy.config`, secrets outside it). Kinds, one module each: ``folder``,
 ``zip`` (:mod:`zip_archive`), ``rsync``, ``sftp``, ``ftp`` (also FTPS), ``s3`` and ``git``
 (:mod:`git_branch`). All but zip and git keep a manifest of content hashes on the target and
-send only what changed (:mod:`linli.deploy.core`). A deploy holds the build lock, so a build
-never swaps ``site/`` out from under it.
+send only what changed (:mod:`linli.deploy.core`). A deploy holds the home's lock
+(:mod:`linli.runs`), so a build never swaps ``site/`` out from under it.
 """
 
 from __future__ import annotations
@@ -15,7 +15,6 @@ from contextlib import contextmanager
 
 from linli.deploy.config import KIND_LABELS, SECRETS_FILE, Target, choose, targets
 from linli.deploy.core import MANIFEST, DeployResult
-from linli.errors import LinliError
 from linli.home import Home
 
 MODULES = {"folder": "folder", "zip": "zip_archive", "rsync": "rsync", "sftp": "sftp", "ftp": "ftp", "s3": "s3",
@@ -26,18 +25,15 @@ __all__ = ["KIND_LABELS", "MANIFEST", "SECRETS_FILE", "DeployResult", "Target", 
 
 @contextmanager
 def site_unchanging(home: Home, lock=None):
-    """Hold the build lock while ``site/`` is read, so no build swaps it meanwhile. ``lock``: a
-    :class:`~linli.publisher.BuildLock` the caller already holds (and keeps holding afterwards)."""
-    from linli.publisher import BuildLock
+    """Hold the home's lock while ``site/`` is read, so no build swaps it meanwhile. ``lock``: a
+    :class:`~linli.runs.HomeLock` the caller already holds (and keeps holding afterwards)."""
+    from linli.runs import HomeLock
 
     if lock is not None and lock.held:
         yield home.site_dir
         return
-    lock = BuildLock(home)
-    try:
-        lock.acquire()
-    except LinliError as exc:
-        raise LinliError("正在生成网站，请等生成完成后再上传或下载。") from exc
+    lock = HomeLock(home)
+    lock.acquire("正在生成网站，请等生成完成后再上传或下载。")
     try:
         yield home.site_dir
     finally:
@@ -46,7 +42,7 @@ def site_unchanging(home: Home, lock=None):
 
 def deploy_target(target: Target, progress=None, *, lock=None) -> DeployResult:
     """Send ``target.home``'s built site to ``target``. ``progress(done, total, path)``;
-    ``lock``: the build lock when the caller holds it already (:func:`site_unchanging`)."""
+    ``lock``: the home's lock when the caller holds it already (:func:`site_unchanging`)."""
     module = importlib.import_module(f"linli.deploy.{MODULES[target.kind]}")
     with site_unchanging(target.home, lock) as site:
         return module.deploy(target, site, progress=progress)

@@ -3,13 +3,14 @@ first, runs each migration once, records it, and running it again changes nothin
 
 from __future__ import annotations
 
+import datetime as dt
 import sqlite3
 
 import peewee as pw
 import pytest
 from playhouse.migrate import SchemaMigrator, migrate
 
-from linli import db, migrations
+from linli import db, migrations, publisher, runs
 from linli import models as m
 from linli.errors import LinliError
 from linli.home import Home
@@ -114,7 +115,7 @@ def test_version_2_adds_covering_indexes_for_public_lists(tmp_path):
         for name in names:
             connection.execute(f'DROP INDEX "{name}"')
     db.connect(home.database_url)
-    assert versions(home.db_path) == [1, 2, 3]
+    assert versions(home.db_path) == [1, *sorted(migrations.MIGRATIONS)]
     with sqlite3.connect(home.db_path) as connection:
         assert len(connection.execute(listing).fetchall()) == len(m.CONTENT_MODELS)
     from linli.publicity import public
@@ -123,3 +124,79 @@ def test_version_2_adds_covering_indexes_for_public_lists(tmp_path):
     sql, params = public(m.Notice, at).select(m.Notice.id).order_by(m.Notice.pinned.desc(), m.Notice.id.desc()).sql()
     plan = " ".join(str(row) for row in db.database.obj.execute_sql("EXPLAIN QUERY PLAN " + sql, params))
     assert "COVERING INDEX" in plan  # the list's ids come from the index alone
+
+
+def test_a_version_number_nobody_took_is_skipped(tmp_path, monkeypatch):
+    """Versions are taken on separate branches: a number missing from MIGRATIONS is no step."""
+    home = Home.create(tmp_path / "home")
+    first_released_database(home)
+    monkeypatch.setattr(migrations, "CURRENT", 3)
+    monkeypatch.setattr(migrations, "MIGRATIONS", {3: add_notice_source})
+    db.connect(home.database_url)
+    assert versions(home.db_path) == [1, 3] and "source" in columns(home.db_path, "notice")
+
+
+class BuildRunV3(pw.Model):
+    """The runs table as schema version 3 had it: builds only, progress in pages."""
+
+    started_at = pw.DateTimeField()
+    finished_at = pw.DateTimeField(null=True)
+    requested_by = pw.CharField(default="", max_length=64)
+    state = pw.CharField(default="running", max_length=16)
+    pages_done = pw.IntegerField(default=0)
+    pages_total = pw.IntegerField(default=0)
+    files = pw.IntegerField(default=0)
+    seconds = pw.FloatField(null=True)
+    message = pw.TextField(default="")
+    log = pw.TextField(default="")
+
+    class Meta:
+        table_name = "build_run"
+
+
+def version_3_database(home: Home) -> None:
+    """A database as Linli left it at schema version 3, with two builds recorded."""
+    db.connect(home.database_url)
+    database = db.database.obj
+    database.drop_tables([m.Run])
+    with BuildRunV3.bind_ctx(database):
+        database.create_tables([BuildRunV3])
+        BuildRunV3.create(started_at=dt.datetime(2026, 11, 20, 9), finished_at=dt.datetime(2026, 11, 20, 9, 1),
+                          requested_by="editor", state="succeeded", pages_done=120, pages_total=120, files=310,
+                          seconds=4.2, message="网站已更新：120 个页面，用时 4.2 秒", log="[09:00:00] editor 开始发布网站。\n")
+        BuildRunV3.create(started_at=dt.datetime(2026, 11, 21, 9), finished_at=dt.datetime(2026, 11, 21, 9, 1),
+                          requested_by="命令行", state="failed", pages_done=40, pages_total=120,
+                          message="网站生成失败（页面 /notices/）")  # fmt: skip
+    database.execute_sql(f"DELETE FROM {migrations.TABLE}")
+    database.execute_sql(f"INSERT INTO {migrations.TABLE} (version, applied_at, backup) VALUES (3, '2026-11-01', '')")
+    database.close()
+    db._bound_url = None
+
+
+def test_version_5_keeps_old_builds_as_build_runs(tmp_path):
+    home = Home.create(tmp_path / "home")
+    version_3_database(home)
+    db.connect(home.database_url)
+    assert versions(home.db_path) == [3, *(v for v in sorted(migrations.MIGRATIONS) if v > 3)]
+    assert 5 in versions(home.db_path)
+    assert set(columns(home.db_path, "build_run")) == set(m.Run._meta.columns)
+    kept = [(r.kind, r.target, r.state, r.requested_by, r.done, r.total, r.files, r.seconds, r.message)
+            for r in m.Run.select().order_by(m.Run.id)]  # fmt: skip
+    assert kept == [
+        ("build", "", "succeeded", "editor", 120, 120, 310, 4.2, "网站已更新：120 个页面，用时 4.2 秒"),
+        ("build", "", "failed", "命令行", 40, 120, 0, None, "网站生成失败（页面 /notices/）"),
+    ]
+    first = m.Run.select().order_by(m.Run.id).first()
+    assert publisher.last_success() == first and publisher.status(home).state == "failed"
+    assert publisher.changes_since_last_build().since == dt.datetime(2026, 11, 20, 9)
+    copies = list((home.content_dir / "backups").glob("linli-before-v5-*.db"))
+    assert len(copies) == 1 and "pages_done" in columns(copies[0], "build_run")
+    # runs of every kind from now on, after the old ones
+    deploy = m.Run.create(kind=runs.DEPLOY, target="usb", state=runs.SUCCEEDED)
+    assert deploy.id > first.id and runs.latest(home, runs.DEPLOY, "usb") == deploy
+    assert publisher.last_success() == first
+    # Again (a second start of Linli): nothing runs, nothing is copied.
+    db.database.close()
+    db._bound_url = None
+    db.connect(home.database_url)
+    assert m.Run.select().count() == 3 and len(list((home.content_dir / "backups").glob("*.db"))) == 1

@@ -103,7 +103,9 @@ def fill_private_home(home, client) -> tuple[dict[str, str], list[str], list[str
     private.update({u.session_token: "session_token" for u in m.User.select()})
     m.LoginAttempt.create(username=secret("loginattempt"), address="10.0.0.9")
     audit.log("login_failed", secret("auditusername"), detail=secret("auditdetail"))
-    m.BuildRun.create(message=secret("buildmessage"), log=secret("buildlog"), state="failed")
+    m.Run.create(message=secret("buildmessage"), log=secret("buildlog"), state="failed")
+    m.Run.create(kind="deploy", target=secret("deploytarget"), message=secret("deploymessage"), log=secret("deploylog"),
+                 state="failed")  # fmt: skip
 
     # Photos: a hidden one in a public album, all in a draft album; uploaded through the admin.
     album = m.Album.create(title="zqxpublicphotook 重阳节", status="published")
