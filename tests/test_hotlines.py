@@ -95,11 +95,13 @@ def test_the_print_sheet_holds_every_public_number_and_loads_nothing(demo_hotlin
         assert f">{typed_number(number)}</a>" in html, number
     assert "zqx" not in html and "010-5555-0001" not in html
     assert "幸福里社区" in html and "@page { size: A4" in html
-    # Nothing from elsewhere: no stylesheet, script, image, font or frame; links only to pages and tel:.
-    assert not re.search(r"<(link|script|img|iframe|object|embed|source)\b", html)
+    # Nothing from elsewhere: no stylesheet, script, image, font or frame; links only to the list,
+    # tel: and the site's own icons (every page links them).
+    assert not re.search(r"<(script|img|iframe|object|embed|source)\b", html)
+    assert re.findall(r'<link rel="([^"]+)"', html) == ["icon", "apple-touch-icon"]
     assert "url(" not in html and "@import" not in html
     links = re.findall(r'(?:href|src)="([^"]*)"', html)
-    assert links and all(link.startswith(("tel:", "/hotlines/")) for link in links), links
+    assert links and all(link.startswith(("tel:", "/hotlines/", "/static/")) for link in links), links
 
 
 @pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Chromium is not installed")
