@@ -20,12 +20,13 @@ from flask_login import current_user
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from admin import auth
+from admin import auth, health
 from admin.dashboard import DashboardView
 from admin.i18n import gettext, lazy_gettext, ngettext, requester, word
 from admin.management import register_management_views
 from admin.publish import register_publish_views
 from admin.search import register_search_view
+from admin.status import register_status_view
 from admin.views import register_views
 from linli import db, limits
 from linli.home import Home
@@ -89,6 +90,7 @@ def create_admin_app(home: Home, **config) -> Flask:
     app.jinja_env.filters.update(word=word, requester=requester)
     auth.login_manager.init_app(app)
     app.register_blueprint(auth.blueprint)
+    app.register_blueprint(health.blueprint)
     database = db.connect(home.database_url, home.settings["timezone"])
 
     @app.before_request
@@ -139,4 +141,5 @@ def create_admin_app(home: Home, **config) -> Flask:
     register_views(admin)
     register_publish_views(admin, home)
     register_management_views(admin)
+    register_status_view(admin)  # 系统 › 运行状态, admins only
     return app

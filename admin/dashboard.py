@@ -1,5 +1,7 @@
 """The admin's home page: what needs attention today (items awaiting review, notices expiring
-this week, my drafts) and the state of the public site (last build, changes not yet online)."""
+this week, my drafts), the state of the public site (last publish, a failed publish until a
+later one succeeds, changes not yet published, where the site is, the next automatic publish)
+and the age of the last good backup (red after two days)."""
 
 from __future__ import annotations
 
@@ -9,7 +11,9 @@ from flask import current_app, redirect, request, url_for
 from flask_admin import AdminIndexView, expose
 from flask_login import current_user
 
-from linli import accounts, publisher, runs
+from admin.publish import schedule_outlook
+from admin.status import age_words
+from linli import accounts, backup, publisher, runs
 from linli import models as m
 
 
@@ -43,7 +47,8 @@ class DashboardView(AdminIndexView):
                     (model.author == current_user.username) & (model.status == m.DRAFT) & model.deleted_at.is_null()
                 )
             )
-        last_build = publisher.status(current_app.config["LINLI_HOME"])  # marks interrupted runs
+        home = current_app.config["LINLI_HOME"]
+        last_build = publisher.status(home)  # marks interrupted runs
         return self.render(
             "linli_admin/dashboard.html",
             awaiting=sorted(awaiting, key=lambda i: i.updated_at, reverse=True),
@@ -51,7 +56,12 @@ class DashboardView(AdminIndexView):
             mine=sorted(mine, key=lambda i: i.updated_at, reverse=True),
             last_build=last_build,
             build=runs.as_dict(last_build),
+            where=publisher.whereabouts(home),
+            failure=publisher.publish_failure(home),
+            outlook=schedule_outlook(home),
             changes=publisher.changes_since_last_build(now),
             can_publish=accounts.can_publish(current_user.account),
             endpoint_of=lambda item: type(item).__name__.lower(),
+            backup=backup.backup_state(home, now),
+            age_words=age_words,
         )

@@ -25,10 +25,13 @@ def word(text):
 
 
 def requester(name: str) -> str:
-    """Who started a run: a username, or the command line (``runs.CLI_USER``)."""
-    from linli.runs import CLI_USER
+    """Who started a run: a username, the command line (``runs.CLI_USER``) or the service's
+    scheduler (``runs.SCHEDULER_USER``)."""
+    from linli.runs import CLI_USER, SCHEDULER_USER
 
-    return gettext("命令行") if name == CLI_USER else name
+    if name == CLI_USER:
+        return gettext("命令行")
+    return gettext("自动发布") if name == SCHEDULER_USER else name
 
 
 def choices(pairs) -> list[tuple[str, str]]:
@@ -49,11 +52,12 @@ WORDS = (
     # models.ROLE_CHOICES, models.MEMBER_ROLE_CHOICES
     lazy_gettext("管理员"), lazy_gettext("编辑"), lazy_gettext("投稿人"),
     lazy_gettext("网格长"), lazy_gettext("网格员"), lazy_gettext("协管员"),
-    # runs.STATE_LABELS, and the busy and interrupted messages of runs.KINDS (build, deploy)
+    # runs.STATE_LABELS, and the busy and interrupted messages of runs.KINDS (build, deploy, backup)
     lazy_gettext("正在发布"), lazy_gettext("成功"), lazy_gettext("失败"),
     lazy_gettext("网站正在发布中，请等这次完成后再试。"), lazy_gettext("上次发布被中断，网站保持原样。"),
     lazy_gettext("网站正在生成或上传中，请等这次完成后再试。"),
     lazy_gettext("上次上传被中断。已上传的文件已记录，再上传一次会接着传剩下的。"),
+    lazy_gettext("网站正在发布、上传或备份中，请等这次完成后再试。"), lazy_gettext("上次备份被中断，没有完成；以前的备份不受影响。"),
     # deploy.config.KIND_LABELS
     lazy_gettext("本地文件夹"), lazy_gettext("zip 压缩包"), lazy_gettext("rsync（SSH）"), lazy_gettext("SFTP"),
     lazy_gettext("FTP/FTPS"), lazy_gettext("对象存储（S3 兼容）"), lazy_gettext("git 分支（Pages）"),

@@ -1,13 +1,15 @@
 """The admin's "发布网站" page and previews of content items in the real public theme.
 
-:class:`PublishView` starts a build in the background (editors and admins only), shows its
-progress and log while it runs and the past runs with their results; :mod:`linli.publisher`
-does the work. It also hands out the built site as one zip file, for hosts whose only way in is
-a web upload panel, and sends it to the deploy targets configured in the home (``[deploy.NAME]``
-of linli.toml), one button each, in the background (:mod:`linli.deploy.background`); builds and
-deploys are both runs (:mod:`linli.runs`), read back from their rows. :class:`PreviewView`
-renders any item that is not in the trash, drafts included,
-exactly as the public site would, with a banner saying it is a preview. It renders inside a
+:class:`PublishView` starts a publish in the background (editors and admins only): a build,
+then a deploy to each target marked ``auto = true``, with one progress bar for both; it shows
+its progress and log while it runs, the past runs with their results, and where the site is
+(only on this computer, or each target with its public address and last successful deploy);
+:mod:`linli.publisher` does the work. It also hands out the built site as one zip file, for
+hosts whose only way in is a web upload panel, and sends it to any configured target by hand
+(``[deploy.NAME]`` of linli.toml), one button each, in the background
+(:mod:`linli.deploy.background`); publishes, builds and deploys are all runs
+(:mod:`linli.runs`), read back from their rows. :class:`PreviewView` renders any item that is
+not in the trash, drafts included, exactly as the public site would, with a banner saying it is a preview. It renders inside a
 request context of a public app of its own and never touches the public app's routes, so a
 draft stays invisible on the public site and in every build.
 """
@@ -30,6 +32,19 @@ from linli.publicity import EXPIRED, LIVE, visibility
 
 REFUSED = lazy_gettext("只有编辑和管理员可以发布网站。")
 STARTED = lazy_gettext("已开始发布网站。下面显示进度；可以离开这个页面，发布会在后台继续。")
+
+
+def schedule_outlook(home: Home):
+    """The next automatic publish, when the service's scheduler runs for ``home`` (else None:
+    nothing would publish by itself, and the page must not say it will)."""
+    from linli import scheduler
+
+    if not scheduler.is_running(home):
+        return None
+    try:
+        return scheduler.outlook(home, m.now())
+    except LinliError:
+        return None
 
 
 class _StaffView(BaseView):
@@ -68,7 +83,10 @@ class PublishView(_StaffView):
             "linli_admin/publish.html",
             refused=False,
             run=run,
-            status=runs.as_dict(run),
+            status=publisher.status_dict(run),
+            where=publisher.whereabouts(self.home),
+            failure=publisher.publish_failure(self.home),
+            outlook=schedule_outlook(self.home),
             runs=publisher.recent(self.home, 10),
             changes=publisher.changes_since_last_build(),
             labels=runs.STATE_LABELS,
@@ -105,7 +123,7 @@ class PublishView(_StaffView):
     def status(self):
         if not accounts.can_publish(current_user.account):
             return jsonify(error=str(REFUSED)), 403
-        response = jsonify(runs.as_dict(publisher.status(self.home)))
+        response = jsonify(publisher.status_dict(publisher.status(self.home)))
         response.headers["Cache-Control"] = "no-store"
         return response
 
@@ -114,7 +132,7 @@ class PublishView(_StaffView):
         if not accounts.can_publish(current_user.account):
             return self._refused()
         try:
-            publisher.start_build(self.home, current_user.username, address=client_address())
+            publisher.start_publish(self.home, current_user.username, address=client_address())
         except LinliError as exc:
             flash(word(exc), "warning")
         else:
@@ -157,7 +175,7 @@ def banner(item, now) -> str:
     if item.status == m.ARCHIVED:
         return gettext("预览：此内容已下线，居民看不到。")
     if item.publish_at and item.publish_at > now:
-        return gettext("预览：此内容定时在 %(at)s 公开，到时间后发布网站才会上网；现在居民看不到。", at=item.publish_at.strftime("%Y-%m-%d %H:%M"))
+        return gettext("预览：此内容定时在 %(at)s 公开，到时间后的下一次发布网站会把它放到网站上；现在居民看不到。", at=item.publish_at.strftime("%Y-%m-%d %H:%M"))
     return gettext("预览：此内容已过期，居民看不到。")
 
 

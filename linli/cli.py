@@ -1,5 +1,5 @@
-"""The ``linli`` command line: mirrors the library (init, demo, build, serve, import, export,
-check, deploy).
+"""The ``linli`` command line: mirrors the library (init, demo, build, publish, serve, import,
+export, check, deploy).
 
 Every command works on one home (``--home DIR``, else ``$LINLI_HOME``, else the current
 folder). A problem the user can fix is reported as one line on stderr with exit status 1.
@@ -7,6 +7,7 @@ folder). A problem the user can fix is reported as one line on stderr with exit 
 
 from __future__ import annotations
 
+import errno
 import secrets
 import shutil
 import socket
@@ -158,41 +159,150 @@ def _build(home: Home) -> None:
     click.echo(f"用浏览器打开 {home.site_dir / 'index.html'} 即可查看。")
 
 
-@cli.command()
-@click.option("--port", default=8000, show_default=True, help="端口。")
-@click.option("--host", default="127.0.0.1", show_default=True, help="只能是本机地址。")
+LOOPBACK = ("127.0.0.1", "localhost", "::1")
+
+
+@cli.command("publish")
+@click.option("--if-due", is_flag=True,
+              help="只在需要时发布：有内容到了定时公开、到期或活动结束的时间，到了每日定时发布的时间，"
+                   "或上次发布失败到了重试的时间。给 cron 或 systemd 定时器用；不需要发布时什么也不做。")  # fmt: skip
 @click.pass_obj
-def serve(root: Path, port: int, host: str) -> None:
-    """在本机预览网站（/）并打开管理后台（/admin/）。"""
-    if host not in ("127.0.0.1", "localhost", "::1"):
-        raise LinliError("预览服务器只能在本机地址上运行（--host 127.0.0.1）。")
+def publish_command(root: Path, if_due: bool) -> None:
+    """发布网站：生成网站，再上传到自动上传的目标（linli.toml 里 auto = true 的 [deploy.名称]）。"""
+    from linli import runs
+    from linli.publisher import run_publish
+    from linli.scheduler import PublishSettings, publish_if_due
+
+    home = open_home(root)
+    progress, finish = _progress_bar()
+    try:
+        if if_due:
+            PublishSettings.of(home)
+            attempt = publish_if_due(home, progress=progress)
+            run = attempt.run
+            if attempt.busy:
+                click.echo("另一次发布或上传正在进行，这次不发布。")
+                return
+            if run is None:
+                click.echo("没有需要发布的改动（没有到时间的内容），这次不发布。")
+                return
+            click.echo(f"发布原因：{attempt.due.reason}")
+        else:
+            run = run_publish(home, progress=progress)
+    finally:
+        finish()
+    if run.state != runs.SUCCEEDED:
+        raise LinliError(run.message)
+    click.echo(run.message)
+
+
+def _progress_bar():
+    """``progress(done, total, phase)`` drawing one bar on a terminal's stderr, and ``finish()``."""
+    show = sys.stderr.isatty()
+    bar = None
+
+    def progress(done: int, total: int, phase: str) -> None:
+        nonlocal bar
+        if not show:
+            return
+        if bar is None:
+            bar = click.progressbar(length=max(total, 1), file=sys.stderr, width=30, show_percent=True)
+        bar.label = phase
+        bar.length = max(total, 1)
+        bar.update(done - bar.pos)
+
+    def finish() -> None:
+        if bar is not None:
+            bar.render_finish()
+
+    return progress, finish
+
+
+@cli.command()
+@click.option("--production", is_flag=True,
+              help="生产模式：供办公室多人长期使用（waitress 服务器，读取 linli.toml 的 [server]），"
+                   "可以监听本机以外的地址。见 README“Running it for an office”。")  # fmt: skip
+@click.option("--port", type=click.IntRange(1, 65535), help="端口（默认 8000；生产模式默认取 [server] 的 port）。")
+@click.option("--host", help="监听地址（默认 127.0.0.1；不加 --production 时只能是本机地址；生产模式默认取 [server] 的 host）。")
+@click.pass_obj
+def serve(root: Path, production: bool, port: int | None, host: str | None) -> None:
+    """在本机预览网站（/）并打开管理后台（/admin/）；--production：供办公室长期运行。"""
+    if production:
+        return _serve_production(root, host, port)
+    host, port = host or "127.0.0.1", port or 8000
+    if host not in LOOPBACK:
+        raise LinliError("预览服务器只能在本机地址上运行（--host 127.0.0.1）。"
+                         "要让办公室其他电脑使用，请用 linli serve --production（见 README）。")  # fmt: skip
     from werkzeug.serving import make_server
 
+    from linli.scheduler import Scheduler
     from linli.serve import create_preview_app
 
     home = open_home(root)
     _require_free_port(host, port)
+    scheduler = Scheduler(home)  # checks [publish] before anything starts
     server = make_server(host, port, create_preview_app(home), threaded=True)
     click.echo(f"网站预览：http://{host}:{port}/    管理后台：http://{host}:{port}/admin/")
     click.echo("按 Ctrl+C 停止。")
+    scheduler.start()  # publishes on time and backs up nightly while the server runs
     try:
         server.serve_forever()
     except KeyboardInterrupt:
         pass
     finally:
         server.server_close()
+        scheduler.stop()
+
+
+def _serve_production(root: Path, host: str | None, port: int | None) -> None:
+    from linli.scheduler import Scheduler
+    from linli.server import serve_production
+
+    home = open_home(root)
+    settings = home.settings["server"]
+    host, port = host or settings["host"], port or settings["port"]
+    _require_free_port(host, port)
+    scheduler = Scheduler(home)  # checks [publish] before anything starts
+
+    def ready(addresses: list[str]) -> None:
+        click.echo("Linli 已启动（生产模式）：" + "  ".join(f"{a}/admin/" for a in addresses))
+        if settings["https"]:
+            click.echo(f"员工通过反向代理的 https:// 地址登录（信任 {settings['proxy_hops']} 层代理）。")
+        elif host not in LOOPBACK:
+            click.echo("注意：没有配置 HTTPS，登录密码会以明文经过网络。只在可信的内网这样使用；"
+                       "其他情况请按 README 配置 HTTPS 反向代理。", err=True)  # fmt: skip
+        click.echo("按 Ctrl+C 停止。")
+
+    scheduler.start()  # publishes on time and backs up nightly while the server runs
+    try:
+        serve_production(home, host, port, ready=ready)
+    finally:
+        scheduler.stop()
 
 
 def _require_free_port(host: str, port: int) -> None:
-    """LinliError in one line when ``port`` is taken (before any banner says the site is up)."""
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    with socket.socket(family, socket.SOCK_STREAM) as probe:
-        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as the server itself binds
-        try:
-            probe.bind((host, port))
-        except OSError as exc:
-            raise LinliError(f"端口 {port} 已被占用（也许 linli serve 已经在运行）。请先关掉它，"
-                             f"或换一个端口：linli serve --port {port + 1}") from exc  # fmt: skip
+    """LinliError in one line when ``host``:``port`` cannot be listened on (taken, not an address
+    of this machine, a name that does not resolve), before any banner says the site is up."""
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+    except socket.gaierror as exc:
+        raise LinliError(f"无法识别监听地址 “{host}”：{exc.strerror}。请用 IP 地址，例如 --host 127.0.0.1") from exc
+    unusable = []  # e.g. "localhost" has ::1 too, which a machine without IPv6 cannot bind
+    for family, kind, proto, _, address in infos:
+        with socket.socket(family, kind, proto) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as the server itself binds
+            try:
+                probe.bind(address)
+            except OSError as exc:
+                if exc.errno == errno.EADDRINUSE:
+                    raise LinliError(f"端口 {port} 已被占用（也许 linli serve 已经在运行）。请先关掉它，"
+                                     f"或换一个端口：linli serve --port {port + 1}") from exc  # fmt: skip
+                if exc.errno == errno.EACCES:
+                    raise LinliError(f"没有权限使用端口 {port}（1024 以下的端口需要管理员权限）。"
+                                     "请换一个端口，例如 --port 8000，并让反向代理转发过来。") from exc  # fmt: skip
+                unusable.append(exc)
+    if len(unusable) == len(infos):
+        raise LinliError(f"无法在 {host} 端口 {port} 上监听：{unusable[0].strerror}（这台电脑有这个地址吗？）")
 
 
 @cli.command("export")
@@ -309,17 +419,36 @@ def deploy_command(root: Path, target: str | None) -> None:
 
 
 @cli.command("backup")
-@click.option("--output", "-o", type=click.Path(path_type=Path), help="备份文件或目录（默认：站点目录下的 backups/）。")
+@click.option("--output", "-o", type=click.Path(path_type=Path),
+              help="另存一份备份到这个文件或目录（不按保留规则清理，也不复制）。")  # fmt: skip
 @click.pass_obj
 def backup_command(root: Path, output: Path | None) -> None:
-    """把数据库和全部媒体文件备份到一个文件（可以在使用中备份），并校验备份。"""
-    from linli.backup import create_backup
+    """把数据库和全部媒体文件备份到一个文件（可以在使用中备份），并校验备份。
+
+    不加 -o 时和每晚的自动备份一样：放进 linli.toml 的 [backup] folder（默认 backups/），
+    按保留规则删除旧备份，设置了 copy_to 时再复制一份过去。"""
+    from linli import runs
+    from linli.backup import create_backup, scheduled_backup
 
     home = open_home(root)
-    archive, manifest = create_backup(home, output)
-    size = archive.stat().st_size / 1024 / 1024
-    click.echo(f"备份完成并已校验：{archive}（{len(manifest['files'])} 个文件，{size:.1f} MB）")
+    if output is not None:
+        archive, manifest = create_backup(home, output)
+        size = archive.stat().st_size / 1024 / 1024
+        click.echo(f"备份完成并已校验：{archive}（{len(manifest['files'])} 个文件，{size:.1f} MB）")
+    else:
+        scheduled_backup(home, wait=60)
+        click.echo(runs.latest(home, "backup").message)
     click.echo("请把备份文件另外复制一份到 U 盘或其他电脑上保存。")
+
+
+@cli.command("status")
+@click.pass_obj
+def status_command(root: Path) -> None:
+    """显示站点的运行状态：版本、数据库和磁盘、最近的发布、上传和备份、下一次定时发布、定时服务是否在运行。"""
+    from linli.health import status_lines
+
+    for label, value in status_lines(open_home(root)):
+        click.echo(f"{label}：{value}")
 
 
 @cli.command("restore")

@@ -2,11 +2,13 @@
 
 A home holds ``content/`` (database + ``media/``), ``site/`` (build output), ``search_index/``,
 optional ``themes/`` overrides and ``linli.toml`` for what is not content (base URL, theme,
-languages, time zone, later deploy targets). The repository root is the demo home.
+languages, time zone, deploy targets, the production server's ``[server]`` table). The
+repository root is the demo home.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import tomllib
 from dataclasses import dataclass, field
@@ -19,12 +21,21 @@ from linli.errors import LinliError
 SETTINGS_FILE = "linli.toml"
 # zh-Hant is only ever a second language: the Simplified site converted (linli/traditional.py).
 LANGUAGES = ("zh-Hans", "zh-Hant", "en")
+# ``[server]``: how ``linli serve --production`` listens and what sits in front of it (linli/server.py).
+DEFAULT_SERVER = {
+    "host": "127.0.0.1",  # behind a reverse proxy on the same machine, nothing else reaches it
+    "port": 8000,
+    "proxy_hops": 0,  # reverse proxies in front whose X-Forwarded-* headers are trusted
+    "https": False,  # staff reach it over HTTPS (through the proxy): Secure cookies, HSTS
+    "threads": 8,  # requests handled at once: 3–10 staff, each browser a few requests at a time
+}
 DEFAULT_SETTINGS = {
     "base_url": "",
     "theme": "default",
     "languages": ["zh-Hans"],
     "timezone": "Asia/Shanghai",
     "page_size": 20,
+    "server": DEFAULT_SERVER,
 }
 SETTINGS_TEMPLATE = """\
 # Linli settings for this site: what is not content. Content lives in content/.
@@ -40,6 +51,31 @@ languages = ["zh-Hans"]
 timezone = "Asia/Shanghai"
 # page_size: items per page on list pages.
 page_size = 20
+
+# [server]: read by `linli serve --production`, the always-on admin for an office (README,
+# "Running it for an office"). Behind nginx or Caddy on this machine with HTTPS:
+# [server]
+# host = "127.0.0.1"     # where to listen; "0.0.0.0" for every address of this machine
+# port = 8000
+# proxy_hops = 1         # reverse proxies in front whose X-Forwarded-* headers to trust (0: none)
+# https = true           # staff use an https:// address: Secure cookies, HSTS
+# threads = 8            # requests handled at once
+
+# Nightly backups, made by the running service (and by `linli backup`). Uncomment to change.
+# [backup]
+# folder = "backups"      # inside the home unless absolute; not inside content/ or site/
+# time = "02:30"          # every day at this time of the site's clock
+# keep_daily = 7          # the newest backup of each of the last 7 days that have one
+# keep_weekly = 4         # and the newest of each of the 4 weeks before those
+# copy_to = "offsite"     # optional: also copy each backup to this [deploy.NAME] target
+#                         # (folder, sftp, ftp or s3; one that does not hold the public site)
+
+# The running service (linli serve) publishes by itself when a scheduled item's time comes,
+# an item expires or an event ends, and once a day at [publish] time ("" for never). A failed
+# publish is tried again after each of retry_minutes in turn (then every last one).
+# [publish]
+# time = "04:00"
+# retry_minutes = [1, 5, 15, 60]
 """
 
 # A new home's .gitignore: the secrets of deploy targets (linli.deploy.config.SECRETS_FILE)
@@ -53,8 +89,16 @@ GITIGNORE_TEMPLATE = """\
 /.build-staging*/
 /.site-old*/
 /.build.lock
+/.scheduler.lock
 /.linli-secret
+/.scheduler-heartbeat
+# Backups hold the whole database: keep them out of repositories too
+/backups/
 """
+
+# ``[backup]`` of linli.toml (see linli/backup.py), with these defaults.
+BACKUP_DEFAULTS = {"folder": "backups", "time": "02:30", "keep_daily": 7, "keep_weekly": 4, "copy_to": ""}
+BACKUP_COPY_KINDS = ("folder", "sftp", "ftp", "s3")  # deploy kinds a backup can be copied to
 
 # Linli's own files (built-in themes) sit beside the package in the repository.
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -150,10 +194,10 @@ def load_settings(path: Path) -> dict:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise LinliError(f"设置文件 {path} 格式有误：{exc}") from exc
-    unknown = set(data) - set(DEFAULT_SETTINGS) - {"deploy", "database_url"}
+    unknown = set(data) - set(DEFAULT_SETTINGS) - {"deploy", "database_url", "backup", "publish"}
     if unknown:
         raise LinliError(f"设置文件 {path} 里有不认识的设置项：{', '.join(sorted(unknown))}")
-    settings = {**DEFAULT_SETTINGS, **data}
+    settings = {**DEFAULT_SETTINGS, **data, "server": server_settings(path, data.get("server", {}))}
     if not isinstance(settings["languages"], list) or not settings["languages"]:
         raise LinliError(f"设置文件 {path} 里的 languages 应为列表，例如 [\"zh-Hans\"]")
     unknown = [str(lang) for lang in settings["languages"] if lang not in LANGUAGES]
@@ -170,4 +214,76 @@ def load_settings(path: Path) -> dict:
             f"设置文件 {path}：繁体版（zh-Hant）由简体内容转换而来，只能作为第二种语言，"
             '例如 languages = ["zh-Hans", "zh-Hant"]'
         )
+    settings["backup"] = _backup_settings(path, data.get("backup", {}), data.get("deploy"))
     return settings
+
+
+def _backup_settings(path: Path, table, deploy) -> dict:
+    """``[backup]`` checked, with the defaults filled in."""
+    where = f"设置文件 {path} 的 [backup]"
+    if not isinstance(table, dict):
+        raise LinliError(f"{where} 应写成一个表：[backup] 下面每行一个设置，例如 time = \"02:30\"。")
+    unknown = set(table) - set(BACKUP_DEFAULTS)
+    if unknown:
+        raise LinliError(f"{where} 里有不认识的设置项：{', '.join(sorted(unknown))}（可用：{', '.join(BACKUP_DEFAULTS)}）")
+    settings = {**BACKUP_DEFAULTS, **table}
+    for key, default in BACKUP_DEFAULTS.items():
+        value = settings[key]
+        if type(value) is not type(default):
+            kind = "整数，例如 7" if isinstance(default, int) else f"文字，用引号括起来，例如 \"{default or 'offsite'}\""
+            raise LinliError(f"{where} 的 {key} 应为{kind}，现在是 {value!r}。")
+    if not settings["folder"].strip():
+        raise LinliError(f"{where} 的 folder 不能为空（默认是 \"backups\"）。")
+    folder = Path(settings["folder"]).expanduser()
+    folder = (folder if folder.is_absolute() else path.parent / folder).resolve()
+    home = path.parent.resolve()
+    for inside in ("content", "site", "search_index"):
+        if folder.is_relative_to(home / inside):
+            raise LinliError(f"{where} 的 folder 不能在 {inside}/ 里面（{folder}）：请放在站点目录的 backups/ 或别的地方。")
+    try:
+        dt.datetime.strptime(settings["time"], "%H:%M")
+    except ValueError:
+        raise LinliError(f"{where} 的 time 应写成 24 小时制的“时:分”，例如 \"02:30\"，现在是 “{settings['time']}”。") from None
+    if settings["keep_daily"] < 1:
+        raise LinliError(f"{where} 的 keep_daily 至少是 1（最新的备份总会保留），现在是 {settings['keep_daily']}。")
+    if settings["keep_weekly"] < 0:
+        raise LinliError(f"{where} 的 keep_weekly 不能小于 0，现在是 {settings['keep_weekly']}。")
+    name = settings["copy_to"]
+    if name:
+        target = deploy.get(name) if isinstance(deploy, dict) else None
+        if not isinstance(target, dict):
+            raise LinliError(f"{where} 的 copy_to = \"{name}\"，但没有 [deploy.{name}] 这个发布目标。")
+        if target.get("kind") not in BACKUP_COPY_KINDS:
+            raise LinliError(f"{where}：备份只能复制到 {'、'.join(BACKUP_COPY_KINDS)} 类型的发布目标，"
+                             f"[deploy.{name}] 是 {target.get('kind')!r}。")  # fmt: skip
+    return settings
+
+
+# the lowest and highest value of each number in [server]
+_SERVER_NUMBERS = {"port": (1, 65535), "proxy_hops": (0, 5), "threads": (1, 64)}
+
+
+def server_settings(path: Path, table) -> dict:
+    """The ``[server]`` table of ``linli.toml`` over :data:`DEFAULT_SERVER`, or a LinliError
+    naming the value to fix."""
+    where = f"设置文件 {path} 的 [server]"
+    if not isinstance(table, dict):
+        raise LinliError(f"设置文件 {path} 里的 server 应该是一个表：[server]")
+    unknown = set(table) - set(DEFAULT_SERVER)
+    if unknown:
+        raise LinliError(f"{where} 里有不认识的设置项：{', '.join(sorted(unknown))}。可用：{', '.join(DEFAULT_SERVER)}")
+    server = {**DEFAULT_SERVER, **table}
+    if not isinstance(server["host"], str) or not server["host"].strip():
+        raise LinliError(f'{where}：host 应为监听地址，例如 host = "127.0.0.1"')
+    for key, (low, high) in _SERVER_NUMBERS.items():
+        value = server[key]
+        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+            raise LinliError(f"{where}：{key} 应为 {low} 到 {high} 之间的整数，现在是 {value!r}")
+    if not isinstance(server["https"], bool):
+        raise LinliError(f"{where}：https 应为 true 或 false，现在是 {server['https']!r}")
+    if server["https"] and not server["proxy_hops"]:
+        raise LinliError(
+            f"{where}：https = true 需要前面有一个提供 HTTPS 的反向代理（nginx、Caddy），"
+            "并设置 proxy_hops = 1（Linli 自己不处理证书）"
+        )
+    return server

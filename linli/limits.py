@@ -30,7 +30,9 @@ BUILDINGS_PER_GRID = 100
 #: Bytes of one uploaded file (a 48 MP phone photo converted to PNG fits).
 PHOTO_BYTES = 40 * MIB
 ATTACHMENT_BYTES = 40 * MIB
-#: Bytes of one request to the admin (several photos at once).
+#: Bytes of one request to the admin (several photos at once). The production server refuses
+#: bigger bodies before they reach the app (linli/server.py); docs/nginx-admin.conf and
+#: docs/Caddyfile allow this much.
 REQUEST_BYTES = 64 * MIB
 #: Bytes of one form field the admin reads into memory: far above TEXT_CHARS (4 bytes a
 #: character at most), so that an over-long text pasted by accident is refused by the form with

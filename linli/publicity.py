@@ -12,7 +12,7 @@ import datetime as dt
 
 import peewee as pw
 
-from linli.models import PUBLISHED, Album, Attachment, Notice, Photo
+from linli.models import CONTENT_MODELS, PUBLISHED, Album, Attachment, Event, Notice, Photo
 
 LIVE, EXPIRED = "live", "expired"
 
@@ -74,3 +74,29 @@ def public_photos(at: dt.datetime) -> pw.ModelSelect:
 
 def public_attachments(at: dt.datetime) -> pw.ModelSelect:
     return Attachment.select(Attachment, Notice).join(Notice).where(public_condition(Notice, at, include="all"))
+
+
+def next_change(at: dt.datetime) -> dt.datetime | None:
+    """The first moment after ``at`` at which the public site changes by the clock alone, or None:
+    a published item's ``publish_at`` (it goes public) or ``expires_at`` (it moves to the archive
+    or leaves), or an event moving from upcoming to past (one second after it ends, as
+    :func:`linli.public.upcoming_events` keeps it while ``ends >= now``). Items in the trash and
+    unpublished ones have no such moment: a change of theirs is a save, published by staff.
+    What ``linli status`` shows as the next scheduled publish, and when the scheduler wakes."""
+    candidates = []
+    for model in CONTENT_MODELS:
+        scheduled = (model.status == PUBLISHED) & model.deleted_at.is_null()
+        for column in (model.publish_at, model.expires_at):
+            found = model.select(pw.fn.MIN(column)).where(scheduled & (column > at)).scalar()
+            candidates.append(found)
+        if model is Event:
+            ends = pw.fn.COALESCE(Event.ends_at, Event.starts_at)
+            found = Event.select(pw.fn.MIN(ends)).where(scheduled & (ends >= at)).scalar()
+            candidates.append(_as_datetime(found) + dt.timedelta(seconds=1) if found is not None else None)
+    found = [_as_datetime(value) for value in candidates if value is not None]
+    return min(found) if found else None
+
+
+def _as_datetime(value) -> dt.datetime:
+    """SQLite answers ``MIN()`` over a COALESCE with the stored text, not a datetime."""
+    return value if isinstance(value, dt.datetime) else dt.datetime.fromisoformat(str(value))

@@ -1,10 +1,12 @@
 """Runs of a home's publishing work, one at a time, each recorded as a :class:`~linli.models.Run`.
 
-A run is a build of the public site (:mod:`linli.publisher`) or a deploy of the built site to
-one target (:mod:`linli.deploy.background`). This module owns what every run shares: the home's
+A run is a build of the public site, a publish (a build, then a deploy to each automatic
+target: :mod:`linli.publisher`) or a deploy of the built site to one target
+(:mod:`linli.deploy.background`). This module owns what every run shares: the home's
 lock, the Run row with its kind, target, state, progress, log and result message, the audit
 events ``<kind>_requested`` / ``<kind>_succeeded`` / ``<kind>_failed``, running the work in a
-background thread (:func:`start`) or in the caller's (:func:`run_now`), and marking runs whose
+background thread (:func:`start`) or in the caller's (:func:`run_now`), a run recorded inside
+another that holds the lock (:func:`run_inside`: a publish's deploys), and marking runs whose
 process died as failed. The work itself is a function that takes a :class:`Running` and returns
 an :class:`Outcome`, or raises LinliError with the message for staff.
 
@@ -39,11 +41,12 @@ except ImportError:  # pragma: no cover - Windows
     import msvcrt
 
 LOCK_FILE = ".build.lock"
-BUILD, DEPLOY = "build", "deploy"
+BUILD, DEPLOY, PUBLISH = "build", "deploy", "publish"
 RUNNING, SUCCEEDED, FAILED = "running", "succeeded", "failed"
 STATE_LABELS = {RUNNING: "正在发布", SUCCEEDED: "成功", FAILED: "失败"}
 PROGRESS_INTERVAL = 0.3  # seconds between two progress writes to the database
 CLI_USER = "命令行"
+SCHEDULER_USER = "自动发布"  # who requested the runs the service starts by itself (linli.scheduler)
 
 
 @dataclass(frozen=True)
@@ -72,6 +75,20 @@ KINDS = {
         busy="网站正在生成或上传中，请等这次完成后再试。",
         interrupted="上次上传被中断。已上传的文件已记录，再上传一次会接着传剩下的。",
     ),
+    "backup": Kind(  # linli.backup.scheduled_backup
+        begun="{who} 开始备份。",
+        failed="备份失败：{message}",
+        crashed="备份失败：{error}。请把这段说明发给网站管理员。",
+        busy="网站正在发布、上传或备份中，请等这次完成后再试。",
+        interrupted="上次备份被中断，没有完成；以前的备份不受影响。",
+    ),
+    PUBLISH: Kind(
+        begun="{who} 开始发布网站。",
+        failed="发布失败：{message}",
+        crashed="网站发布失败：{error}。请把这段说明发给网站管理员。",
+        busy="网站正在发布中，请等这次完成后再试。",
+        interrupted="上次发布被中断，网站保持原样。",
+    ),
 }
 
 logger = logging.getLogger(__name__)
@@ -87,10 +104,11 @@ class HomeLock:
 
     ``flock`` locks belong to an open file, so two ``HomeLock`` objects exclude each other
     even inside one process; the operating system drops the lock when its process dies. The file
-    itself is never removed (removing lock files reopens the race they close)."""
+    itself is never removed (removing lock files reopens the race they close). ``name``: another
+    lock file of the home (the scheduler's, :mod:`linli.scheduler`)."""
 
-    def __init__(self, home: Home):
-        self.path = home.root / LOCK_FILE
+    def __init__(self, home: Home, name: str = LOCK_FILE):
+        self.path = home.root / name
         self._fd: int | None = None
 
     @property
@@ -197,16 +215,29 @@ def start(home: Home, kind: str, work: Work, username: str, *, target: str = "",
 
 
 def run_now(home: Home, kind: str, work: Work, username: str = CLI_USER, *, target: str = "", detail: str = "",
-            address: str = "", now: dt.datetime | None = None) -> m.Run:  # fmt: skip
+            address: str = "", now: dt.datetime | None = None, lock: HomeLock | None = None) -> m.Run:  # fmt: skip
     """Run ``work`` as a run of ``kind`` in this thread, recorded like one started with
-    :func:`start`; the finished row (its state says whether it succeeded)."""
-    lock = HomeLock(home)
-    lock.acquire(KINDS[kind].busy)
+    :func:`start`; the finished row (its state says whether it succeeded). ``lock``: the home's
+    lock when the caller holds it already (it decided under the lock that the run is wanted);
+    it stays held afterwards."""
+    own = lock is None or not lock.held
+    if own:
+        lock = HomeLock(home)
+        lock.acquire(KINDS[kind].busy)
     try:
         run = _begin(kind, target, username, detail, address, now)
         return _execute(home, run.id, work, lock)
     finally:
-        lock.release()
+        if own:
+            lock.release()
+
+
+def run_inside(running: Running, kind: str, work: Work, *, target: str = "", detail: str = "") -> m.Run:
+    """Run ``work`` as a run of ``kind`` of its own, inside the run ``running`` (whose lock it
+    shares), requested by the same person: recorded, audit-logged and marked interrupted like any
+    run. The finished row; its failure is the caller's to report."""
+    run = _begin(kind, target, running.run.requested_by, detail, "", None)
+    return _execute(running.home, run.id, work, running.lock)
 
 
 def wait(run_id: int, timeout: float | None = None) -> m.Run:
@@ -353,19 +384,32 @@ def _line(text: str) -> str:
 # --- reading the state ------------------------------------------------------------------------
 
 
-def latest(home: Home, kind: str, target: str | None = None) -> m.Run | None:
-    """The newest run of ``kind`` (to ``target``, if given), after marking interrupted runs."""
+def _kinds(kind: str | tuple[str, ...]) -> tuple[str, ...]:
+    return (kind,) if isinstance(kind, str) else tuple(kind)
+
+
+def latest(home: Home, kind: str | tuple[str, ...], target: str | None = None) -> m.Run | None:
+    """The newest run of ``kind`` (or of any of several kinds; to ``target``, if given), after
+    marking interrupted runs."""
     recover_interrupted(home)
-    query = m.Run.select().where(m.Run.kind == kind)
+    query = m.Run.select().where(m.Run.kind.in_(_kinds(kind)))
     if target is not None:
         query = query.where(m.Run.target == target)
     return query.order_by(m.Run.id.desc()).first()
 
 
-def recent(home: Home, kind: str, limit: int = 10) -> list[m.Run]:
-    """The newest ``limit`` runs of ``kind``, after marking interrupted runs."""
+def recent(home: Home, kind: str | tuple[str, ...], limit: int = 10) -> list[m.Run]:
+    """The newest ``limit`` runs of ``kind`` (or of several kinds), after marking interrupted runs."""
     recover_interrupted(home)
-    return list(m.Run.select().where(m.Run.kind == kind).order_by(m.Run.id.desc()).limit(limit))
+    return list(m.Run.select().where(m.Run.kind.in_(_kinds(kind))).order_by(m.Run.id.desc()).limit(limit))
+
+
+def last_success(kind: str | tuple[str, ...], target: str | None = None) -> m.Run | None:
+    """The newest run of ``kind`` (to ``target``, if given) that succeeded."""
+    query = m.Run.select().where(m.Run.kind.in_(_kinds(kind)) & (m.Run.state == SUCCEEDED))
+    if target is not None:
+        query = query.where(m.Run.target == target)
+    return query.order_by(m.Run.id.desc()).first()
 
 
 def recover_interrupted(home: Home) -> int:

@@ -30,6 +30,7 @@ class FolderIndex:
         return self.app(environ, start_response)
 
 
-def create_preview_app(home: Home):
+def create_preview_app(home: Home, **admin_config):
+    """``admin_config``: Flask settings of the admin (the production server's secure cookies)."""
     public_app = create_public_app(home)
-    return DispatcherMiddleware(FolderIndex(public_app), {"/admin": create_admin_app(home)})
+    return DispatcherMiddleware(FolderIndex(public_app), {"/admin": create_admin_app(home, **admin_config)})

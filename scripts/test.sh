@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Fresh machine → every test: installs Linli and the test tools, the Debian packages the tests
-# drive for real (Chromium for browser tests, a Chinese font, PostgreSQL, OpenSSH, rsync, git;
-# apt-get, as root), then runs pytest twice: on SQLite (the default), then again with
-# DATABASE_URL pointing at a throwaway PostgreSQL cluster on loopback (scripts/postgres.sh), in
-# which every test home gets a fresh schema (tests/conftest.py). Extra arguments go to pytest.
+# drive for real (Chromium for browser tests, a Chinese font, PostgreSQL, OpenSSH, rsync, git,
+# nginx, Caddy, openssl, systemd-analyze; apt-get, as root), then runs pytest twice: on SQLite
+# (the default), then again with DATABASE_URL pointing at a throwaway PostgreSQL cluster on
+# loopback (scripts/postgres.sh), in which every test home gets a fresh schema
+# (tests/conftest.py). Extra arguments go to pytest.
 # LINLI_SKIP_POSTGRES=1 skips the second run.
 #
 # The PostgreSQL run leaves out the browser and search-client tests (Chromium and Node over
@@ -13,7 +14,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh dev
 # fonts-wqy-microhei: Chinese glyphs, so layout tests measure real text
-PACKAGES="chromium fonts-wqy-microhei postgresql openssh-server openssh-client rsync git"
+# nginx, caddy, openssl, systemd: the production server behind docs/nginx-admin.conf and
+# docs/Caddyfile with a self-signed certificate, and systemd-analyze for docs/linli.service
+PACKAGES="chromium fonts-wqy-microhei postgresql openssh-server openssh-client rsync git nginx caddy openssl systemd"
 missing=$(for p in $PACKAGES; do dpkg -s "$p" >/dev/null 2>&1 || echo "$p"; done)
 # Node.js and npm run the search client's own code and fetch axe-core; the machine's Node.js
 # (often NodeSource's, which carries npm) is used when present.

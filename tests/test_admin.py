@@ -41,12 +41,16 @@ def flashes(response) -> str:
     return " ".join(re.findall(r'class="(?:alert|flash)[^"]*"[^>]*>(.*?)</(?:div|p)>', html, re.S))
 
 
+# Open to anyone on purpose: the login page and the monitoring probe's one word (admin/health.py).
+PUBLIC_ENDPOINTS = ("static", "auth.login", "health.healthz")
+
+
 def get_urls(app):
     """Every admin page without URL arguments, as GET."""
     return sorted(
         rule.rule
         for rule in app.url_map.iter_rules()
-        if "GET" in rule.methods and not rule.arguments and rule.endpoint not in ("static", "auth.login")
+        if "GET" in rule.methods and not rule.arguments and rule.endpoint not in PUBLIC_ENDPOINTS
         and not rule.rule.startswith("/static") and not rule.rule.endswith(".json") and "/ajax/" not in rule.rule
     )  # fmt: skip
 
@@ -67,8 +71,8 @@ def test_anonymous_is_sent_to_login_everywhere(app):
 
 @pytest.mark.parametrize(
     "role, forbidden",
-    [("contributor", ("/users/", "/settings/", "/audit/", "/publish/site.zip")), ("editor", ("/users/", "/settings/", "/audit/")),
-     ("admin", ())],
+    [("contributor", ("/users/", "/settings/", "/audit/", "/status/", "/publish/site.zip")),
+     ("editor", ("/users/", "/settings/", "/audit/", "/status/")), ("admin", ())],
 )  # fmt: skip
 def test_each_role_sees_what_it_may(app, role, forbidden):
     client, _ = login(app, role)

@@ -104,8 +104,8 @@ def test_editor_builds_then_sends_the_site_to_a_folder(staff, tmp_path):
     # Again: nothing changed, nothing uploaded.
     client.post("/publish/deploy/usb")
     assert "已是最新" in finished(home).message
-    # the build's own record is untouched by the deploys
-    assert publisher.status(home).kind == runs.BUILD and [r.kind for r in publisher.recent(home)] == [runs.BUILD]
+    # the publish's own record is untouched by the deploys
+    assert publisher.status(home).kind == runs.PUBLISH and [r.kind for r in publisher.recent(home)] == [runs.PUBLISH]
 
 
 def test_contributor_gets_403_and_nothing_is_sent(staff, tmp_path):

@@ -166,3 +166,23 @@ def test_serve_on_a_port_in_use_says_so_in_one_line(tmp_path):
         result = run("--home", tmp_path, "serve", "--port", port)
     assert_one_line_error(result, f"端口 {port} 已被占用")
     assert "网站预览" not in result.stdout  # no success banner first
+
+
+def test_production_serve_says_in_one_line_why_it_cannot_start(tmp_path):
+    import socket
+
+    assert run("--home", tmp_path, "init", input="社区\nadmin\nsecret-pass\nsecret-pass\n").exit_code == 0
+    result = run("--home", tmp_path, "serve", "--host", "0.0.0.0")
+    assert_one_line_error(result, "linli serve --production")  # the way to serve an office is named
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = run("--home", tmp_path, "serve", "--production", "--port", port)
+    assert_one_line_error(result, f"端口 {port} 已被占用")
+    assert "已启动" not in result.stdout
+    assert_one_line_error(run("--home", tmp_path, "serve", "--production", "--host", "999.1.1.1"), "无法识别监听地址")
+    assert_one_line_error(run("--home", tmp_path, "serve", "--production", "--host", "192.0.2.1"), "无法在 192.0.2.1")
+    with open(tmp_path / "linli.toml", "a", encoding="utf-8") as settings:
+        settings.write("\n[server]\nhttps = true\n")
+    assert_one_line_error(run("--home", tmp_path, "serve", "--production"), "proxy_hops = 1")

@@ -100,3 +100,30 @@ def test_a_nul_character_pasted_by_staff_is_dropped_on_save(home):
     notice = m.Notice.create(title="停水\x00通知", body="正文\x00", status=m.DRAFT)
     stored = m.Notice.get_by_id(notice.id)
     assert (stored.title, stored.body) == ("停水通知", "正文")
+
+
+def test_next_change_is_the_next_moment_the_site_changes_by_the_clock(home, now):
+    from linli.app import create_public_app
+    from linli.public import upcoming_events
+    from linli.publicity import next_change
+
+    hour = dt.timedelta(hours=1)
+    notice = m.Notice.create(title="停水", status="published", publish_at=now + 2 * hour, expires_at=now + 5 * hour,
+                             keep_after_expiry=False)  # fmt: skip
+    event = m.Event.create(title="义诊", status="published", starts_at=now + hour, ends_at=now + 3 * hour)
+    m.Service.create(title="草稿", status="draft", publish_at=now + hour / 2)  # not published: a save publishes it
+    m.Place.create(title="回收站里", status="published", expires_at=now + hour / 2, deleted_at=now)
+    m.Story.create(title="早已上线", status="published", publish_at=now - hour)
+    moments = []
+    at = now
+    while (at := next_change(at)) is not None:
+        moments.append(at)
+    assert moments == [now + 2 * hour, now + 3 * hour + dt.timedelta(seconds=1), now + 5 * hour]
+    second = dt.timedelta(seconds=1)
+    assert not is_public(notice, moments[0] - second) and is_public(notice, moments[0])
+    assert is_public(notice, moments[2] - second) and not is_public(notice, moments[2])
+    app = create_public_app(home)
+    for at, upcoming in ((moments[1] - second, [event.id]), (moments[1], [])):
+        with app.test_request_context():
+            app.config["LINLI_NOW"] = at
+            assert [e.id for e in upcoming_events()] == upcoming

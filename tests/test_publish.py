@@ -1,6 +1,7 @@
-"""Publishing from the admin: one build at a time in the background, its progress and result
-for staff, a failed build that leaves the site alone, interrupted runs, and previews of drafts
-in the real theme that never make them public. Real admin app, real SQLite file, real builds."""
+"""Publishing from the admin: one publish (a build, then the automatic deploy targets) at a time
+in the background, its progress and result for staff, where the site is, a failed build that
+leaves the site alone, interrupted runs, and previews of drafts in the real theme that never make
+them public. Real admin app, real SQLite file, real builds."""
 
 from __future__ import annotations
 
@@ -63,7 +64,8 @@ def test_editor_publishes_in_the_background(app, home):
     assert response.status_code == 302 and response.headers["Location"].endswith("/publish/")
     run = runs.wait(only_run().id, timeout=120)
     assert run.state == "succeeded", run.message
-    assert run.requested_by == "editor" and run.finished_at and run.seconds > 0 and run.files > 0
+    assert run.kind == runs.PUBLISH and run.requested_by == "editor" and run.finished_at and run.seconds > 0
+    assert run.files > 0
     assert (home.site_dir / "index.html").is_file()
     assert not (home.root / linli.build.STAGING).exists()
     # the pages counted before the build are the pages it made
@@ -72,14 +74,17 @@ def test_editor_publishes_in_the_background(app, home):
     status = client.get("/publish/status.json").get_json()
     assert status["state"] == "succeeded" and status["percent"] == 100 and not status["running"]
     assert status["done"] == status["total"] == run.done
-    assert re.fullmatch(r"网站已更新：\d+ 个页面，用时 [\d.]+ 秒", status["message"])
+    assert re.fullmatch(r"网站已更新：\d+ 个页面，用时 [\d.]+ 秒。只在这台电脑上（还没有设置上网目标）", status["message"])
     assert "开始发布网站" in status["log"] and status["message"] in status["log"]
     page = text(client.get("/publish/"))
     assert status["message"] in page and "发布记录" in page and 'http-equiv="refresh"' not in page
     dashboard = text(client.get("/"))
-    assert "成功" in dashboard and "网上的网站已是最新" in dashboard
-    actions = [e.action for e in m.AuditEvent.select().where(m.AuditEvent.action.startswith("build_"))]
-    assert actions == ["build_requested", "build_succeeded"]
+    assert "成功" in dashboard and "上次发布之后没有要发布的改动" in dashboard
+    for html in (page, dashboard):  # no target: nothing says the site is online
+        assert "网站现在在：<strong>只在这台电脑上（还没有设置上网目标）</strong>" in html
+        assert "网上的网站" not in html and "上网目标）" in html
+    actions = [e.action for e in m.AuditEvent.select().where(m.AuditEvent.target_type == "Run")]
+    assert actions == ["publish_requested", "publish_succeeded"]
 
 
 def test_progress_while_running_and_one_build_at_a_time(app, home, monkeypatch):
@@ -187,7 +192,8 @@ def test_failed_build_reports_the_page_and_leaves_the_site_alone(app, home):
     assert str(escape(run.message)) in text(client.get("/publish/"))
     assert str(escape(run.message)) in text(client.get("/"))
     event = m.AuditEvent.select().order_by(m.AuditEvent.id.desc()).first()
-    assert event.action == "build_failed" and event.detail == run.message
+    assert event.action == "publish_failed" and event.detail == run.message
+    assert 'id="publish-failure"' in text(client.get("/"))  # until a later publish succeeds
     with pytest.raises(LinliError, match="原来的网站没有改动"):  # the CLI path raises it for staff
         publisher.run_build(home)
     assert site_bytes(home) == before
@@ -224,13 +230,13 @@ def test_cli_build_is_recorded(app, home):
 def test_dashboard_counts_changes_since_the_last_build(app, home):
     publisher.run_build(home, "editor")
     client = login(app, "editor")
-    assert "网上的网站已是最新" in text(client.get("/"))
+    assert "上次发布之后没有要发布的改动" in text(client.get("/"))
     later = m.now() + dt.timedelta(minutes=1)
     notice = m.Notice.select().where(m.Notice.status == m.PUBLISHED).first()
     m.Notice.update(updated_at=later, title="改过的通知").where(m.Notice.id == notice.id).execute()
     draft = m.Notice.create(title="还在写的草稿", status=m.DRAFT)
     m.Notice.update(updated_at=later).where(m.Notice.id == draft.id).execute()
-    assert "有 1 条内容在上次发布后有改动，发布网站后才会上网" in text(client.get("/"))
+    assert "有 1 条内容在上次发布后有改动，发布网站后才会出现在网站上" in text(client.get("/"))
     page = text(client.get("/publish/"))
     assert "有 1 条内容在上次发布后有改动" in page and "改过的通知" in page and "还在写的草稿" not in page
 

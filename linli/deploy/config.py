@@ -5,6 +5,10 @@ A secret (a password, a key passphrase, object storage keys) comes from the envi
 variable ``LINLI_DEPLOY_<NAME>_<KEY>`` (e.g. ``LINLI_DEPLOY_FTP_PASSWORD``), else from the
 table ``[NAME]`` of ``deploy-secrets.toml`` in the home, a file Linli's ``.gitignore`` files
 exclude and that sits outside ``site/``. A secret written into ``linli.toml`` is refused.
+
+Every kind also takes ``auto = true`` (each publish — the admin's button, ``linli publish``, the
+service on its schedule — sends the site there after building it; other targets are sent to
+only by hand) and ``url``: the public address residents open, shown to staff.
 """
 
 from __future__ import annotations
@@ -30,7 +34,7 @@ KIND_LABELS = {
     "s3": "对象存储（S3 兼容）",
     "git": "git 分支（Pages）",
 }
-COMMON = {"kind": str, "retries": int}
+COMMON = {"kind": str, "retries": int, "auto": bool, "url": str}
 # Allowed keys of each kind (besides COMMON) with their types; secrets are listed in SECRETS.
 KEYS: dict[str, dict[str, type]] = {
     "folder": {"path": str},
@@ -88,6 +92,16 @@ class Target:
     @property
     def retries(self) -> int:
         return self.options.get("retries", 3)
+
+    @property
+    def auto(self) -> bool:
+        """Whether every publish sends the site here (``auto = true``)."""
+        return self.options.get("auto", False)
+
+    @property
+    def url(self) -> str:
+        """The public address of the site on this target ("" when not set)."""
+        return self.options.get("url", "")
 
     def get(self, key: str, default=None):
         return self.options.get(key, default)
@@ -170,8 +184,16 @@ def targets(home: Home) -> dict[str, Target]:
         missing = [key for key in REQUIRED[kind] if not options.get(key)]
         if missing:
             raise LinliError(f"{where} 缺少 {'、'.join(missing)}。")
+        url = options.get("url")
+        if url is not None and not url.startswith(("http://", "https://")):
+            raise LinliError(f"{where} 的 url 应是居民打开网站的网址，以 https:// 或 http:// 开头，现在是 {url!r}。")
         found[name] = Target(name, kind, dict(options), home)
     return found
+
+
+def automatic(home: Home) -> list[Target]:
+    """The targets every publish sends the site to (``auto = true``), in the order configured."""
+    return [target for target in targets(home).values() if target.auto]
 
 
 def choose(home: Home, name: str | None) -> Target:
