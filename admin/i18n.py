@@ -6,7 +6,8 @@ the English (scripts/translations.sh extracts and compiles it). linli/ stays in 
 choice labels, content type labels, build states, attachment kinds and a few constant messages
 are translated where the admin shows them, with :func:`word`. ``WORDS`` lists them with
 literal ``lazy_gettext`` calls so that the extractor finds them; tests/test_admin_i18n.py
-checks it against linli/.
+checks it against linli/. The content types' declarations (linli/models.py, linli/registry.py)
+need no entry here: the extractor reads their ``N_("…")`` wording and ``Names("…", …)``.
 """
 
 from __future__ import annotations
@@ -51,10 +52,6 @@ WORDS = (
     # models.ROLE_CHOICES, models.MEMBER_ROLE_CHOICES
     lazy_gettext("管理员"), lazy_gettext("编辑"), lazy_gettext("投稿人"),
     lazy_gettext("网格长"), lazy_gettext("网格员"), lazy_gettext("协管员"),
-    # type_label of the content models (also the menu names in admin/views.py)
-    lazy_gettext("通知公告"), lazy_gettext("办事指南"), lazy_gettext("便民设施"), lazy_gettext("志愿服务队"),
-    lazy_gettext("志愿者故事"), lazy_gettext("微心愿"), lazy_gettext("社区活动"), lazy_gettext("活动相册"),
-    lazy_gettext("网格"), lazy_gettext("页面"),
     # runs.STATE_LABELS, and the busy and interrupted messages of runs.KINDS (build, deploy, backup)
     lazy_gettext("正在发布"), lazy_gettext("成功"), lazy_gettext("失败"),
     lazy_gettext("网站正在发布中，请等这次完成后再试。"), lazy_gettext("上次发布被中断，网站保持原样。"),

@@ -11,7 +11,7 @@ from wtforms.validators import Optional, ValidationError
 
 from admin.auth import client_address
 from admin.i18n import gettext, lazy_choices, lazy_gettext, word
-from admin.views import LABELS, StaffOnly, search_hooks
+from admin.views import StaffOnly, search_hooks
 from linli import accounts, audit, db, validation
 from linli import models as m
 from linli.errors import LinliError
@@ -176,4 +176,4 @@ def register_management_views(admin) -> None:
     admin.add_view(AuditView(m.AuditEvent, name=lazy_gettext("操作记录"), endpoint="audit", category=lazy_gettext("系统")))
 
 
-__all__ = ["register_management_views", "LABELS"]
+__all__ = ["register_management_views"]

@@ -1,5 +1,8 @@
 """Flask-Admin views of the content types: Chinese labels, roles checked on the server,
-concurrent edits refused, every save recorded as a revision, deletion into a trash."""
+concurrent edits refused, every save recorded as a revision, deletion into a trash.
+
+One view per declared content type (:mod:`linli.registry`), in its menu place, with the labels,
+help, Markdown editors, photo upload buttons and text areas its declaration asks for."""
 
 from __future__ import annotations
 
@@ -17,79 +20,11 @@ from wtfpeewee.orm import ValueRequired
 
 from admin.auth import client_address
 from admin.i18n import gettext, lazy_choices, lazy_gettext, word
-from linli import accounts, audit, db, markup, revisions, validation
+from linli import accounts, audit, db, markup, registry, revisions, validation
 from linli import models as m
 from linli.errors import LinliError
 from linli.slugs import check_slug
 
-LABELS = {
-    "slug": lazy_gettext("网址名"),
-    "title": lazy_gettext("标题"),
-    "status": lazy_gettext("状态"),
-    "publish_at": lazy_gettext("定时发布"),
-    "expires_at": lazy_gettext("过期时间"),
-    "author": lazy_gettext("作者"),
-    "internal_note": lazy_gettext("内部备注（不公开）"),
-    "created_at": lazy_gettext("创建时间"),
-    "updated_at": lazy_gettext("更新时间"),
-    "category": lazy_gettext("分类"),
-    "summary": lazy_gettext("摘要"),
-    "body": lazy_gettext("正文"),
-    "pinned": lazy_gettext("置顶"),
-    "urgent": lazy_gettext("紧急（每页顶部提醒）"),
-    "keep_after_expiry": lazy_gettext("过期后保留在往期通知"),
-    "who_qualifies": lazy_gettext("办理对象"),
-    "documents": lazy_gettext("所需材料"),
-    "steps": lazy_gettext("办理流程"),
-    "location": lazy_gettext("办理地点"),
-    "hours": lazy_gettext("时间"),
-    "phone": lazy_gettext("电话"),
-    "fee": lazy_gettext("收费标准"),
-    "time_limit": lazy_gettext("办理时限"),
-    "online_url": lazy_gettext("网上办理地址"),
-    "home_visit": lazy_gettext("可上门办理"),
-    "address": lazy_gettext("地址"),
-    "walking_minutes": lazy_gettext("步行分钟数"),
-    "latitude": lazy_gettext("纬度"),
-    "longitude": lazy_gettext("经度"),
-    "photo": lazy_gettext("照片"),
-    "cover": lazy_gettext("封面"),
-    "team": lazy_gettext("志愿服务队"),
-    "beneficiary": lazy_gettext("心愿人（匿名称呼）"),
-    "beneficiary_private": lazy_gettext("心愿人真实信息（不公开）"),
-    "wish_status": lazy_gettext("心愿状态"),
-    "adopter": lazy_gettext("认领人"),
-    "adopter_public": lazy_gettext("认领人同意公开姓名"),
-    "adopted_at": lazy_gettext("认领日期"),
-    "fulfilled_at": lazy_gettext("实现日期"),
-    "starts_at": lazy_gettext("开始时间"),
-    "ends_at": lazy_gettext("结束时间"),
-    "organiser": lazy_gettext("主办方"),
-    "how_to_join": lazy_gettext("参加方式"),
-    "buildings": lazy_gettext("包含楼栋"),
-    "area": lazy_gettext("范围"),
-    "leader": lazy_gettext("负责人"),
-    "members": lazy_gettext("队员人数"),
-    "in_menu": lazy_gettext("显示在页脚菜单"),
-    "position": lazy_gettext("排序"),
-    "event": lazy_gettext("相关活动"),
-    "taken_on": lazy_gettext("拍摄日期"),
-}
-HELP = {
-    "slug": lazy_gettext("网页地址中的名字，留空会按标题自动生成。发布后请不要再改，以免别人收藏的链接失效。"),
-    "status": lazy_gettext("草稿只有工作人员能看到；“待审核”提交给领导审核；“已发布”会在下次发布网站时出现在网上。"),
-    "publish_at": lazy_gettext("留空表示立即。填写将来的时间，则到时间后的下一次发布才会上网。"),
-    "expires_at": lazy_gettext("例如停水结束的时间。过期后通知从首页撤下，放入往期通知。"),
-    "summary": lazy_gettext("一两句话，用于列表和微信分享时的简介。"),
-    "body": lazy_gettext("支持 Markdown：空一行分段，“## ”开头为小标题，“- ”开头为列表。"),
-    "documents": lazy_gettext("每行写一项材料。"),
-    "buildings": lazy_gettext("每行写一个楼栋或院落，例如“3号楼”。"),
-    "beneficiary": lazy_gettext("不要写全名和住址，例如“8号楼独居的李奶奶”。"),
-    "beneficiary_private": lazy_gettext("只有工作人员能看到，不会出现在网站上。"),
-    "internal_note": lazy_gettext("只有工作人员能看到，不会出现在网站上。"),
-    "phone": lazy_gettext("多个号码用“、”隔开。"),
-}
-MARKDOWN_FIELDS = {"body", "who_qualifies", "steps", "how_to_join"}
 CONFLICT = lazy_gettext(
     "没有保存：在您编辑期间，%(who)s于 %(when)s 已经保存过这条内容。为避免覆盖别人的修改，本次没有保存。"
     "您填写的内容都还在下面，请先复制保存，然后重新打开这条内容再修改。"
@@ -148,7 +83,6 @@ class StaffOnly:
 
 
 class ContentView(StaffOnly, ModelView):
-    column_labels = LABELS
     column_list = ("title", "status", "publish_at", "updated_at", "author")
     column_searchable_list = ("title",)
     column_filters = ("status", "updated_at")
@@ -163,15 +97,18 @@ class ContentView(StaffOnly, ModelView):
     create_template = "linli_admin/create.html"
 
     def __init__(self, model, **kwargs):
+        kind = model.kind
         fields = model._meta.fields
         shared = set(m.Content._meta.fields)
         own = [name for name in fields if name not in shared]
         self.form_columns = ["title", *own, "status", "publish_at", "expires_at", "slug", "internal_note"]
         self.form_create_rules = self.form_edit_rules = (HiddenRule("edit_version"), *self.form_columns)
-        self.form_args = {name: {"label": label} for name, label in LABELS.items() if name in fields}
-        for name, text in HELP.items():
-            if name in fields:
-                self.form_args[name]["description"] = text
+        labelled = [name for name in fields if kind.label(name) != name]
+        self.column_labels = {name: lazy_gettext(kind.label(name)) for name in labelled}
+        self.form_args = {name: {"label": self.column_labels[name]} for name in labelled}
+        for name in labelled:
+            if kind.help_for(name):
+                self.form_args[name]["description"] = lazy_gettext(kind.help_for(name))
         for name, field in fields.items():
             if field.choices and name != "status":  # status: _adjust_form, by role
                 self.form_args.setdefault(name, {})["choices"] = lazy_choices(field.choices)
@@ -181,13 +118,13 @@ class ContentView(StaffOnly, ModelView):
             name: DateTimeField for name, field in fields.items() if isinstance(field, pw.DateTimeField)
         }
         self.form_widget_args = {
-            name: {"rows": 12 if name == "body" else 6, "class": "form-control markdown-source"}
-            for name in MARKDOWN_FIELDS
-            if name in fields
+            name: {"rows": 12 if name == "body" else 6, "class": "form-control markdown-source"} for name in kind.markdown
         }
-        for name in ("documents", "buildings", "internal_note", "beneficiary_private", "office_hours"):
-            if name in fields:
+        for name in (*kind.lines, *kind.private_fields):
+            if isinstance(fields[name], pw.TextField):
                 self.form_widget_args[name] = {"rows": 4}
+        for name in kind.media:  # an upload button and a thumbnail (static/linli/editor.js)
+            self.form_widget_args[name] = {"data-upload": "image"}
         if "category" in fields:
             self.column_list = ("title", "category", "status", "publish_at", "updated_at", "author")
             self.column_filters = ("status", "category", "publish_at", "updated_at")
@@ -373,50 +310,17 @@ class ContentView(StaffOnly, ModelView):
         return redirect(url_for(".edit_view", id=item.id))
 
 
-VIEWS = [
-    (m.Notice, lazy_gettext("通知公告")),
-    (m.Service, lazy_gettext("办事指南")),
-    (m.Place, lazy_gettext("便民设施")),
-    (m.Event, lazy_gettext("社区活动")),
-    (m.Album, lazy_gettext("活动相册")),
-    (m.Story, lazy_gettext("志愿者故事")),
-    (m.VolunteerTeam, lazy_gettext("志愿服务队")),
-    (m.Wish, lazy_gettext("微心愿")),
-    (m.Grid, lazy_gettext("网格")),
-    (m.Page, lazy_gettext("页面")),
-]
-
-
 def register_views(admin) -> None:
     from admin import uploads
 
-    for model, label in VIEWS:
-        view_class = MODEL_VIEWS.get(model, ContentView)  # per-model subclasses: end of this file
-        admin.add_view(view_class(model, name=label, endpoint=model.__name__.lower()))
+    for kind in registry.by_position():
+        children = kind.children.model if kind.children else None
+        view_class = CHILD_VIEWS.get(children, ContentView)  # views with a child manager: end of this file
+        admin.add_view(view_class(kind.model, name=lazy_gettext(kind.names), endpoint=kind.key))
     admin.app.register_blueprint(uploads.blueprint)
 
 
-# --- per-model views: photo fields, notice attachments, album photos -----------------------------
-
-
-class PhotoFieldView(ContentView):
-    """A content view whose media-path fields get an upload button and a thumbnail
-    (``data-upload="image"``, handled by ``static/linli/editor.js``)."""
-
-    photo_fields: tuple[str, ...] = ()
-
-    def __init__(self, model, **kwargs):
-        super().__init__(model, **kwargs)
-        for name in self.photo_fields:
-            self.form_widget_args[name] = {**self.form_widget_args.get(name, {}), "data-upload": "image"}
-
-
-class PlaceView(PhotoFieldView):
-    photo_fields = ("photo",)
-
-
-class StoryView(PhotoFieldView):
-    photo_fields = ("cover",)
+# --- views with a manager of the item's child rows: notice attachments, album photos -------------
 
 
 class NoticeView(ContentView):
@@ -458,4 +362,4 @@ class AlbumView(ContentView):
         )
 
 
-MODEL_VIEWS = {m.Notice: NoticeView, m.Album: AlbumView, m.Place: PlaceView, m.Story: StoryView}
+CHILD_VIEWS = {m.Attachment: NoticeView, m.Photo: AlbumView}

@@ -80,7 +80,7 @@ UNREADABLE = (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportE
 PAGE_GENERATORS = (list_pages, item_pages, search_pages, feed_pages, calendar_pages, traditional_pages)
 
 #: The tables whose rows pages show; read and fingerprinted before each rebuild.
-SCANNED = [*models.CONTENT_MODELS, models.Attachment, models.Photo, models.GridMember, models.SiteSettings]
+SCANNED = [*models.CONTENT_MODELS, *models.CHILD_MODELS, models.SiteSettings]
 
 log = logging.getLogger(__name__)
 

@@ -183,7 +183,7 @@ def _photos_of(item):
     home = current_app.config["LINLI_HOME"]
     candidates = []
     if item is not None:
-        candidates += [getattr(item, "photo", ""), getattr(item, "cover", "")]
+        candidates += [getattr(item, name) for name in item.kind.media]
         if isinstance(item, m.Album):
             cover = item.cover_photo
             candidates.append(cover.file if cover else "")

@@ -3,6 +3,10 @@
 Each public type has a status (draft → in review → published → archived), a stable slug,
 scheduling times, created/updated times, its author, and a staff-only ``internal_note``.
 Whether an item is public is decided in one place only: :mod:`linli.publicity`.
+
+Each content type is declared once, here, on its model (:func:`linli.registry.declare`): its
+names, URL prefix, search text, Markdown and staff-only fields, children, menu places and the
+admin's wording. Everything else that lists the types derives from those declarations.
 """
 
 from __future__ import annotations
@@ -12,8 +16,9 @@ import secrets
 
 import peewee as pw
 
-from linli import clock
+from linli import clock, registry
 from linli.db import database
+from linli.registry import GRIDS_AND_ABOUT, N_, VOLUNTEERING, Listing, Names, Search, children_of, declare
 
 DRAFT, REVIEW, PUBLISHED, ARCHIVED = "draft", "review", "published", "archived"
 STATUS_CHOICES = [
@@ -180,10 +185,11 @@ class Content(BaseModel):
     version = pw.IntegerField(default=1)  # bumped by every admin save; detects concurrent edits
     deleted_at = pw.DateTimeField(null=True, index=True)  # in the trash since then
 
-    # Subclasses name the folder used in URLs and exports, and the Markdown body field.
+    # Set by each type's declaration (linli.registry.declare): ``kind`` (its ContentType),
+    # ``url_prefix`` (folder in URLs and exports), ``type_label`` (its Names).
     url_prefix: str = ""
-    body_field: str | None = "body"
     type_label: str = ""
+    body_field: str | None = "body"  # the Markdown field exports write after the front matter
 
     def save(self, *args, **kwargs):
         from linli.slugs import assign_slug
@@ -203,6 +209,12 @@ class Content(BaseModel):
         return self.publish_at or self.created_at
 
 
+@declare(
+    names=Names("通知公告", "通知公告", "Notices", one="Notice"),
+    prefix="notices", position=10, search=Search(body=("body", "attachments")),
+    archive=True, nav=True, category_pages=True, demo=34,
+    labels={"pinned": N_("置顶"), "urgent": N_("紧急（每页顶部提醒）"), "keep_after_expiry": N_("过期后保留在往期通知")},
+)
 class Notice(Content):
     """通知公告: water/power cuts, vaccination days, elections, safety warnings."""
 
@@ -213,10 +225,9 @@ class Notice(Content):
     urgent = pw.BooleanField(default=False)
     # An expired notice stays public in the archive unless this is False.
     keep_after_expiry = pw.BooleanField(default=True)
-    url_prefix = "notices"
-    type_label = "通知公告"
 
 
+@children_of(Notice, "attachments", text=("title",), media=("file",))
 class Attachment(BaseModel):
     """A file (PDF/Office) attached to a notice."""
 
@@ -228,6 +239,19 @@ class Attachment(BaseModel):
     type_label = "附件"
 
 
+@declare(
+    names=Names("办事指南", "辦事指南", "Service guide", one="Service"),
+    prefix="services", position=20,
+    search=Search(body=("location", "hours", "phone", "fee", "time_limit", "who_qualifies", "documents", "steps",
+                        "body")),
+    markdown=("who_qualifies", "steps", "body"), lines=("documents",), nav=True, category_pages=True, demo=16,
+    labels={
+        "who_qualifies": N_("办理对象"), "documents": N_("所需材料"), "steps": N_("办理流程"),
+        "location": N_("办理地点"), "fee": N_("收费标准"), "time_limit": N_("办理时限"),
+        "online_url": N_("网上办理地址"), "home_visit": N_("可上门办理"),
+    },
+    help={"documents": N_("每行写一项材料。")},
+)  # fmt: skip
 class Service(Content):
     """办事指南: one service of the one-stop hall, with everything a resident must bring."""
 
@@ -245,14 +269,18 @@ class Service(Content):
     home_visit = pw.BooleanField(default=False)
     body = pw.TextField(default="")  # further notes, Markdown
     position = pw.IntegerField(default=0)
-    url_prefix = "services"
-    type_label = "办事指南"
 
     @property
     def document_list(self) -> list[str]:
         return lines(self.documents)
 
 
+@declare(
+    names=Names("便民设施", "便民設施", "Nearby services", one="Place"),
+    prefix="places", position=30, search=Search(body=("address", "hours", "phone", "body")),
+    media=("photo",), nav=True, category_pages=True, demo=11,
+    labels={"walking_minutes": N_("步行分钟数"), "latitude": N_("纬度"), "longitude": N_("经度"), "photo": N_("照片")},
+)
 class Place(Content):
     """便民设施 of the 15-minute convenience circle."""
 
@@ -266,10 +294,13 @@ class Place(Content):
     longitude = pw.FloatField(null=True)
     photo = pw.CharField(default="", max_length=200)  # media path
     body = pw.TextField(default="")
-    url_prefix = "places"
-    type_label = "便民设施"
 
 
+@declare(
+    names=Names("志愿服务队", "志願服務隊", "Volunteer teams", one="Volunteer team"),
+    prefix="teams", position=70, search=Search(group=VOLUNTEERING, body=("leader", "phone", "body")), demo=4,
+    labels={"leader": N_("负责人"), "members": N_("队员人数")},
+)
 class VolunteerTeam(Content):
     """A volunteer team (志愿服务队)."""
 
@@ -278,10 +309,13 @@ class VolunteerTeam(Content):
     leader = pw.CharField(default="", max_length=64)
     phone = pw.CharField(default="", max_length=50)  # work phone, public
     members = pw.IntegerField(null=True)
-    url_prefix = "teams"
-    type_label = "志愿服务队"
 
 
+@declare(
+    names=Names("志愿者故事", "志願者故事", "Volunteer stories", one="Story"),
+    prefix="stories", position=60, search=Search(group=VOLUNTEERING), media=("cover",), nav=VOLUNTEERING.names,
+    demo=9, labels={"team": N_("志愿服务队"), "cover": N_("封面")},
+)
 class Story(Content):
     """志愿者故事 and good-neighbour stories."""
 
@@ -289,10 +323,23 @@ class Story(Content):
     summary = pw.CharField(default="", max_length=300)
     body = pw.TextField(default="")
     cover = pw.CharField(default="", max_length=200)  # media path
-    url_prefix = "stories"
-    type_label = "志愿者故事"
 
 
+@declare(
+    names=Names("微心愿", "微心願", "Micro-wishes", one="Micro-wish"),
+    prefix="wishes", position=80,
+    search=Search(group=VOLUNTEERING, body=("beneficiary", "wish_status", "public_adopter", "body")),
+    private=("beneficiary_private",), consent={"adopter": "adopter_public"}, nav=True, demo=6,
+    labels={
+        "beneficiary": N_("心愿人（匿名称呼）"), "beneficiary_private": N_("心愿人真实信息（不公开）"),
+        "wish_status": N_("心愿状态"), "adopter": N_("认领人"), "adopter_public": N_("认领人同意公开姓名"),
+        "adopted_at": N_("认领日期"), "fulfilled_at": N_("实现日期"),
+    },
+    help={
+        "beneficiary": N_("不要写全名和住址，例如“8号楼独居的李奶奶”。"),
+        "beneficiary_private": N_("只有工作人员能看到，不会出现在网站上。"),
+    },
+)  # fmt: skip
 class Wish(Content):
     """微心愿: a small wish of a person in difficulty, to be adopted by a neighbour."""
 
@@ -304,14 +351,22 @@ class Wish(Content):
     adopter_public = pw.BooleanField(default=False)  # show adopter only if they agree
     adopted_at = pw.DateTimeField(null=True)
     fulfilled_at = pw.DateTimeField(null=True)
-    url_prefix = "wishes"
-    type_label = "微心愿"
 
     @property
     def public_adopter(self) -> str:
         return self.adopter if self.adopter_public else ""
 
 
+@declare(
+    names=Names("社区活动", "社區活動", "Events", one="Event"),
+    prefix="events", position=40,
+    search=Search(body=("location", "organiser", "body", "how_to_join"), date="starts_at"),
+    markdown=("body", "how_to_join"), nav=True, demo=7,
+    labels={
+        "starts_at": N_("开始时间"), "ends_at": N_("结束时间"), "location": N_("办理地点"), "organiser": N_("主办方"),
+        "how_to_join": N_("参加方式"),
+    },
+)  # fmt: skip
 class Event(Content):
     """社区活动: when, where, who organises it and how to join."""
 
@@ -323,10 +378,13 @@ class Event(Content):
     location = pw.CharField(default="", max_length=200)
     organiser = pw.CharField(default="", max_length=100)
     how_to_join = pw.TextField(default="")
-    url_prefix = "events"
-    type_label = "社区活动"
 
 
+@declare(
+    names=Names("活动相册", "活動相冊", "Photo albums", one="Photo album"),
+    prefix="albums", position=50, search=Search(group="event", body=("photos",)), markdown=(), nav=True, demo=3,
+    labels={"event": N_("相关活动"), "taken_on": N_("拍摄日期")},
+)
 class Album(Content):
     """An album of event photos."""
 
@@ -334,8 +392,6 @@ class Album(Content):
     summary = pw.CharField(default="", max_length=300)
     taken_on = pw.DateField(null=True)
     body_field = None
-    url_prefix = "albums"
-    type_label = "活动相册"
 
     def ordered_photos(self):
         return self.photos.where(Photo.hidden == False).order_by(Photo.position, Photo.id)  # noqa: E712
@@ -346,6 +402,7 @@ class Album(Content):
         return next((p for p in photos if p.is_cover), photos[0] if photos else None)
 
 
+@children_of(Album, "photos", text=("caption",), media=("file",), hidden="hidden")
 class Photo(BaseModel):
     """One photo of an album. ``hidden`` takes it down without deleting it."""
 
@@ -361,6 +418,14 @@ class Photo(BaseModel):
     type_label = "照片"
 
 
+@declare(
+    names=Names("网格", "網格", "Grids", one="Grid"),
+    prefix="grids", position=90,
+    search=Search(group=GRIDS_AND_ABOUT, summary=("area",), body=("buildings", "members", "body")),
+    lines=("buildings",), nav=Names("网格服务", "網格服務", "Grid contacts"), demo=4,
+    labels={"buildings": N_("包含楼栋"), "area": N_("范围")},
+    help={"buildings": N_("每行写一个楼栋或院落，例如“3号楼”。")},
+)  # fmt: skip
 class Grid(Content):
     """网格: the buildings it covers and the people who serve them."""
 
@@ -368,14 +433,13 @@ class Grid(Content):
     area = pw.CharField(default="", max_length=200)
     body = pw.TextField(default="")
     position = pw.IntegerField(default=0)
-    url_prefix = "grids"
-    type_label = "网格"
 
     @property
     def building_list(self) -> list[str]:
         return lines(self.buildings)
 
 
+@children_of(Grid, "members", text=("name", "role", "work_phone", "duties"), private=("private_phone",))
 class GridMember(BaseModel):
     """A grid leader or worker. ``work_phone`` is public; ``private_phone`` is not."""
 
@@ -389,17 +453,71 @@ class GridMember(BaseModel):
     type_label = "网格员"
 
 
+@declare(
+    names=Names("页面", "頁面", "Pages", one="Page"),
+    prefix="pages", position=100, search=Search(group=GRIDS_AND_ABOUT), demo=3,
+    labels={"in_menu": N_("显示在页脚菜单")},
+)
 class Page(Content):
     """A free page: about, contact, how to volunteer…"""
 
     body = pw.TextField(default="")
     in_menu = pw.BooleanField(default=False)
     position = pw.IntegerField(default=0)
-    url_prefix = "pages"
-    type_label = "页面"
 
 
-CONTENT_MODELS = [Notice, Service, Place, VolunteerTeam, Story, Wish, Event, Album, Grid, Page]
+HOTLINE_CATEGORIES = [
+    ("emergency", Names("紧急求助", "緊急求助", "Emergencies")),
+    ("community", Names("社区和街道", "社區和街道", "Community and street office")),
+    ("government", Names("政务服务热线", "政務服務熱線", "Public service hotlines")),
+    ("property", Names("物业服务", "物業服務", "Property management")),
+    ("utilities", Names("水电气暖维修", "水電氣暖維修", "Water, power, gas and heating repairs")),
+    ("health", Names("医疗卫生", "醫療衛生", "Health care")),
+    ("mental_health", Names("心理援助", "心理援助", "Mental health support")),
+    ("elderly", Names("养老助老", "養老助老", "Elderly care")),
+    ("other", Names("其他", "其他", "Other")),
+]
+
+
+@declare(
+    names=Names("常用电话", "常用電話", "Hotlines", one="Hotline"),
+    prefix="hotlines", position=35, search=Search(summary=("category", "note"), body=("numbers", "hours")),
+    markdown=(), lines=("numbers",), nav=True, demo=20,
+    lists=(
+        Listing("", "hotline_list.html", group_by="category"),
+        Listing("print", "hotline_print.html", group_by="category"),  # the A4 sheet for the fridge
+    ),
+    labels={"title": N_("名称"), "numbers": N_("电话号码"), "hours": N_("服务时间"), "note": N_("说明")},
+    help={
+        "title": N_("例如“东院、西院物业服务中心”“报警”。"),
+        "numbers": N_("每行一个号码，照平常的写法，如“010-8765-4388”“110”；网站上点一下就能拨打。"
+                      "号码后可加说明，如“13800004388（夜间）”。"),
+        "hours": N_("例如“24小时”“工作日 8:30—17:30”。"),
+        "note": N_("一句话说明什么事打这个电话，例如“停水、漏水、水表问题”。"),
+        "position": N_("同一分类里数字小的排在前面。"),
+    },
+)  # fmt: skip
+class Hotline(Content):
+    """常用电话: a number residents may need: property, repairs, police, clinic, street office, hotlines."""
+
+    category = pw.CharField(choices=HOTLINE_CATEGORIES, default="other", max_length=20, index=True)
+    numbers = pw.TextField(default="")  # one number per line, as staff typed it; pages link each (tel:)
+    hours = pw.CharField(default="", max_length=100)
+    note = pw.CharField(default="", max_length=200)
+    position = pw.IntegerField(default=0)
+    body_field = None
+
+    @property
+    def number_list(self) -> list[str]:
+        return lines(self.numbers)
+
+    @property
+    def category_label(self) -> str:
+        return dict(HOTLINE_CATEGORIES).get(self.category, "")
+
+
+CONTENT_MODELS = [kind.model for kind in registry.TYPES]
+CHILD_MODELS = registry.child_models()
 
 #: The columns that decide what is public (linli.publicity) and how lists sort: a covering index
 #: of them answers public lists and counts without reading the rows' long texts. (Schema v2.)
@@ -407,7 +525,4 @@ LISTING_COLUMNS = ("status", "deleted_at", "publish_at", "expires_at", "created_
 for _model in CONTENT_MODELS:
     _extra = ("pinned", "category", "urgent", "keep_after_expiry") if _model is Notice else ()
     _model.add_index(*(getattr(_model, name) for name in (*LISTING_COLUMNS, *_extra)))
-ALL_MODELS = [
-    User, LoginAttempt, AuditEvent, Revision, Run, SiteSettings,
-    *CONTENT_MODELS, Attachment, Photo, GridMember,
-]  # fmt: skip
+ALL_MODELS = [User, LoginAttempt, AuditEvent, Revision, Run, SiteSettings, *CONTENT_MODELS, *CHILD_MODELS]

@@ -1,6 +1,8 @@
 """The public site's views, and the list of every page it has (for the build).
 
-Every query goes through :mod:`linli.publicity`; templates only ever see public items.
+Every query goes through :mod:`linli.publicity`; templates only ever see public items. Item
+pages, the navigation and the generic list pages a type declares (:class:`linli.registry.Listing`)
+come from the content types' declarations; the other lists are hand-written views below.
 """
 
 from __future__ import annotations
@@ -15,11 +17,11 @@ from pathlib import Path
 import peewee as pw
 from flask import Blueprint, abort, current_app, render_template, send_from_directory, url_for
 
-from linli import db, deps
+from linli import db, deps, registry
 from linli import models as m
 from linli.app import moment
 from linli.slugs import category_slug
-from linli.publicity import EXPIRED, LIVE, public, public_condition, public_photos, visibility
+from linli.publicity import EXPIRED, LIVE, include_for, public, public_condition, public_photos, visibility
 
 blueprint = Blueprint("public", __name__)
 
@@ -28,11 +30,7 @@ TYPES = {model.url_prefix: model for model in m.CONTENT_MODELS}
 # built there as well as under /static/ (see linli.build).
 ROOT_FILES = ("favicon.ico", "apple-touch-icon.png")
 ROOT_FILE_RULE = "/<any({}):name>".format(", ".join(f'"{name}"' for name in ROOT_FILES))
-CATEGORY_ENDPOINTS = {
-    "notices": "public.notice_category",
-    "services": "public.service_category",
-    "places": "public.place_category",
-}
+CATEGORY_ENDPOINTS = {kind.prefix: f"public.{kind.key}_category" for kind in registry.TYPES if kind.category_pages}
 
 
 # --- helpers ------------------------------------------------------------------------------
@@ -269,6 +267,38 @@ def about():
     return render_template("about.html", grids=grids, pages=pages)
 
 
+def listing(kind: registry.ContentType, spec: registry.Listing):
+    """A list page a type declares: its public items in the declared order, grouped when asked."""
+    model = kind.model
+    items = list(public(model, moment()).order_by(*(getattr(model, name) for name in spec.order)))
+    return render_template(spec.template, kind=kind, items=items, groups=grouped(items, spec.group_by))
+
+
+def grouped(items, name: str | None) -> list[tuple[str, list]]:
+    """(label, items) by field ``name``: a choice field in the order of its choices, by label."""
+    if name is None:
+        return []
+    choices = items[0]._meta.fields[name].choices if items else None
+    if not choices:
+        return group_by(items, name)
+    found = dict(group_by(items, name))
+    return [(label, found[value]) for value, label in choices if value in found]
+
+
+def _add_listings() -> None:
+    """A route for every list page the types declare: ``/<prefix>/[<name>/]``."""
+    for kind in registry.TYPES:
+        for spec in kind.lists:
+            blueprint.add_url_rule(
+                f"/{kind.prefix}/{spec.name}/" if spec.name else f"/{kind.prefix}/",
+                endpoint=f"{kind.prefix}_{spec.name}" if spec.name else kind.prefix,
+                view_func=functools.partial(listing, kind, spec),
+            )
+
+
+_add_listings()
+
+
 @blueprint.route("/404.html")
 def not_found_page():
     return render_template("404.html"), 404 if not current_app.config["LINLI_BUILD"] else 200
@@ -294,10 +324,10 @@ def render_item(model, item, state: str, preview=False) -> str:
     banner; related items are still only the public ones."""
     now = moment()
     related: dict = {}
-    if model is m.Notice:
-        related["attachments"] = list(item.attachments.order_by(m.Attachment.position, m.Attachment.id))
-    elif model is m.Album:
-        related["photos"] = list(item.ordered_photos())
+    children = model.kind.children
+    if children is not None:
+        related[children.key] = list(child_rows(children, [item.id]))
+    if model is m.Album:
         related["event"] = item.event if item.event and visibility(item.event, now) else None
     elif model is m.Event:
         related["albums"] = list(public(m.Album, now).where(m.Album.event == item))
@@ -305,10 +335,18 @@ def render_item(model, item, state: str, preview=False) -> str:
         related["team"] = item.team if item.team and visibility(item.team, now) else None
     elif model is m.VolunteerTeam:
         related["stories"] = list(public(m.Story, now).where(m.Story.team == item).order_by(*newest_first(m.Story)))
-    elif model is m.Grid:
-        related["members"] = grid_members([item])[item.id]
-    template = f"{model.__name__.lower()}.html"
-    return render_template(template, item=item, expired=state == EXPIRED, preview=preview, **related)
+    return render_template(model.kind.template, item=item, expired=state == EXPIRED, preview=preview, **related)
+
+
+def child_rows(children: registry.Children, parent_ids, *columns):
+    """The child rows that show on the pages of the items ``parent_ids`` (ids, or a query of
+    them), in display order."""
+    child = children.model
+    parents = parent_ids if isinstance(parent_ids, pw.Query) else list(parent_ids)
+    query = child.select(*columns).where(children.link.in_(parents)).order_by(child.position, child.id)
+    if children.hidden:
+        query = query.where(getattr(child, children.hidden) == False)  # noqa: E712
+    return query
 
 
 @blueprint.route("/media/<path:path>")
@@ -344,7 +382,16 @@ def site_context() -> dict:
         "home_settings": current_app.config["LINLI_HOME"].settings,
         "now": now,
         "lang": current_app.config["LINLI_HOME"].settings["languages"][0],
+        "site_nav": registry.navigation(),
     }
+
+
+@blueprint.app_template_filter("word")
+def in_site_language(text) -> str:
+    """A declared name (:class:`linli.registry.Names`) in the site's language; other text as is."""
+    if isinstance(text, registry.Names):
+        return text.in_language(current_app.config["LINLI_HOME"].settings["languages"][0])
+    return text
 
 
 def _site_rows() -> dict:
@@ -365,8 +412,7 @@ def group_by(items, attribute: str) -> list[tuple[str, list]]:
 
 def grid_members(grids) -> dict[int, list]:
     members = {grid.id: [] for grid in grids}
-    query = m.GridMember.select().where(m.GridMember.grid.in_(list(members))).order_by(m.GridMember.position)
-    for member in query:
+    for member in child_rows(m.Grid.kind.children, members):
         members[member.grid_id].append(member)
     return members
 
@@ -399,6 +445,9 @@ def list_pages():
     yield "public.albums", {}
     yield "public.grids", {}
     yield "public.about", {}
+    for kind in registry.TYPES:
+        for spec in kind.lists:
+            yield f"public.{kind.prefix}_{spec.name}" if spec.name else kind.list_endpoint, {}
     yield from pages_of("public.notices", live_notices().count())
     yield from pages_of("public.notice_archive", public(m.Notice, now, include=EXPIRED).count())
     counts: dict[str, int] = {}
@@ -429,8 +478,7 @@ def public_items(ids: dict | None = None) -> dict[str, dict[int, str]]:
     now = moment()
     found = {}
     for prefix, model in TYPES.items():
-        include = "all" if model is m.Notice else LIVE
-        query = public(model, now, include=include).select(model.id, model.slug)
+        query = public(model, now, include=include_for(model)).select(model.id, model.slug)
         if ids is None:
             rows = query.tuples()
         else:
@@ -474,16 +522,19 @@ def public_media_paths() -> set[str]:
     site = m.SiteSettings.get_current()
     paths.add(site.logo)
     paths.update(MEDIA_LINK.findall(site.intro or ""))
-    paths.update(file for file, in public_photos(now).select(m.Photo.file).tuples())
-    attachments = m.Attachment.select(m.Attachment.file).join(m.Notice)
-    paths.update(file for file, in attachments.where(public_condition(m.Notice, now, include="all")).tuples())
     for model in TYPES.values():
-        public_now = public_condition(model, now, include="all" if model is m.Notice else LIVE)
-        files = [model._meta.fields[name] for name in ("photo", "cover") if name in model._meta.fields]
-        if files:
-            for row in model.select(*files).where(public_now).tuples():
+        kind = model.kind
+        public_now = public_condition(model, now, include=include_for(model))
+        children = kind.children
+        if children is not None and children.media:
+            public_ids = model.select(model.id).where(public_now)
+            files = [children.model._meta.fields[name] for name in children.media]
+            for row in child_rows(children, public_ids, *files).tuples():
                 paths.update(row)
-        texts = [model._meta.fields[name] for name in MEDIA_TEXT_FIELDS if name in model._meta.fields]
+        if kind.media:
+            for row in model.select(*(model._meta.fields[name] for name in kind.media)).where(public_now).tuples():
+                paths.update(row)
+        texts = [model._meta.fields[name] for name in kind.markdown]
         if texts:  # only the texts that link to media (a quick filter in SQL)
             linking = functools.reduce(operator.or_, [text.contains("/media/") for text in texts])
             for row in model.select(*texts).where(public_now & linking).tuples():
@@ -499,5 +550,4 @@ def public_media_paths() -> set[str]:
     return paths
 
 
-MEDIA_TEXT_FIELDS = ("body", "who_qualifies", "steps", "how_to_join")  # Markdown that may show media
 MEDIA_LINK = re.compile(r"/media/([\w./-]+)")

@@ -36,6 +36,12 @@ def is_public(item, at: dt.datetime) -> bool:
     return visibility(item, at) is not None
 
 
+def include_for(model) -> str:
+    """Which public items of ``model`` have a page: expired ones too when the type keeps an
+    archive (notices), else only the live ones."""
+    return "all" if model.kind.archive else LIVE
+
+
 def public(model, at: dt.datetime, *, include: str = LIVE) -> pw.ModelSelect:
     """Items of ``model`` visible at ``at``: ``include`` is LIVE, EXPIRED or "all" of both."""
     return model.select().where(public_condition(model, at, include=include))

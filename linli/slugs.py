@@ -16,6 +16,13 @@ _NOT_SLUG = re.compile(r"[^\w]+", re.UNICODE)
 VALID_SLUG = re.compile(r"^[^\W_](?:[\w-]*[^\W_])?$", re.UNICODE)
 
 
+def reserved() -> set[str]:
+    """The reserved words and the names of the list pages content types declare (/hotlines/print/)."""
+    from linli.registry import reserved_slugs
+
+    return RESERVED | reserved_slugs()
+
+
 def slugify(title: str) -> str:
     """``"【停水】3号楼 明日停水通知"`` → ``"停水-3号楼-明日停水通知"``; "" if nothing usable."""
     text = unicodedata.normalize("NFKC", title or "").lower()
@@ -33,7 +40,7 @@ def check_slug(slug: str) -> str:
     """Return ``slug`` if it can be used in a URL, else raise LinliError."""
     if not VALID_SLUG.match(slug or "") or len(slug) > MAX_LENGTH * 2:
         raise LinliError(f"网址名 “{slug}” 只能包含文字、数字和连字符“-”，且不能以“-”开头或结尾。")
-    if slug in RESERVED:
+    if slug in reserved():
         raise LinliError(f"网址名 “{slug}” 是保留字，请换一个。")
     return slug
 
@@ -42,7 +49,7 @@ def assign_slug(item) -> str:
     """Give ``item`` a slug from its title, unique within its type. Set once, then kept."""
     model = type(item)
     base = slugify(item.title)
-    if not base or base in RESERVED:
+    if not base or base in reserved():
         base = f"{base}-{short_id()}" if base else short_id()
     slug, n = base, 1
     while model.select().where(model.slug == slug).exists():

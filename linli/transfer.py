@@ -6,10 +6,11 @@ is meant to be read, edited and diffed by people, and to round-trip with nothing
     <folder>/
       site.md                  SiteSettings: its fields as front matter, ``intro`` as the body
       notices/<slug>.md        one file per item, every status (drafts too: it is a backup)
-      services/ places/ teams/ stories/ wishes/ events/ albums/ grids/ pages/
+      services/ places/ …      one folder per content type
       media/...                a copy of every file under content/media/, same relative paths
 
-Folder names are the models' ``url_prefix``. An item file looks like::
+Folder names are the content types' URL prefixes, their child rows and media fields those of
+their declarations (:mod:`linli.registry`). An item file looks like::
 
     ---
     slug: 停水通知
@@ -44,13 +45,13 @@ Values
 Links
     By slug: ``Story.team`` is the team's slug, ``Album.event`` the event's slug, or null.
 Child rows
-    Embedded in their parent as lists, in display order (position, then creation order):
-    ``Notice.attachments`` (title, file, size, position), ``Album.photos`` (file, width,
-    height, caption, position, is_cover, hidden, created_at) and ``Grid.members`` (name,
-    role, work_phone, private_phone, duties, position).
+    Embedded in their parent as lists under the declared key, in display order (position, then
+    creation order), e.g. ``Notice.attachments`` (title, file, size, position), ``Album.photos``
+    (file, width, height, caption, position, is_cover, hidden, created_at) and ``Grid.members``
+    (name, role, work_phone, private_phone, duties, position).
 Media paths
-    ``SiteSettings.logo``, ``Place.photo``, ``Story.cover``, attachment and photo ``file`` are
-    paths relative to ``media/``.
+    ``SiteSettings.logo`` and the declared media fields (``Place.photo``, ``Story.cover``,
+    attachment and photo ``file``) are paths relative to ``media/``.
 
 Staff accounts (``User``) are not exported: they are account data (password hashes), not
 content. An export contains staff-only fields (internal notes, private phone numbers, real
@@ -108,16 +109,12 @@ MEDIA = "media"
 TYPES: dict[str, type[m.Content]] = {model.url_prefix: model for model in m.CONTENT_MODELS}
 # Parent model → (front-matter key, child model). The child's link to its parent is implied.
 CHILDREN: dict[type[m.BaseModel], tuple[str, type[m.BaseModel]]] = {
-    m.Notice: ("attachments", m.Attachment),
-    m.Album: ("photos", m.Photo),
-    m.Grid: ("members", m.GridMember),
+    model: (model.kind.children.key, model.kind.children.model) for model in TYPES.values() if model.kind.children
 }
 MEDIA_FIELDS: dict[type[m.BaseModel], tuple[str, ...]] = {
     m.SiteSettings: ("logo",),
-    m.Place: ("photo",),
-    m.Story: ("cover",),
-    m.Attachment: ("file",),
-    m.Photo: ("file",),
+    **{model: model.kind.media for model in TYPES.values() if model.kind.media},
+    **{child: model.kind.children.media for model, (_, child) in CHILDREN.items() if model.kind.children.media},
 }
 
 

@@ -23,10 +23,12 @@ fi
 # English catalogue is admin/translations/en/LC_MESSAGES/admin.po (tests/test_admin_i18n.py
 # fails while it has empty or fuzzy entries). zh_Hans_CN/admin.po is hand-written: Linli's
 # Chinese wording for some of Flask-Admin's own English messages; it is only compiled here.
+# The content types' declarations (linli/registry.py, linli/models.py) add their staff wording,
+# marked N_("…"), and their names, Names("…", …): the English of a name must be the declared one.
 cd ../../admin
 "$PYBABEL" -q extract -F babel.cfg --project=Linli --sort-output --add-location=file \
-  -k _gettext -k gettext -k lazy_gettext -k ngettext:1,2 -k _ngettext:1,2 -k _l -k _ \
-  -o translations/admin.pot .
+  -k _gettext -k gettext -k lazy_gettext -k ngettext:1,2 -k _ngettext:1,2 -k _l -k _ -k N_ -k Names:1 \
+  -o translations/admin.pot . ../linli/registry.py ../linli/models.py
 if [ -f translations/en/LC_MESSAGES/admin.po ]; then
   "$PYBABEL" -q update -D admin -i translations/admin.pot -d translations -l en --previous --ignore-obsolete
 else

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from babel.messages.extract import extract_from_dir
+from babel.messages.extract import extract_from_dir, extract_from_file
 from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.mofile import read_mo
 from babel.messages.pofile import read_po
@@ -19,15 +19,16 @@ def read_catalog(po: Path):
         return read_po(f, locale="en")
 
 
-def source_msgids(folder: Path, keywords=None) -> set[str]:
-    """Every msgid in ``folder`` now, extracted with its ``babel.cfg`` as scripts/translations.sh does."""
+def source_msgids(folder: Path, keywords=None, files=()) -> set[str]:
+    """Every msgid in ``folder`` (and in the Python ``files``) now, extracted with its
+    ``babel.cfg`` as scripts/translations.sh does."""
     with (folder / "babel.cfg").open(encoding="utf-8") as f:
         method_map, options_map = parse_mapping_cfg(f)
     extra = {"keywords": keywords} if keywords else {}
-    ids = set()
-    for _filename, _lineno, message, _comments, _context in extract_from_dir(folder, method_map, options_map, **extra):
-        ids.add(message[0] if isinstance(message, tuple) else message)
-    return ids
+    found = [message for _, _, message, _, _ in extract_from_dir(folder, method_map, options_map, **extra)]
+    for path in files:
+        found += [message for _, message, _, _ in extract_from_file("python", path, **extra)]
+    return {message[0] if isinstance(message, tuple) else message for message in found}
 
 
 def assert_complete(po: Path, fix: str) -> list:

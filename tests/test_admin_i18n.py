@@ -12,7 +12,7 @@ import pytest
 
 from admin import create_admin_app
 from admin.i18n import WORDS
-from linli import accounts, media, runs
+from linli import accounts, media, registry, runs
 from linli import models as m
 from linli.deploy import config as deploy_config
 from linli.home import PROJECT_ROOT
@@ -20,7 +20,8 @@ from linli.home import PROJECT_ROOT
 ADMIN = PROJECT_ROOT / "admin"
 PO = ADMIN / "translations" / "en" / "LC_MESSAGES" / "admin.po"
 KEYWORDS = {"_gettext": None, "gettext": None, "lazy_gettext": None, "ngettext": (1, 2), "_ngettext": (1, 2),
-            "_l": None, "_": None}  # fmt: skip  (as scripts/translations.sh passes them)
+            "_l": None, "_": None, "N_": None, "Names": (1,)}  # fmt: skip  (as scripts/translations.sh passes them)
+DECLARATIONS = [PROJECT_ROOT / "linli" / "registry.py", PROJECT_ROOT / "linli" / "models.py"]  # (also extracted)
 FIX = f"Run scripts/translations.sh, translate the new or changed entries in {PO.relative_to(PROJECT_ROOT)} and run it again."
 CJK = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]")
 PASSWORD = "correct-horse-1"
@@ -164,7 +165,8 @@ def test_english_catalogue_is_complete():
 
 
 def test_english_catalogue_matches_code():
-    catalogues.assert_matches_source(catalogues.source_msgids(ADMIN, keywords=KEYWORDS), PO, FIX, "Admin")
+    in_source = catalogues.source_msgids(ADMIN, keywords=KEYWORDS, files=DECLARATIONS)
+    catalogues.assert_matches_source(in_source, PO, FIX, "Admin")
 
 
 def test_compiled_catalogue_is_up_to_date():
@@ -176,12 +178,31 @@ def test_every_chinese_word_from_linli_has_an_entry():
     listed = {word._args[0] for word in WORDS}
     shown = {label for choices in (m.STATUS_CHOICES, m.WISH_STATUS_CHOICES, m.ROLE_CHOICES, m.MEMBER_ROLE_CHOICES)
              for _value, label in choices}  # fmt: skip
-    shown |= {model.type_label for model in m.CONTENT_MODELS}
     shown |= set(runs.STATE_LABELS.values()) | {text for kind in runs.KINDS.values() for text in (kind.busy, kind.interrupted)}
     shown |= set(media.ATTACHMENT_KINDS.values()) | {accounts.WRONG_LOGIN, accounts.LOCKED}
     shown |= set(deploy_config.KIND_LABELS.values())
     assert shown <= listed, sorted(shown - listed)
     assert shown <= {message.id for message in catalogues.read_catalog(PO)}
+
+
+def declared_names() -> set:
+    """Every name the content types declare: theirs, their menu labels and search groups', and
+    the labels of their fixed choices."""
+    found = set()
+    for kind in registry.TYPES:
+        found |= {kind.names, kind.group.names} | ({kind.nav_label} if kind.nav_label else set())
+        for field in kind.model._meta.fields.values():
+            found |= {label for _, label in field.choices or () if isinstance(label, registry.Names)}
+    return found
+
+
+def test_declared_names_are_in_the_catalogue_in_their_declared_english():
+    """The admin shows the types' names (menus, lists, the trash) through its catalogue; the
+    declaration is what they say, in Chinese and in English."""
+    english = {message.id: message.string for message in catalogues.read_catalog(PO) if message.id}
+    names = declared_names()
+    assert {str(name) for name in names} >= {"通知公告", "网格", "志愿服务", "网格服务"}
+    assert {name: english.get(str(name)) for name in names} == {name: name.en for name in names}
 
 
 def test_scripts_use_only_wording_the_page_gives_them():

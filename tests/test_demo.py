@@ -13,7 +13,7 @@ import peewee as pw
 import pytest
 from PIL import Image
 
-from linli import db
+from linli import db, registry
 from linli import models as m
 import linli.demo_photos
 from linli.demo import CONTENT, fill_demo, fill_in, relative_time
@@ -30,11 +30,8 @@ OTHER_NOWS = [
     dt.datetime(2027, 6, 12, 23, 50),
     dt.datetime(2024, 8, 31, 8, 0),
 ]
-PRIVATE_FIELDS = {"internal_note", "beneficiary_private", "private_phone", "password_hash"}
-MINIMUMS = {
-    "Notice": 34, "Service": 16, "Place": 11, "VolunteerTeam": 4, "Story": 9, "Wish": 6,
-    "Event": 7, "Album": 3, "Grid": 4, "Page": 3, "GridMember": 8, "SiteSettings": 1,
-}  # fmt: skip
+PRIVATE_FIELDS = registry.private_fields() | {"password_hash"}
+MINIMUMS = {kind.model.__name__: kind.demo for kind in registry.TYPES} | {"GridMember": 8, "SiteSettings": 1}
 
 
 @pytest.fixture(scope="module")

@@ -18,29 +18,17 @@ from pathlib import Path
 
 from linli import models as m
 from linli.markup import plain_text
-from linli.publicity import EXPIRED, LIVE, public, visibility
+from linli.publicity import EXPIRED, include_for, public, visibility
+from linli.registry import TYPES, groups
 from linli.search.analyzer import fold
 
 SYNONYMS_PATH = Path(__file__).resolve().parent.parent / "data" / "synonyms.txt"
 
-# Result types residents filter by: (key, zh label, en label, content types).
-GROUPS = [
-    ("notice", "通知公告", "Notices", ["notices"]),
-    ("service", "办事指南", "Service guide", ["services"]),
-    ("place", "便民设施", "Nearby services", ["places"]),
-    ("story", "志愿服务", "Volunteering", ["stories", "teams", "wishes"]),
-    ("event", "社区活动", "Events", ["events", "albums"]),
-    ("other", "网格和概况", "Grids and about", ["grids", "pages"]),
-]
+# Result types residents filter by: (key, zh label, en label, content types), from the declarations.
+GROUPS = [(group.key, str(group.names), group.names.en, [kind.prefix for kind in kinds]) for group, kinds in groups()]
 GROUP_OF = {prefix: key for key, _, _, prefixes in GROUPS for prefix in prefixes}
 MODELS = {model.url_prefix: model for model in m.CONTENT_MODELS}
-TYPE_LABELS_EN = {
-    "notices": "Notice", "services": "Service", "places": "Place", "teams": "Volunteer team",
-    "stories": "Story", "wishes": "Micro-wish", "events": "Event", "albums": "Photo album",
-    "grids": "Grid", "pages": "Page",
-}  # fmt: skip
-WISH_LABELS = dict(m.WISH_STATUS_CHOICES)
-ROLE_LABELS = dict(m.MEMBER_ROLE_CHOICES)
+TYPE_LABELS_EN = {kind.prefix: kind.names.one for kind in TYPES}
 
 
 @dataclass
@@ -116,9 +104,7 @@ def types_for(types) -> set[str] | None:
     return wanted
 
 
-def includes(model) -> str:
-    """Which public items of ``model`` have a page: expired notices stay in the archive."""
-    return "all" if model is m.Notice else LIVE
+includes = include_for  # which public items of a model have a page (see linli.publicity)
 
 
 def public_documents(at: dt.datetime, prefixes=None, *, cache: dict | None = None):
@@ -154,31 +140,32 @@ def document_for(item, at: dt.datetime) -> SearchDoc | None:
 
 
 def related_text(model, ids=None) -> dict[int, list[str]]:
-    """Public text that lives in other tables, by item id: attachment titles, photo captions,
-    grid members (of the items in ``ids``, or of every item)."""
+    """Public text that lives in the item's child rows (attachment titles, photo captions, grid
+    members), by item id (of the items in ``ids``, or of every item)."""
     found: dict[int, list[str]] = defaultdict(list)
-    if ids is not None and not ids:
+    children = model.kind.children
+    if children is None or (ids is not None and not ids):
         return found
     wanted = None if ids is None else set(ids)
-    if model is m.Notice:
-        query = m.Attachment.select().order_by(m.Attachment.position, m.Attachment.id)
-        for attachment in query:
-            if wanted is None or attachment.notice_id in wanted:
-                found[attachment.notice_id].append(attachment.title)
-    elif model is m.Album:
-        query = m.Photo.select().where(m.Photo.hidden == False)  # noqa: E712
-        for photo in query.order_by(m.Photo.position, m.Photo.id):
-            if photo.caption and (wanted is None or photo.album_id in wanted):
-                found[photo.album_id].append(photo.caption)
-    elif model is m.Grid:
-        query = m.GridMember.select().order_by(m.GridMember.position, m.GridMember.id)
-        for member in query:
-            if wanted is None or member.grid_id in wanted:
-                role = ROLE_LABELS.get(member.role, "")
-                found[member.grid_id].append(
-                    " ".join(filter(None, [member.name, role, member.work_phone, member.duties]))
-                )
+    child = children.model
+    query = child.select().order_by(child.position, child.id)
+    if children.hidden:
+        query = query.where(getattr(child, children.hidden) == False)  # noqa: E712
+    for row in query:
+        parent = row.__data__[children.link.name]
+        text = " ".join(filter(None, (_shown(row, name) for name in children.text)))
+        if text and (wanted is None or parent in wanted):
+            found[parent].append(text)
     return found
+
+
+def _shown(row, name: str) -> str:
+    """The text of field ``name`` as the row's page shows it: a choice by its label."""
+    value = getattr(row, name)
+    field = row._meta.fields.get(name)
+    if field is not None and field.choices:
+        return dict(field.choices).get(value, "")
+    return value or ""
 
 
 def _join(*parts) -> str:
@@ -186,35 +173,26 @@ def _join(*parts) -> str:
 
 
 def document(item, *, expired: bool = False, related: list[str] | None = None) -> SearchDoc:
-    """The searchable public text of ``item``, which the caller has found public."""
-    related = related or []
-    summary = _join(getattr(item, "summary", ""), getattr(item, "category", ""))
-    if isinstance(item, m.Notice):
-        body = _join(plain_text(item.body), *related)
-    elif isinstance(item, m.Service):
-        body = _join(
-            item.location, item.hours, item.phone, item.fee, item.time_limit, plain_text(item.who_qualifies),
-            *item.document_list, plain_text(item.steps), plain_text(item.body),
-        )  # fmt: skip
-    elif isinstance(item, m.Place):
-        body = _join(item.address, item.hours, item.phone, plain_text(item.body))
-    elif isinstance(item, m.VolunteerTeam):
-        body = _join(item.leader, item.phone, plain_text(item.body))
-    elif isinstance(item, m.Wish):
-        body = _join(item.beneficiary, WISH_LABELS.get(item.wish_status, ""), item.public_adopter, plain_text(item.body))
-    elif isinstance(item, m.Event):
-        body = _join(item.location, item.organiser, plain_text(item.body), plain_text(item.how_to_join))
-    elif isinstance(item, m.Album):
-        body = _join(*related)
-    elif isinstance(item, m.Grid):
-        summary = _join(item.area)
-        body = _join(*item.building_list, *related, plain_text(item.body))
-    else:  # Story, Page
-        body = plain_text(getattr(item, "body", ""))
+    """The searchable public text of ``item``, which the caller has found public: the fields its
+    type's declaration names (:class:`linli.registry.Search`), as its page shows them."""
+    kind = item.kind
+    texts = {kind.children.key: related or []} if kind.children else {}
+
+    def parts(names):
+        for name in names:
+            if name in texts:
+                yield from texts[name]
+            elif name in kind.markdown:
+                yield plain_text(getattr(item, name))
+            elif name in kind.lines:
+                yield from m.lines(getattr(item, name))
+            else:
+                yield _shown(item, name)
+
+    summary, body = _join(*parts(kind.search_summary)), _join(*parts(kind.search_body))
     title_aliases = aliases(item.title)
     return SearchDoc(
         prefix=item.url_prefix, id=item.id, slug=item.slug, title=item.title, summary=summary, body=body,
-        date=item.starts_at if isinstance(item, m.Event) else item.date, expired=expired,
-        title_aliases=title_aliases,
+        date=getattr(item, kind.search.date), expired=expired, title_aliases=title_aliases,
         aliases=" ".join(a for a in aliases(summary, body).split() if a not in title_aliases.split()),
     )  # fmt: skip

@@ -137,12 +137,10 @@ def _stamps(at: dt.datetime, prefixes=None) -> dict[str, str]:
 
 def _content_item(item):
     """The content item whose page shows ``item`` (a photo shows on its album's page…)."""
-    if isinstance(item, m.Photo):
-        return item.album
-    if isinstance(item, m.Attachment):
-        return item.notice
-    if isinstance(item, m.GridMember):
-        return item.grid
+    for model in m.CONTENT_MODELS:
+        children = model.kind.children
+        if children is not None and isinstance(item, children.model):
+            return getattr(item, children.link.name)
     return item
 
 

@@ -18,6 +18,7 @@ from typing import NamedTuple
 from flask import Blueprint, abort, current_app, render_template, request, url_for
 
 from linli import db, deps
+from linli.registry import by_position
 from linli.search import analyzer
 from linli.search.documents import GROUPS, MODELS, TYPE_LABELS_EN, includes, types_for
 
@@ -102,11 +103,11 @@ def page():
 
         context["results"] = search(home, query, limit=50, types=chosen or None, at=moment())
     browse = []
-    for prefix, label in (("notices", group_label("notice")), ("services", group_label("service")),
-                          ("places", group_label("place"))):  # fmt: skip
-        found = categories(MODELS[prefix])
+    for kind in by_position():
+        found = categories(kind.model) if kind.category_pages else None
         if found:
-            browse.append((label, [(name, count, category_url(prefix, name)) for name, count in found]))
+            label = group_label(kind.group.key)
+            browse.append((label, [(name, count, category_url(kind.prefix, name)) for name, count in found]))
     context["browse"] = browse
     context["title_pages"] = [(key, label, count) for key, label, count in _title_counts() if count]
     context["type_label"] = type_label

@@ -12,11 +12,12 @@ import datetime as dt
 import io
 import json
 
+import peewee as pw
 import pytest
 from PIL import Image
 
 from admin import create_admin_app
-from linli import accounts, audit, revisions
+from linli import accounts, audit, registry, revisions
 from linli import models as m
 from linli.build import build
 from tests.conftest import NOW
@@ -68,15 +69,22 @@ def fill_private_home(home, client) -> tuple[dict[str, str], list[str], list[str
             text = {f: word for f in ("body", "summary") if hasattr(model, f)}
             model.create(title=f"{word} 标题", slug=f"{word}-slug", **text, **extra, **fields)
 
-    # Staff-only fields of public items.
+    # Staff-only fields of public items and of their child rows, as each type declares them;
+    # fields shown only with consent, without it.
     notice = m.Notice.create(title="zqxpublicnoticeok 停水", status="published", body="明天停水",
                              internal_note=secret("internal_note"))  # fmt: skip
-    for model in m.CONTENT_MODELS:
-        if model is m.Notice:
-            continue
-        extra = {"starts_at": NOW + 3 * DAY} if model is m.Event else {}
-        model.create(title=f"公开的{model.type_label}", status="published",
-                     internal_note=secret(f"{model.__name__.lower()}note"), **extra)  # fmt: skip
+    for kind in registry.TYPES:
+        extra = {"starts_at": NOW + 3 * DAY} if kind.model is m.Event else {}
+        hidden = {name: secret(f"{kind.key}{name}") for name in (*kind.private_fields, *kind.consent)}
+        consent = {flag: False for flag in kind.consent.values()}
+        item = kind.model.create(title=f"公开的{kind.names}", status="published", **hidden, **consent, **extra)
+        children = kind.children
+        if children is not None and children.private:
+            hidden = {name: secret(f"{children.model.__name__.lower()}{name}") for name in children.private}
+            needed = {f.name: "公开" for f in children.model._meta.sorted_fields
+                      if isinstance(f, pw.CharField) and f.default is None and not f.null and f.name not in hidden}  # fmt: skip
+            children.model.create(**{children.link.name: item}, **needed, **hidden)
+    assert {"wishbeneficiary_private", "wishadopter", "gridmemberprivate_phone"} <= set(private.values())
     m.Wish.create(title="zqxpublicwishok 轮椅", status="published", beneficiary="独居老人李阿姨",
                   beneficiary_private=f"李桂兰 {secret('beneficiary_private')} 3号楼2单元501",
                   adopter=secret("adopter_not_public"), adopter_public=False, wish_status="adopted")  # fmt: skip
