@@ -24,41 +24,6 @@ from linli.search.documents import GROUPS, MODELS, TYPE_LABELS_EN, includes, typ
 
 blueprint = Blueprint("search", __name__)
 
-# The theme's catalogue is owned by the templates' translators; search keeps its few words here.
-TEXT_EN = {
-    "搜索": "Search",
-    "搜索本站": "Search this site",
-    "如：低保、停水、托老站": "e.g. allowance, water cut, day care",
-    "全部": "All",
-    "按类型筛选": "Filter by type",
-    "找到 {n} 条结果": "{n} results",
-    "找到约 {n} 条结果": "About {n} results",
-    "没有找到“{q}”的结果。换个说法，或按分类查看。": "Nothing found for “{q}”. Try other words, or browse by category.",
-    "没有同时包含全部关键词的结果，以下结果包含其中一部分。": "No result has every word; these have some of them.",
-    "显示更多结果": "Show more results",
-    "正在搜索…": "Searching…",
-    "请输入要找的内容。": "Type what you are looking for.",
-    "搜索数据加载失败，请刷新页面再试。": "The search data did not load: reload the page and try again.",
-    "往期": "Archived",
-    "本页的搜索需要启用 JavaScript。也可以按分类或按标题查找：": "Searching here needs JavaScript. You can also browse by category or by title:",
-    "按分类查看": "Browse by category",
-    "标题索引": "All titles by type",
-    "{type}：全部标题": "{type}: all titles",
-    "{type}：以“{letter}”开头的标题": "{type}: titles starting with “{letter}”",
-    "按标题首字查看": "By first letter",
-    "共 {n} 条": "{n} items",
-    "搜索结果": "Search results",
-    "返回搜索": "Back to search",
-}
-
-
-def text(zh: str, **values) -> str:
-    """``zh`` in the site's language (Chinese, or English when the site's first language is en)."""
-    language = current_app.config["LINLI_HOME"].settings["languages"][0]
-    wording = TEXT_EN.get(zh, zh) if language.startswith("en") else zh
-    return wording.format(**values) if values else wording
-
-
 def group_label(key: str) -> str:
     language = current_app.config["LINLI_HOME"].settings["languages"][0]
     for group, zh, en, _ in GROUPS:
@@ -74,7 +39,7 @@ def type_label(prefix: str) -> str:
 
 @blueprint.app_context_processor
 def search_context() -> dict:
-    return {"search_text": text}
+    return {"search_client_text": client_text}
 
 
 @blueprint.route("/search/")
@@ -89,7 +54,7 @@ def page():
     chosen = chosen if chosen in {key for key, *_ in GROUPS} else ""
     context = {
         "q": query, "chosen": chosen, "groups": [(key, group_label(key)) for key, *_ in GROUPS],
-        "results": None, "manifest": None, "client": None,
+        "results": None, "manifest": None,
     }  # fmt: skip
     if build:
         from linli.search.static import static_index
@@ -97,7 +62,6 @@ def page():
         index = static_index()
         context["manifest"] = json.dumps(index.manifest, separators=(",", ":"))
         context["client_src"] = index.manifest["client"]
-        context["client"] = json.dumps(_client_text(), ensure_ascii=False, separators=(",", ":"))
     elif query:
         from linli.search.engine import search
 
@@ -114,17 +78,12 @@ def page():
     return render_template("search.html", **context)
 
 
-def _client_text() -> dict:
-    keys = {
-        "found": "找到 {n} 条结果", "about": "找到约 {n} 条结果", "none": "没有找到“{q}”的结果。换个说法，或按分类查看。",
-        "partial": "没有同时包含全部关键词的结果，以下结果包含其中一部分。", "busy": "正在搜索…",
-        "empty": "请输入要找的内容。", "failed": "搜索数据加载失败，请刷新页面再试。", "archived": "往期",
-        "more": "显示更多结果",
-    }  # fmt: skip
-    out = {name: text(zh) for name, zh in keys.items()}
-    out["types"] = {prefix: type_label(prefix) for prefix in MODELS}
-    out["lang"] = current_app.config["LINLI_HOME"].settings["languages"][0]
-    return out
+def client_text(words: dict) -> str:
+    """The words search.js shows (``words``, translated by the template) with the types' labels
+    and the site's language, as the JSON of the page's ``data-text``."""
+    out = {**words, "types": {prefix: type_label(prefix) for prefix in MODELS},
+           "lang": current_app.config["LINLI_HOME"].settings["languages"][0]}  # fmt: skip
+    return json.dumps(out, ensure_ascii=False, separators=(",", ":"))
 
 
 def _title_counts():
