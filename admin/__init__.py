@@ -29,6 +29,7 @@ from admin.search import register_search_view
 from admin.status import register_status_view
 from admin.views import register_views
 from linli import db, limits
+from linli import models as m
 from linli.home import Home
 from linli.public import ROOT_FILE_RULE, send_theme_file
 
@@ -55,6 +56,11 @@ def select_locale() -> str:
 def html_lang() -> str:
     """The ``<html lang>`` of the account's language."""
     return "en" if select_locale() == "en" else "zh-CN"
+
+
+def admin_title() -> str:
+    """The admin's name in its header and window titles: the community's own (SiteSettings.name)."""
+    return gettext("%(community)s · 管理后台", community=m.SiteSettings.get_current().name)
 
 
 def _use_linli_wording() -> None:
@@ -86,7 +92,7 @@ def create_admin_app(home: Home, **config) -> Flask:
     Babel(app, locale_selector=select_locale)
     # The admin domain in every template, also those rendered outside Flask-Admin's views (the
     # login page); Flask-Admin's views pass the same functions. ``|word``: see admin.i18n.
-    app.jinja_env.globals.update(_gettext=gettext, _ngettext=ngettext, html_lang=html_lang)
+    app.jinja_env.globals.update(_gettext=gettext, _ngettext=ngettext, html_lang=html_lang, admin_title=admin_title)
     app.jinja_env.filters.update(word=word, requester=requester)
     auth.login_manager.init_app(app)
     app.register_blueprint(auth.blueprint)

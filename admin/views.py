@@ -132,6 +132,12 @@ class ContentView(StaffOnly, ModelView):
             self.column_searchable_list = ("title", "summary")
         super().__init__(model, **kwargs)
 
+    def search_placeholder(self) -> str:
+        """The list's search box names what it searches ("搜索：标题、摘要"); Flask-Admin's
+        peewee views would show "None"."""
+        labels = [str(self.column_labels.get(name, name)) for name in self.column_searchable_list]
+        return gettext("搜索：%(fields)s", fields=gettext("、").join(labels))
+
     # --- what is listed and fetched: never the trash ---------------------------------------
 
     def get_query(self):

@@ -12,6 +12,7 @@ import pytest
 
 from admin import create_admin_app
 from admin.i18n import WORDS
+from admin.views import ContentView
 from linli import accounts, media, registry, runs
 from linli import models as m
 from linli.deploy import config as deploy_config
@@ -27,6 +28,7 @@ CJK = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]")
 PASSWORD = "correct-horse-1"
 TITLE, BODY = "停水通知", "明天上午 8 点到 12 点停水。"
 CATEGORY = "社区通知"  # the notice's category: free text staff type (models.Notice's default)
+COMMUNITY = "阳光社区"  # SiteSettings.name: content, shown as typed in either language
 from tests import catalogues
 
 
@@ -36,6 +38,7 @@ def app(home):
     m.User.update(language="en").where(m.User.username == "ann").execute()
     accounts.add_user("wang", PASSWORD, role="admin")  # zh-Hans, the default
     m.Notice.create(title=TITLE, body=BODY, status=m.REVIEW, author="wang")
+    m.SiteSettings.create(name=COMMUNITY)
     app = create_admin_app(home)
     app.config["WTF_CSRF_ENABLED"] = False
     return app
@@ -57,7 +60,7 @@ def html(client, url: str) -> str:
 def chinese_left(page: str) -> list[str]:
     """CJK text of the page apart from content and the language choice "简体中文"."""
     page = re.sub(r"\\u([0-9a-fA-F]{4})", lambda match: chr(int(match.group(1), 16)), page)  # JSON in the page
-    for allowed in (TITLE, BODY, CATEGORY, "简体中文"):
+    for allowed in (TITLE, BODY, CATEGORY, COMMUNITY, "简体中文"):
         page = page.replace(allowed, "")
     return sorted({match for match in re.findall(r".{0,30}[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]+.{0,10}", page)})
 
@@ -76,7 +79,7 @@ def test_english_account_sees_english(app):
     for page in (dashboard, notices, edit):
         assert not chinese_left(page), chinese_left(page)
         for menu in ("Dashboard", "Notices", "Service guide", "Photo albums", "Publish site", "Trash", "System",
-                     "Accounts", "Audit log", "Linli · Admin"):  # fmt: skip
+                     "Accounts", "Audit log", f"{COMMUNITY} · Admin"):  # fmt: skip
             assert menu in page, menu
     assert "Waiting for review" not in dashboard and "In review" in dashboard and "Hello, " in dashboard
     assert "Notices expiring this week" in dashboard and "My drafts" in dashboard
@@ -112,9 +115,9 @@ def test_chinese_account_sees_chinese(app):
     dashboard = html(client, "/")
     edit = html(client, f"/notice/edit/?id={notice.id}")
     for page in (dashboard, html(client, "/notice/"), edit):
-        for menu in ("工作台", "通知公告", "发布网站", "回收站", "系统", "邻里 · 管理后台"):
+        for menu in ("工作台", "通知公告", "发布网站", "回收站", "系统", f"{COMMUNITY} · 管理后台"):
             assert menu in page, menu
-        for english in ("Dashboard", "Notices", "Publish site", "In review", "Linli · Admin"):
+        for english in ("Dashboard", "Notices", "Publish site", "In review", "Admin"):
             assert english not in page, english
     assert "待审核" in dashboard and "本周到期的通知" in dashboard
     assert "内部备注（不公开）" in edit and "留空表示立即" in edit
@@ -123,6 +126,44 @@ def test_chinese_account_sees_chinese(app):
     assert ">姓名" in users and ">界面语言" in users and "Display Name" not in users
     response = client.post("/upload/attachment", data={})
     assert response.get_json()["error"] == "请先保存通知，保存后才能添加附件。"
+
+
+def content_views(app) -> list[ContentView]:
+    return [view for view in app.extensions["admin"][0]._views if isinstance(view, ContentView)]
+
+
+def list_bar(page: str) -> tuple[str, str, list[str], str]:
+    """The search box's placeholder, the page-size button, its menu and the header's name."""
+    placeholder = re.search(r'<input[^>]*name="search"[^>]*placeholder="([^"]*)"', page, re.S).group(1)
+    size_menu = re.search(r'<a class="nav-link dropdown-toggle"[^>]*>\s*(\d+ [^<]*?)\s*</a>\s*'
+                          r'<div class="dropdown-menu">(.*?)</div>', page, re.S)  # fmt: skip
+    options = [text.strip() for text in re.findall(r'<a class="dropdown-item[^"]*"[^>]*>([^<]*)</a>', size_menu.group(2))]
+    brand = re.search(r'<a class="navbar-brand"[^>]*>([^<]*)</a>', page).group(1).strip()
+    return placeholder, size_menu.group(1).strip(), options, brand
+
+
+def test_list_search_box_page_size_and_header_speak_the_accounts_language(app):
+    views = content_views(app)
+    assert [view.endpoint for view in views] == [kind.key for kind in registry.by_position()]  # every type's list
+    chinese, english = logged_in(app, "wang"), logged_in(app, "ann")
+    for view in views:
+        url, kind = f"/{view.endpoint}/", view.model.kind
+        searched = "、".join(kind.label(name) for name in view.column_searchable_list)  # the columns' Chinese labels
+        placeholder, size, options, brand = list_bar(html(chinese, url))
+        assert placeholder == f"搜索：{searched}", (url, placeholder)
+        assert size == "50 条/页" and options == ["20 条/页", "50 条/页", "100 条/页"], (url, size, options)
+        assert brand == f"{COMMUNITY} · 管理后台"
+        placeholder, size, options, brand = list_bar(html(english, url))
+        assert placeholder.startswith("Search: ") and not CJK.search(placeholder), (url, placeholder)
+        assert size == "50 items" and options == ["20 items", "50 items", "100 items"], (url, size, options)
+        assert brand == f"{COMMUNITY} · Admin"
+    assert list_bar(html(chinese, "/notice/"))[0] == "搜索：标题、摘要"  # notices: title and summary
+    assert list_bar(html(english, "/notice/"))[0] == "Search: Title, Summary"
+    # The header follows the settings as staff change them; a new home says what the default is.
+    m.SiteSettings.update(name="幸福里社区").execute()
+    assert "<title>工作台 - 幸福里社区 · 管理后台</title>" in html(chinese, "/")
+    m.SiteSettings.delete().execute()
+    assert list_bar(html(chinese, "/notice/"))[3] == "我们的社区 · 管理后台"
 
 
 def test_login_page_language(app):
