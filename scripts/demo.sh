@@ -5,4 +5,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 .venv/bin/linli demo
+# The command line: Linli lives in .venv/, which this script cannot put on the caller's PATH.
+cat <<EOF
+命令行：Linli 装在 $PWD/.venv 里。要直接输入 linli，请在每个新打开的终端里先运行一次：
+  source $PWD/.venv/bin/activate
+或者写全路径，例如：$PWD/.venv/bin/linli status
+EOF
 exec .venv/bin/linli serve --port "${PORT:-8000}"
