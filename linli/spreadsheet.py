@@ -265,21 +265,23 @@ class Preview:
         return [f"{row.where}：{'；'.join(row.reasons)}" for row in self.of(REFUSED)]
 
 
-def read_xlsx(path: Path) -> Preview:
+def read_xlsx(path: Path, *, name: str | None = None) -> Preview:
     """Read and check ``path`` against the database; raises LinliError for a file that is not
-    a workbook of this shape, and refuses bad rows one by one in the preview."""
+    a workbook of this shape, and refuses bad rows one by one in the preview. ``name``: the
+    file's name in messages (an upload's own name, not where it waits)."""
     path = Path(path)
-    _measure(path)
+    name = name or path.name
+    _measure(path, name)
     try:
         book = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds for a file that is not a workbook
-        raise LinliError(_not_xlsx(path)) from exc
+        raise LinliError(_not_xlsx(name)) from exc
     try:
         by_title = {sheet.title: sheet for sheet in SHEETS}
         unknown = [name for name in book.sheetnames if name not in by_title]
         if unknown or not book.sheetnames:
             raise LinliError(
-                f"{path.name}：不认识的工作表 “{'、'.join(unknown)}”。可以导入的工作表有："
+                f"{name}：不认识的工作表 “{'、'.join(unknown)}”。可以导入的工作表有："
                 f"{'、'.join(by_title)}（请用“导出”或“下载空白模板”得到的文件填写）。"
             )
         rows: list[Row] = []
@@ -290,30 +292,30 @@ def read_xlsx(path: Path) -> Preview:
         book.close()
 
 
-def _not_xlsx(path: Path) -> str:
+def _not_xlsx(name: str) -> str:
     return (
-        f"{path.name} 不是 .xlsx 格式的 Excel 文件，没有导入任何内容。旧的 .xls 文件或 WPS 表格，"
+        f"{name} 不是 .xlsx 格式的 Excel 文件，没有导入任何内容。旧的 .xls 文件或 WPS 表格，"
         "请先“另存为” Excel 工作簿（.xlsx）再导入。"
     )
 
 
-def _measure(path: Path) -> None:
+def _measure(path: Path, name: str) -> None:
     try:
         size = path.stat().st_size
     except OSError as exc:
         raise LinliError(f"找不到要导入的文件：{path}") from exc
     if size > limits.XLSX_BYTES:
         raise LinliError(
-            f"{path.name} 太大（{limits.size_label(size)}），Excel 文件最多 {limits.size_label(limits.XLSX_BYTES)}，"
+            f"{name} 太大（{limits.size_label(size)}），Excel 文件最多 {limits.size_label(limits.XLSX_BYTES)}，"
             "没有导入任何内容。"
         )
     try:
         with zipfile.ZipFile(path) as archive:
             unpacked = sum(info.file_size for info in archive.infolist())
     except (zipfile.BadZipFile, OSError) as exc:
-        raise LinliError(_not_xlsx(path)) from exc
+        raise LinliError(_not_xlsx(name)) from exc
     if unpacked > limits.XLSX_UNPACKED_BYTES:
-        raise LinliError(f"{path.name} 解压后太大（{limits.size_label(unpacked)}），没有导入任何内容。")
+        raise LinliError(f"{name} 解压后太大（{limits.size_label(unpacked)}），没有导入任何内容。")
 
 
 def _read_sheet(sheet: Sheet, ws) -> list[Row]:
@@ -405,6 +407,8 @@ class _Matcher:
         row.reasons += [f"{sheet.labels[p.field]}：{p.message}" for p in problems]
         values.update(cleaned)
         row.name = str(values.get("name" if sheet.parent else "title") or "")
+        if sheet.parent is None and not values.get("slug"):
+            values.pop("slug", None)  # no 网址名: matched by title; a new item's is made from its title
         if row.reasons:
             row.action = REFUSED
             return row
@@ -427,8 +431,6 @@ class _Matcher:
                     row.reasons.append(problem)
                     row.action = REFUSED
                     return row
-            if sheet.parent is None and not values.get("slug"):
-                values.pop("slug", None)  # made from the title on save
             row.action, row.values = NEW, values
             return row
         row.target_id = target.id
