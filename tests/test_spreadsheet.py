@@ -337,3 +337,20 @@ def test_admin_page_is_refused_to_contributors_and_needs_csrf(app, tmp_path):
     spreadsheet.export_xlsx(path)
     with open(path, "rb") as fh:
         assert editor.post("/spreadsheet/upload/", data={"file": (fh, "a.xlsx")}).status_code == 400
+
+
+def test_admin_page_in_english(app, tmp_path):
+    from tests.test_admin_i18n import chinese_left
+
+    m.User.update(language="en").where(m.User.username == "editor").execute()
+    client = login(app, "editor")
+    page = client.get("/spreadsheet/").get_data(as_text=True)
+    assert "Excel import and export" in page and "Download empty template" in page
+    assert not chinese_left(page), chinese_left(page)
+    path = tmp_path / "a.xlsx"
+    spreadsheet.export_xlsx(path)
+    edit(path, HOTLINES, {(3, "hours"): "24"})
+    with open(path, "rb") as fh:
+        page = client.post("/spreadsheet/upload/", data={"file": (fh, "a.xlsx")}, follow_redirects=True).get_data(as_text=True)
+    assert "0 new, 1 changed, 4 unchanged, 0 rows with problems." in page
+    assert "<td>Hotlines</td><td>3</td>" in page and "Changed: Hours" in page
