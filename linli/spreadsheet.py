@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import itertools
 import os
 import secrets
 import zipfile
@@ -54,6 +55,7 @@ YES, NO = "是", "否"
 TRUE_WORDS = {YES, "true", "yes", "y", "1", "√", "✓"}
 FALSE_WORDS = {NO, "false", "no", "n", "0", "×"}
 NEW, CHANGED, SAME, REFUSED = "new", "changed", "same", "refused"
+DEFAULT = object()  # an empty cell of a field with a default: kept if the row exists, else the default
 # Content fields staff do not set in a sheet (the admin form leaves them out too).
 NOT_IN_SHEET = {"id", "author", "created_at", "updated_at", "version", "deleted_at"}
 
@@ -321,11 +323,16 @@ def _measure(path: Path, name: str) -> None:
 def _read_sheet(sheet: Sheet, ws) -> list[Row]:
     lines = ws.iter_rows(values_only=True)
     header = list(next(lines, ()) or ())
-    names = list(next(lines, ()) or ())
-    columns = _columns(sheet, header, names)
+    second = list(next(lines, ()) or ())
+    named = [str(v).strip() if v is not None else "" for v in second]
+    if any(value in sheet.columns for value in named):
+        columns, first = _columns(sheet, named, by_label=False), FIRST_ROW
+    else:  # the hidden name row was lost: columns by their headers, data from row 2
+        columns, first = _columns(sheet, header, by_label=True), NAME_ROW
+        lines = itertools.chain([second], lines)
     matcher = _Matcher(sheet)
     rows = []
-    for number, cells in enumerate(lines, FIRST_ROW):
+    for number, cells in enumerate(lines, first):
         typed = {name: cells[i] if i < len(cells) else None for i, name in columns.items()}
         if all(value is None or (isinstance(value, str) and not value.strip()) for value in typed.values()):
             continue
@@ -337,17 +344,15 @@ def _read_sheet(sheet: Sheet, ws) -> list[Row]:
     return rows
 
 
-def _columns(sheet: Sheet, header: list, names: list) -> dict[int, str]:
-    """Column index → field name, from the hidden name row, or else from the headers."""
-    by_label = {label: name for name, label in sheet.labels.items()}
-    named = [str(v).strip() if v is not None else "" for v in names]
-    if any(value in sheet.columns for value in named):
-        found = {i: value for i, value in enumerate(named) if value}
+def _columns(sheet: Sheet, row: list, *, by_label: bool) -> dict[int, str]:
+    """Column index → field name, from the hidden name row or (``by_label``) the headers."""
+    found = {i: str(v).strip() for i, v in enumerate(row) if v is not None and str(v).strip()}
+    if by_label:
+        names = {label: name for name, label in sheet.labels.items()}
+        unknown = [value for value in found.values() if value not in names]
+        found = {i: names.get(value, value) for i, value in found.items()}
+    else:
         unknown = [value for value in found.values() if value not in sheet.columns]
-    else:  # the hidden row was lost: the Chinese headers
-        found = {i: str(v).strip() for i, v in enumerate(header) if v is not None and str(v).strip()}
-        unknown = [value for value in found.values() if value not in by_label]
-        found = {i: by_label.get(value, value) for i, value in found.items()}
     if unknown:
         raise LinliError(f"工作表 “{sheet.title}” 有不认识的列 “{'、'.join(unknown)}”，没有导入任何内容。")
     seen = set()
@@ -403,6 +408,9 @@ class _Matcher:
                 row.reasons.append(f"{sheet.labels[name]}：{problem}")
             else:
                 values[name] = converted
+        defaults = [name for name, value in values.items() if value is DEFAULT]
+        for name in defaults:
+            del values[name]
         cleaned, problems = validation.check(sheet.model, {k: v for k, v in values.items() if k != getattr(sheet.parent, "name", None)})
         row.reasons += [f"{sheet.labels[p.field]}：{p.message}" for p in problems]
         values.update(cleaned)
@@ -431,6 +439,7 @@ class _Matcher:
                     row.reasons.append(problem)
                     row.action = REFUSED
                     return row
+            values.update({name: sheet.fields[name].default for name in defaults})
             row.action, row.values = NEW, values
             return row
         row.target_id = target.id
@@ -460,6 +469,8 @@ class _Matcher:
         elif values.get("slug"):
             key = ("slug", values["slug"])
             target = self.by_slug.get(values["slug"])
+            if target is not None and target.deleted_at is not None:
+                row.reasons.append(f"网址名 “{values['slug']}” 属于回收站里的一条内容。请先在回收站恢复它，或换一个网址名。")
         else:
             key = ("title", values.get("title"))
             named = self.by_title.get(values.get("title"), [])
@@ -490,7 +501,7 @@ def _from_cell(f: pw.Field, value) -> tuple[object, str | None]:
         if f.null:
             return None, None
         if f.default is not None and not callable(f.default):
-            return f.default, None
+            return DEFAULT, None
         return (None if not f.choices else ""), None
     if f.choices:
         text = _text(value)

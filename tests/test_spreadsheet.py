@@ -354,3 +354,26 @@ def test_admin_page_in_english(app, tmp_path):
         page = client.post("/spreadsheet/upload/", data={"file": (fh, "a.xlsx")}, follow_redirects=True).get_data(as_text=True)
     assert "0 new, 1 changed, 4 unchanged, 0 rows with problems." in page
     assert "<td>Hotlines</td><td>3</td>" in page and "Changed: Hours" in page
+
+
+def test_a_sheet_of_ones_own_empty_cells_and_the_trash(content, tmp_path):
+    """A sheet typed by hand (headers only, no hidden row): data from row 2, by the headers.
+    An empty cell of a field with a default keeps what is stored; a new row gets the default."""
+    path = tmp_path / "own.xlsx"
+    book = openpyxl.Workbook()
+    ws = book.active
+    ws.title = HOTLINES
+    ws.append(["名称", "电话号码", "状态", "网址名"])
+    ws.append(["报警", "110", None, None])  # row 2: the police line, matched by its title
+    ws.append(["急救", 120, None, None])
+    ws.append(["旧号码", "123", None, "old"])
+    book.save(path)
+    m.Hotline.create(title="旧号码", slug="old", deleted_at=m.now())
+    preview = spreadsheet.read_xlsx(path)
+    assert [(row.number, row.action) for row in preview.rows] == [(2, "same"), (3, "new"), (4, "refused")]
+    assert preview.problems() == ["“常用电话”第 4 行：网址名 “old” 属于回收站里的一条内容。请先在回收站恢复它，或换一个网址名。"]
+    ws.delete_rows(4)
+    book.save(path)
+    spreadsheet.apply(spreadsheet.read_xlsx(path))
+    assert m.Hotline.get(m.Hotline.slug == "police").status == m.PUBLISHED  # the empty cell kept it
+    assert m.Hotline.get(m.Hotline.title == "急救").status == m.DRAFT  # a new one: the default
