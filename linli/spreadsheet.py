@@ -156,12 +156,12 @@ def _write_sheet(ws, sheet: Sheet, rows: list) -> None:
     ws.append(list(sheet.columns))
     ws.row_dimensions[NAME_ROW].hidden = True
     ws.freeze_panes = f"A{FIRST_ROW}"  # (a string: ws.cell() would add a row)
-    for row in rows:
+    for number, row in enumerate(rows, FIRST_ROW):
         values = [_to_cell(fields[name], row, row.title if sheet.parent is None else row.name) for name in sheet.columns]
         ws.append(values)
-        for cell in ws[ws.max_row]:
-            if cell.data_type == "f":  # text that begins with "=" is text, never a formula
-                cell.data_type = "s"
+        for column, value in enumerate(values, 1):
+            if isinstance(value, str) and value.startswith("="):  # text, never a formula
+                ws.cell(number, column).data_type = "s"
     for index, (name, f) in enumerate(fields.items(), 1):
         letter = get_column_letter(index)
         wide = isinstance(f, pw.TextField) or name in ("title", "summary", "address")

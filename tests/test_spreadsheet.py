@@ -39,12 +39,12 @@ def sheet_rows(path, title):
     return list(openpyxl.load_workbook(path)[title].iter_rows(values_only=True))
 
 
-def edit(path, title, changes: dict[tuple[int, str], object] = {}, append: dict | None = None):
+def edit(path, title, changes: dict[tuple[int, str], object] | None = None, append: dict | None = None):
     """Set cells by (row, field name); append a row given by field names."""
     book = openpyxl.load_workbook(path)
     ws = book[title]
     names = [cell.value for cell in ws[2]]
-    for (row, name), value in changes.items():
+    for (row, name), value in (changes or {}).items():
         ws.cell(row, names.index(name) + 1, value)
     if append is not None:
         ws.append([append.get(name) for name in names])
@@ -166,7 +166,7 @@ def test_bad_files_are_refused_with_a_clear_message(content, tmp_path, monkeypat
     docx = tmp_path / "word.xlsx"
     with zipfile.ZipFile(docx, "w") as archive:
         archive.writestr("word/document.xml", "<w:document/>")
-    with pytest.raises(LinliError, match="不是 .xlsx 格式"):
+    with pytest.raises(LinliError, match=r"不是 \.xlsx 格式"):
         spreadsheet.read_xlsx(docx)
 
     other = tmp_path / "other.xlsx"
