@@ -4,7 +4,7 @@ Downloads of the export and of the empty template, and an upload that shows the 
 :func:`linli.spreadsheet.read_xlsx` before anything is written. The uploaded file waits in the
 home's ``.linli-uploads/`` under a random name that only this login session knows (its token is
 in the session); the confirm button reads it again and writes it with
-:func:`linli.spreadsheet.apply`, all or nothing. Editors and admins only.
+:func:`linli.spreadsheet.apply`, all or nothing, if it would still do what the preview showed. Editors and admins only.
 """
 
 from __future__ import annotations
@@ -51,6 +51,8 @@ class SpreadsheetView(StaffOnly, BaseView):
             except LinliError as exc:
                 _forget_upload()
                 flash(word(exc), "danger")
+            else:
+                session[SESSION_KEY] = {**session[SESSION_KEY], "seen": _what(preview)}
         return self.render("linli_admin/spreadsheet.html", preview=preview, name=name, spreadsheet=spreadsheet)
 
     @expose("/export.xlsx")
@@ -85,6 +87,9 @@ class SpreadsheetView(StaffOnly, BaseView):
         name = session[SESSION_KEY].get("name")
         try:
             preview = spreadsheet.read_xlsx(path, name=name)
+            if _what(preview) != session[SESSION_KEY].get("seen"):
+                flash(gettext("预览之后网站上的内容有了变化，没有导入。请看一遍新的预览，再确认导入。"), "warning")
+                return redirect(url_for(".index"))
             written = spreadsheet.apply(preview, current_user.username)
         except LinliError as exc:
             flash(word(exc), "danger")
@@ -102,6 +107,11 @@ class SpreadsheetView(StaffOnly, BaseView):
         _forget_upload()
         flash(gettext("已取消，没有导入任何内容。"), "info")
         return redirect(url_for(".index"))
+
+
+def _what(preview) -> list:
+    """What a preview would do, row by row: the confirmation writes only what staff saw."""
+    return [[row.sheet.title, row.number, row.action, sorted(row.values)] for row in preview.rows]
 
 
 def _folder() -> Path:

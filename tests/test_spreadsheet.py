@@ -295,6 +295,12 @@ def test_admin_editor_downloads_uploads_previews_and_confirms(app, content, tmp_
     uploads = list((content.root / ".linli-uploads").iterdir())
     assert len(uploads) == 1
 
+    m.Hotline.update(hours="24小时").where(m.Hotline.slug == "police").execute()  # a colleague, meanwhile
+    page = client.post("/spreadsheet/confirm/", follow_redirects=True).get_data(as_text=True)
+    assert "预览之后网站上的内容有了变化，没有导入" in page and "新增 1 条，修改 0 条，没有变化 5 条" in page
+    assert m.Hotline.select().count() == 2
+    m.Hotline.update(hours="").where(m.Hotline.slug == "police").execute()
+    client.get("/spreadsheet/")  # the preview seen again
     page = client.post("/spreadsheet/confirm/", follow_redirects=True).get_data(as_text=True)
     assert "已导入：新增 1 条，修改 1 条。" in page
     assert m.Hotline.get(m.Hotline.slug == "police").hours == "24小时"
