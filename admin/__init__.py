@@ -26,6 +26,7 @@ from admin.i18n import gettext, lazy_gettext, ngettext, requester, word
 from admin.management import register_management_views
 from admin.publish import register_publish_views
 from admin.search import register_search_view
+from admin.spreadsheet import register_spreadsheet_view
 from admin.status import register_status_view
 from admin.views import register_views
 from linli import db, limits
@@ -147,5 +148,6 @@ def create_admin_app(home: Home, **config) -> Flask:
     register_views(admin)
     register_publish_views(admin, home)
     register_management_views(admin)
+    register_spreadsheet_view(admin)  # 系统 › Excel 导入导出, editors and admins
     register_status_view(admin)  # 系统 › 运行状态, admins only
     return app

@@ -309,24 +309,64 @@ def _require_free_port(host: str, port: int) -> None:
 @click.argument("target", type=click.Path(path_type=Path))
 @click.pass_obj
 def export_command(root: Path, target: Path) -> None:
-    """把全部内容导出为 Markdown 文件和媒体文件（备份或迁移用）。"""
+    """把全部内容导出为 Markdown 文件和媒体文件（备份或迁移用）；FILE.xlsx：办事指南、便民设施、常用电话和网格员导出为 Excel。"""
     from linli.transfer import export_site, summary
 
+    if target.suffix.lower() == ".xlsx":
+        _export_xlsx(root, target)
+        return
     counts = export_site(open_home(root), target)
     click.echo(f"已导出到 {target}：" + summary(counts))
 
 
 @cli.command("import")
 @click.argument("source", type=click.Path(path_type=Path))
+@click.option("--yes", is_flag=True, help="Excel 文件：不询问，检查无误后直接导入。")
 @click.pass_obj
-def import_command(root: Path, source: Path) -> None:
-    """从导出的 Markdown 目录导入内容（同名内容会被更新）。"""
+def import_command(root: Path, source: Path, yes: bool) -> None:
+    """从导出的 Markdown 目录导入内容（同名内容会被更新）；FILE.xlsx：先显示预览，确认后导入 Excel。"""
     from linli.transfer import import_site, summary
 
+    if source.suffix.lower() == ".xlsx":
+        _import_xlsx(root, source, yes)
+        return
     if not source.is_dir():
         raise LinliError(f"找不到要导入的目录：{source}")
     counts = import_site(open_home(root), source)
     click.echo(f"已从 {source} 导入：" + summary(counts))
+
+
+def _export_xlsx(root: Path, target: Path) -> None:
+    from linli import spreadsheet
+
+    open_home(root)
+    counts = spreadsheet.export_xlsx(target)
+    click.echo(f"已导出到 {target}：" + "，".join(f"{sheet} {n} 行" for sheet, n in counts.items()))
+
+
+def _import_xlsx(root: Path, source: Path, yes: bool) -> None:
+    """The preview first; written only when it refuses no row and the user agrees."""
+    from linli import spreadsheet
+
+    open_home(root)
+    preview = spreadsheet.read_xlsx(source)
+    click.echo(f"{source}：{preview.summary()}。")
+    for row in preview.rows:
+        if row.action == spreadsheet.NEW:
+            click.echo(f"  新增 {row.where}：{row.name}")
+        elif row.action == spreadsheet.CHANGED:
+            click.echo(f"  修改 {row.where}：{row.name}（{'、'.join(row.changed_labels)}）")
+    if preview.refused:
+        for problem in preview.problems():
+            click.echo(f"  有问题 {problem}")
+        raise LinliError(f"有 {preview.refused} 行有问题，没有导入任何内容。请改正这些行后再导入。")
+    if not preview.new and not preview.changed:
+        click.echo("没有需要导入的改动。")
+        return
+    if not yes:
+        click.confirm("确认导入？", abort=True)
+    spreadsheet.apply(preview)
+    click.echo(f"已导入：新增 {preview.new} 条，修改 {preview.changed} 条。")
 
 
 @cli.group()

@@ -91,6 +91,7 @@ GITIGNORE_TEMPLATE = """\
 /.build.lock
 /.scheduler.lock
 /.linli-secret
+/.linli-uploads/
 /.scheduler-heartbeat
 # Backups hold the whole database: keep them out of repositories too
 /backups/

@@ -45,6 +45,13 @@ IMPORT_ITEM_BYTES = 8 * MIB  # one item's .md file (every text field of a servic
 IMPORT_TEXT_BYTES = 256 * MIB  # all .md files together: they are read and checked in memory
 IMPORT_MEDIA_FILE_BYTES = max(PHOTO_BYTES, ATTACHMENT_BYTES)  # one file under media/
 
+#: ``linli import FILE.xlsx`` and the admin's Excel upload (linli/spreadsheet.py): checked
+#: before a cell is read. A community's services, places, hotlines and grid members are
+#: hundreds of rows; the unpacked size stops a small file that unzips into gigabytes.
+XLSX_BYTES = 10 * MIB
+XLSX_UNPACKED_BYTES = 200 * MIB
+XLSX_ROWS = 5_000  # data rows of one sheet
+
 
 def size_label(size: int) -> str:
     """A size of bytes as messages state it: ``40 MB``, ``300 KB``."""

@@ -439,7 +439,13 @@ class Grid(Content):
         return lines(self.buildings)
 
 
-@children_of(Grid, "members", text=("name", "role", "work_phone", "duties"), private=("private_phone",))
+@children_of(
+    Grid, "members", text=("name", "role", "work_phone", "duties"), private=("private_phone",),
+    labels={
+        "grid": N_("所属网格"), "name": N_("姓名"), "role": N_("职务"), "work_phone": N_("工作电话"),
+        "private_phone": N_("私人电话（不公开）"), "duties": N_("职责"),
+    },
+)  # fmt: skip
 class GridMember(BaseModel):
     """A grid leader or worker. ``work_phone`` is public; ``private_phone`` is not."""
 

@@ -102,6 +102,10 @@ class Children:
     media: tuple[str, ...] = ()  # media paths
     private: tuple[str, ...] = ()  # staff-only fields
     hidden: str | None = None  # boolean field that takes a row off the site
+    labels: dict[str, str] = field(default_factory=dict)  # staff labels of its fields (over LABELS)
+
+    def label(self, name: str) -> str:
+        return self.labels.get(name) or LABELS.get(name) or name
 
 
 @dataclass

@@ -71,7 +71,7 @@ def test_anonymous_is_sent_to_login_everywhere(app):
 
 @pytest.mark.parametrize(
     "role, forbidden",
-    [("contributor", ("/users/", "/settings/", "/audit/", "/status/", "/publish/site.zip")),
+    [("contributor", ("/users/", "/settings/", "/audit/", "/status/", "/publish/site.zip", "/spreadsheet/")),
      ("editor", ("/users/", "/settings/", "/audit/", "/status/")), ("admin", ())],
 )  # fmt: skip
 def test_each_role_sees_what_it_may(app, role, forbidden):
