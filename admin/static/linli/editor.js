@@ -11,7 +11,7 @@
   var L = window.Linli;
   if (!L || !document.querySelector) return;
   var PREVIEW_DELAY = 400;
-  var IMAGE_TYPES = "image/jpeg,image/png,image/webp,image/gif,.jpg,.jpeg,.png,.webp,.gif";
+  var IMAGE_TYPES = "image/jpeg,image/png,image/webp,image/gif,image/heic,image/heif,.jpg,.jpeg,.png,.webp,.gif,.heic,.heif";
 
   /* --- unsaved-changes guard ----------------------------------------------------------- */
 
