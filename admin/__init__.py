@@ -28,6 +28,7 @@ from admin.publish import register_publish_views
 from admin.search import register_search_view
 from admin.status import register_status_view
 from admin.views import register_views
+from admin import word as word_import
 from linli import db, limits
 from linli.home import Home
 from linli.public import ROOT_FILE_RULE, send_theme_file
@@ -142,4 +143,5 @@ def create_admin_app(home: Home, **config) -> Flask:
     register_publish_views(admin, home)
     register_management_views(admin)
     register_status_view(admin)  # 系统 › 运行状态, admins only
+    app.register_blueprint(word_import.blueprint)  # 从Word新建 / 从Word导入
     return app

@@ -332,6 +332,13 @@ def store_attachment(media_dir: Path, data: bytes, filename: str) -> StoredFile:
 
     Raises :class:`LinliError` (nothing written) when the upload is refused.
     """
+    kind = check_attachment(data, filename)
+    return StoredFile(_store_bytes(media_dir, data, kind), len(data), kind)
+
+
+def check_attachment(data: bytes, filename: str) -> str:
+    """The checks of :func:`store_attachment` without storing: the ATTACHMENT_KINDS key the
+    content is (size, zip bombs, passwords, macros and a disagreeing extension refused)."""
     subject = _subject(filename)
     if not data:
         raise LinliError(f"{subject}是空的（0 字节），可能没有传完。请检查文件后重新上传。")
@@ -349,7 +356,7 @@ def store_attachment(media_dir: Path, data: bytes, filename: str) -> StoredFile:
                 f"打开后“另存为” .{named}，或把文件名改成 .{kind}，再上传。")
         raise LinliError(f"{subject}的扩展名 .{named} 不能作为附件。{ATTACHMENT_HINT}"
                          f"这个文件的内容是 {ATTACHMENT_KINDS[kind]}，把文件名改成 .{kind} 即可上传。")
-    return StoredFile(_store_bytes(media_dir, data, kind), len(data), kind)
+    return kind
 
 
 def store_file(media_dir: Path, data: bytes, suffix: str) -> str:
