@@ -28,7 +28,7 @@ from admin.publish import register_publish_views
 from admin.search import register_search_view
 from admin.status import register_status_view
 from admin.views import register_views
-from admin import word as word_import
+from admin import word_import
 from linli import db, limits
 from linli.home import Home
 from linli.public import ROOT_FILE_RULE, send_theme_file

@@ -1,6 +1,6 @@
 """Word in, for staff: "从Word新建" and "从Word导入" (conversion in :mod:`linli.word`).
 
-- ``POST /from-word/<endpoint>``: a form on the create page of notices, stories and pages
+- ``POST /from-word/<kind>`` (an admin endpoint): a form on the create page of notices, stories and pages
   (:data:`FROM_WORD`); makes a draft from the uploaded .docx and opens its edit page, or comes
   back to the create page with the reason, nothing stored.
 - ``POST /upload/word``: JSON for the editor's "从Word导入" button on any Markdown field; answers
@@ -41,8 +41,9 @@ def _too_big(size: int) -> str | None:
     return None
 
 
-@blueprint.route("/from-word/<endpoint>", methods=["POST"])
-def create_from_word(endpoint: str):
+@blueprint.route("/from-word/<kind>", methods=["POST"])
+def create_from_word(kind: str):
+    endpoint = kind  # "endpoint" is url_for's own argument
     model = FROM_WORD.get(endpoint)
     if model is None:
         return ("", 404)
