@@ -218,6 +218,11 @@ def _decode_photo(data: bytes, subject: str) -> Image.Image:
                     # same result after scaling down to MAX_EDGE. The whole stream is still read.
                     opened.draft("RGB", (MAX_EDGE, MAX_EDGE))
                 opened.load()  # the first frame of an animation
+                if opened.format == "HEIF":
+                    # HEIF has no draft mode: scale the full decode down at once, before the
+                    # copies below (a 48 MP photo is 145 MB of pixels; pillow-heif has turned
+                    # it upright already).
+                    opened.thumbnail((MAX_EDGE, MAX_EDGE), Image.Resampling.LANCZOS)
                 icc = opened.info.get("icc_profile")
                 try:
                     image = ImageOps.exif_transpose(opened)
