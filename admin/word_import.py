@@ -3,6 +3,8 @@
 - ``POST /from-word/<kind>`` (an admin endpoint): a form on the create page of notices, stories and pages
   (:data:`FROM_WORD`); makes a draft from the uploaded .docx and opens its edit page, or comes
   back to the create page with the reason, nothing stored.
+- ``POST /paste-html``: JSON ``{"html": …}`` pasted into a Markdown field (from Word, WeChat's
+  editor, a web page) → ``{"markdown": …}``, the same clean Markdown.
 - ``POST /upload/word``: JSON for the editor's "从Word导入" button on any Markdown field; answers
   the Markdown (photos already stored) for the script to put into the field.
 
@@ -17,8 +19,8 @@ from flask_login import current_user
 
 from admin.auth import client_address
 from admin.i18n import gettext, word
-from admin.uploads import Refused, home, json_endpoint, uploaded_file
-from linli import audit, limits, revisions
+from admin.uploads import Refused, home, json_body, json_endpoint, uploaded_file
+from linli import audit, limits, revisions, validation
 from linli import models as m
 from linli import word as docx
 from linli.errors import LinliError
@@ -85,3 +87,15 @@ def upload_word():
     audit.log("upload_word", current_user.account.username, None, detail=filename, address=client_address())
     return jsonify(title=converted.title, markdown=converted.markdown, notes=converted.notes,
                    images=[image.path for image in converted.images])
+
+
+@blueprint.route("/paste-html", methods=["POST"])
+@json_endpoint
+def paste_html():
+    html = json_body().get("html", "")
+    if not isinstance(html, str):
+        raise Refused(gettext("粘贴的内容不正确。"))
+    markdown = docx.html_to_markdown(html)
+    if problem := validation.too_long(len(markdown), limits.TEXT_CHARS):
+        raise Refused(gettext("正文") + problem)
+    return jsonify(markdown=markdown)

@@ -14,7 +14,8 @@ any picture is stored: a refused file raises :class:`~linli.errors.LinliError` w
 sentence and leaves nothing behind.
 
 :func:`new_draft` makes a draft of a content type from a file, for ``linli import FILE.docx``
-and the admin's "从Word新建".
+and the admin's "从Word新建"; :func:`html_to_markdown` does the same for HTML pasted into the
+editor.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ import mammoth
 from bs4 import BeautifulSoup, NavigableString
 from markdownify import MarkdownConverter
 
-from linli import db, limits, media, validation
+from linli import db, limits, markup, media, validation
 from linli import models as m
 from linli.errors import LinliError
 
@@ -85,14 +86,24 @@ def convert(data: bytes, media_dir: Path, filename: str = "") -> Converted:
     if not title:
         raise LinliError(f"{subject}里没有文字，没有可导入的内容。")
     _shift_headings(soup)
-    markdown = _Converter(heading_style="ATX", bullets="-", table_infer_header=True,
-                          escape_misc=False).convert_soup(soup).strip()
-    markdown = re.sub(r"\n{3,}", "\n\n", markdown)
+    markdown = _markdown(soup)
     if problem := validation.too_long(len(markdown), limits.TEXT_CHARS):
         raise LinliError(f"{subject}的正文{problem}")
     converted = Converted(title=title[:200].strip(), markdown="")
     converted.markdown = _store_pictures(markdown, pictures, media_dir, converted)
     return converted
+
+
+def html_to_markdown(html: str) -> str:
+    """HTML pasted into the editor (from Word, WeChat's editor, a web page) as the same clean
+    Markdown as a converted document. Its pictures are left out: they live elsewhere (another
+    site, the clipboard's temporary files) and are uploaded on their own."""
+    soup = BeautifulSoup(html, "html.parser")
+    for junk in soup.find_all(["script", "style", "head", "title", "meta", "link", "img", "svg", "template"]):
+        junk.decompose()
+    _tidy(soup)
+    _shift_headings(soup)
+    return _markdown(soup)
 
 
 def new_draft(model, data: bytes, media_dir: Path, filename: str, author: str) -> tuple[m.Content, list[str]]:
@@ -107,12 +118,18 @@ def new_draft(model, data: bytes, media_dir: Path, filename: str, author: str) -
     return item, converted.notes
 
 
+def _markdown(soup: BeautifulSoup) -> str:
+    markdown = _Converter(heading_style="ATX", bullets="-", table_infer_header=True,
+                          escape_misc=False).convert_soup(soup).strip()
+    return re.sub(r"\n{3,}", "\n\n", markdown)
+
+
 def _tidy(soup: BeautifulSoup) -> None:
-    """Empty paragraphs, leading indentation and links within the document go."""
+    """Empty paragraphs, leading indentation, links within the document and unsafe links go."""
     for link in soup.find_all("a"):
         href = link.get("href") or ""
-        if not href or href.startswith("#"):  # bookmarks, table of contents, footnote marks
-            link.unwrap()
+        if not href or href.startswith("#") or not markup.safe_link(href):  # bookmarks, table of
+            link.unwrap()  # contents, footnote marks; javascript: and the like
     for paragraph in soup.find_all(["p", *HEADINGS]):
         first = next(paragraph.strings, None)
         if isinstance(first, NavigableString):

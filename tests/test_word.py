@@ -318,3 +318,36 @@ def test_word_import_into_a_markdown_field(home, client):
     assert 'data-word-url="/upload/word"' in client.get("/notice/new/").get_data(as_text=True)  # for editor.js
     refused = post_file(client, "/upload/word", pdf(), "通知.docx")
     assert refused.status_code == 400 and "PDF" in refused.get_json()["error"]
+
+
+# --- pasting HTML into the editor ----------------------------------------------------------------
+
+PASTED = """<html><head><style>p{color:red}</style><meta charset=utf-8></head><body>
+<!--[if gte mso 9]><xml><w:WordDocument>x</w:WordDocument></xml><![endif]-->
+<h1 style="font-family:黑体">重要通知</h1>
+<p class=MsoNormal><span style='font-size:16pt;color:red'>\u3000\u3000明天<b>停水</b>。</span><o:p></o:p></p>
+<p>&nbsp;</p><ul><li>一楼</li><li>二楼<ul><li>东单元</li></ul></li></ul>
+<p><img src="https://mmbiz.qpic.cn/x.jpg"></p><script>alert(1)</script>
+<table><tr><td>楼栋</td><td>时间</td></tr><tr><td>3号楼</td><td>8:00</td></tr></table>
+<p><a href="javascript:alert(1)">坏链接</a> <a href="https://www.example.gov.cn/">好链接</a></p></body></html>"""
+
+PASTED_MARKDOWN = """## 重要通知
+
+明天**停水**。
+
+- 一楼
+- 二楼
+    - 东单元
+
+| 楼栋 | 时间 |
+| --- | --- |
+| 3号楼 | 8:00 |
+
+坏链接 [好链接](https://www.example.gov.cn/)"""
+
+
+def test_pasted_html_becomes_the_same_clean_markdown(client):
+    assert word.html_to_markdown(PASTED) == PASTED_MARKDOWN
+    response = client.post("/paste-html", json={"html": PASTED})
+    assert response.status_code == 200 and response.get_json()["markdown"] == PASTED_MARKDOWN
+    assert client.post("/paste-html", json={"html": ["x"]}).status_code == 400

@@ -365,13 +365,32 @@
     });
     ta.addEventListener("paste", function (event) {
       var items = event.clipboardData && event.clipboardData.files;
-      if (!items || !items.length) return;
+      if (!items || !items.length) { pasteHtml(event); return; }
       var images = Array.prototype.filter.call(items, function (f) { return /^image\//.test(f.type); });
       if (!images.length) return;
       event.preventDefault();
       uploadImages(images.map(function (f, i) {
         return f.name && f.name !== "image.png" ? f : new File([f], L.t("pastedImage") + (i ? i + 1 : "") + ".png", { type: f.type });
       }));
+    });
+  }
+
+  /* --- pasting from Word, WeChat's editor or a web page: the HTML becomes clean Markdown on the
+   * server (admin/word_import.py, the same conversion as a Word document); plain text is left
+   * to the browser, and if the server cannot be reached the plain text is pasted. --- */
+
+  function pasteHtml(event) {
+    var ta = event.target;
+    var html = event.clipboardData && event.clipboardData.getData("text/html");
+    if (!html || !L.config().pasteUrl) return;
+    var plain = event.clipboardData.getData("text/plain");
+    event.preventDefault();
+    var start = ta.selectionStart, end = ta.selectionEnd;
+    guard.busy++;
+    L.postJSON(L.config().pasteUrl, { html: html }).then(function (res) {
+      guard.busy--;
+      var text = res.ok ? res.data.markdown : plain;
+      replaceRange(ta, start, end, text);
     });
   }
 
