@@ -29,6 +29,7 @@ from admin.search import register_search_view
 from admin.spreadsheet import register_spreadsheet_view
 from admin.status import register_status_view
 from admin.views import register_views
+from admin import word_import
 from linli import db, limits
 from linli import models as m
 from linli.home import Home
@@ -150,4 +151,5 @@ def create_admin_app(home: Home, **config) -> Flask:
     register_management_views(admin)
     register_spreadsheet_view(admin)  # 系统 › Excel 导入导出, editors and admins
     register_status_view(admin)  # 系统 › 运行状态, admins only
+    app.register_blueprint(word_import.blueprint)  # 从Word新建 / 从Word导入
     return app

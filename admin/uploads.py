@@ -113,6 +113,8 @@ def upload_config() -> dict:
         "preview-url": url_for("uploads.preview_markdown"),
         "image-url": url_for("uploads.upload_image"),
         "attachment-url": url_for("uploads.upload_attachment"),
+        "word-url": url_for("word.upload_word"),
+        "paste-url": url_for("word.paste_html"),
         "media-base": url_for("uploads.stored_media", path="x")[:-1],
         "max-image-bytes": limits.PHOTO_BYTES,
         "max-attachment-bytes": limits.ATTACHMENT_BYTES,

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import click
 
-from linli import audit, db, models
+from linli import audit, db, limits, models, revisions, runs
 from linli.accounts import add_user, check_new_account, set_password
 from linli.errors import LinliError
 from linli.home import Home
@@ -324,11 +324,16 @@ def export_command(root: Path, target: Path) -> None:
 @click.option("--yes", is_flag=True, help="Excel 文件：不询问，检查无误后直接导入。")
 @click.pass_obj
 def import_command(root: Path, source: Path, yes: bool) -> None:
-    """从导出的 Markdown 目录导入内容（同名内容会被更新）；FILE.xlsx：先显示预览，确认后导入 Excel。"""
+    """从导出的 Markdown 目录导入内容（同名内容会被更新）；FILE.xlsx：先显示预览，确认后导入 Excel；
+    FILE.docx：把 Word 文档导入为一条通知草稿。"""
     from linli.transfer import import_site, summary
 
-    if source.suffix.lower() == ".xlsx":
+    suffix = "" if source.is_dir() else source.suffix.lower()
+    if suffix == ".xlsx":
         _import_xlsx(root, source, yes)
+        return
+    if suffix in (".docx", ".doc"):
+        import_word(open_home(root), source)
         return
     if not source.is_dir():
         raise LinliError(f"找不到要导入的目录：{source}")
@@ -367,6 +372,23 @@ def _import_xlsx(root: Path, source: Path, yes: bool) -> None:
         click.confirm("确认导入？", abort=True)
     spreadsheet.apply(preview)
     click.echo(f"已导入：新增 {preview.new} 条，修改 {preview.changed} 条。")
+
+
+def import_word(home: Home, source: Path) -> None:
+    """``linli import FILE.docx``: a draft notice with the document's title and body."""
+    from linli import word
+
+    if not source.is_file():
+        raise LinliError(f"找不到要导入的 Word 文档：{source}")
+    if source.stat().st_size > limits.ATTACHMENT_BYTES:
+        raise LinliError(f"“{source.name}”太大了（{limits.size_label(source.stat().st_size)}，"
+                         f"最多 {limits.size_label(limits.ATTACHMENT_BYTES)}），没有导入。")
+    notice, notes = word.new_draft(models.Notice, source.read_bytes(), home.media_dir, source.name, runs.CLI_USER)
+    revisions.record(notice, runs.CLI_USER)
+    audit.log("import_word", runs.CLI_USER, notice, detail=source.name)
+    click.echo(f"已从 {source.name} 新建通知草稿“{notice.title}”（网址名 {notice.slug}），请在后台检查后发布。")
+    for note in notes:
+        click.echo(f"注意：{note}")
 
 
 @cli.group()

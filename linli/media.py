@@ -32,6 +32,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+import pillow_heif
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 try:  # colour management is optional in some Pillow builds
@@ -42,13 +43,21 @@ except ImportError:  # pragma: no cover - depends on how Pillow was built
 from linli import limits
 from linli.errors import LinliError
 
+# iPhones save HEIC: pillow-heif teaches Pillow to open HEIF (it applies the file's own rotation
+# and mirroring, and leaves its EXIF orientation at 1 so nothing is turned twice).
+pillow_heif.register_heif_opener()
+
 # --- limits (the byte sizes of uploads are in linli.limits) -----------------------------------
 
 RENDITION_WIDTHS = (480, 960, 1600)
 MAX_EDGE = 2560  # stored originals are at most this large on the long side
 MAX_PIXELS = 60_000_000  # from the header, before decoding (a 50 MP phone photo is 49.9 M)
 MAX_ASPECT = 20  # long side / short side; phone panoramas stay well below this
-ACCEPTED_FORMATS = ("JPEG", "PNG", "WEBP", "GIF", "MPO")  # MPO: phone JPEGs with a depth map
+# MPO (phone JPEGs with a depth map) last: Pillow 13 opens those through its JPEG plugin and has
+# no "MPO" opener of its own, so Image.open stops with a KeyError when it gets that far.
+ACCEPTED_FORMATS = ("JPEG", "PNG", "WEBP", "GIF", "HEIF", "MPO")
+#: ISO base media brands of HEIF still images (iPhone HEIC and friends); AVIF is not among them.
+HEIF_BRANDS = (b"heic", b"heix", b"hevc", b"hevx", b"heim", b"heis", b"mif1", b"msf1")
 
 MAX_ZIP_ENTRIES = 5_000  # a big .pptx has a few hundred parts
 MAX_ZIP_UNCOMPRESSED = 300 * 1024 * 1024  # all parts of an Office file, unpacked
@@ -69,7 +78,7 @@ ATTACHMENT_KINDS = {
     "pptx": "PowerPoint 演示文稿",
 }
 
-PHOTO_HINT = "请上传 JPG、PNG、WebP 或 GIF 照片。"
+PHOTO_HINT = "请上传 JPG、PNG、WebP、GIF 或 HEIC（苹果手机）照片。"
 ATTACHMENT_HINT = "附件只能是 PDF、Word、Excel 或 PowerPoint 文件。"
 
 
@@ -93,8 +102,8 @@ class StoredFile:
 def store_image(media_dir: Path, data: bytes, filename: str | None = None) -> StoredImage:
     """Check, normalise and store an uploaded photo; make its web renditions.
 
-    The content decides, never the name: only JPEG, PNG, WebP and GIF that Pillow can fully
-    decode are taken. The header is checked for size and shape before any pixel is decoded.
+    The content decides, never the name: only JPEG, PNG, WebP, GIF and HEIF/HEIC (iPhone photos)
+    that Pillow can fully decode are taken. The header is checked for size and shape before any pixel is decoded.
     The photo is turned upright by its EXIF orientation, flattened onto white if transparent,
     converted to sRGB, stripped of all metadata and stored as JPEG, scaled down to
     :data:`MAX_EDGE`. Of an animated GIF or WebP only the first frame is kept, as a still
@@ -209,6 +218,11 @@ def _decode_photo(data: bytes, subject: str) -> Image.Image:
                     # same result after scaling down to MAX_EDGE. The whole stream is still read.
                     opened.draft("RGB", (MAX_EDGE, MAX_EDGE))
                 opened.load()  # the first frame of an animation
+                if opened.format == "HEIF":
+                    # HEIF has no draft mode: scale the full decode down at once, before the
+                    # copies below (a 48 MP photo is 145 MB of pixels; pillow-heif has turned
+                    # it upright already).
+                    opened.thumbnail((MAX_EDGE, MAX_EDGE), Image.Resampling.LANCZOS)
                 icc = opened.info.get("icc_profile")
                 try:
                     image = ImageOps.exif_transpose(opened)
@@ -292,14 +306,13 @@ def _image_magic(data: bytes) -> str | None:
         return "GIF"
     if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
         return "WEBP"
+    if data[4:8] == b"ftyp" and data[8:12] in HEIF_BRANDS:
+        return "HEIF"
     return None
 
 
 def _not_a_photo(data: bytes, subject: str) -> str:
     what = _sniff(data)
-    if what == "heic":
-        return (f"{subject}是苹果手机的 HEIC 格式照片，网站不能直接显示。请在手机“设置 → 相机 → 格式”"
-                "里选“兼容性最佳”后重新拍摄，或先把照片转成 JPG 再上传。")
     if what in ("bmp", "tiff", "psd", "ico", "image"):
         return f"{subject}是网站不支持的图片格式。请先转成 JPG 或 PNG 再上传。"
     if what in ATTACHMENT_KINDS or what in ("ole", "zip"):
@@ -324,6 +337,13 @@ def store_attachment(media_dir: Path, data: bytes, filename: str) -> StoredFile:
 
     Raises :class:`LinliError` (nothing written) when the upload is refused.
     """
+    kind = check_attachment(data, filename)
+    return StoredFile(_store_bytes(media_dir, data, kind), len(data), kind)
+
+
+def check_attachment(data: bytes, filename: str) -> str:
+    """The checks of :func:`store_attachment` without storing: the ATTACHMENT_KINDS key the
+    content is (size, zip bombs, passwords, macros and a disagreeing extension refused)."""
     subject = _subject(filename)
     if not data:
         raise LinliError(f"{subject}是空的（0 字节），可能没有传完。请检查文件后重新上传。")
@@ -341,7 +361,7 @@ def store_attachment(media_dir: Path, data: bytes, filename: str) -> StoredFile:
                 f"打开后“另存为” .{named}，或把文件名改成 .{kind}，再上传。")
         raise LinliError(f"{subject}的扩展名 .{named} 不能作为附件。{ATTACHMENT_HINT}"
                          f"这个文件的内容是 {ATTACHMENT_KINDS[kind]}，把文件名改成 .{kind} 即可上传。")
-    return StoredFile(_store_bytes(media_dir, data, kind), len(data), kind)
+    return kind
 
 
 def store_file(media_dir: Path, data: bytes, suffix: str) -> str:
@@ -390,7 +410,7 @@ def _attachment_kind(data: bytes, named: str, subject: str) -> str:
     if what in ("html", "svg", "xml", "script"):
         raise LinliError(f"{subject}的内容其实是网页或脚本，不是 {expected}，为了居民的安全不能上传。"
                          f"{ATTACHMENT_HINT}")
-    if what in ("jpeg", "png", "gif", "webp", "heic", "bmp", "tiff", "image"):
+    if what in ("jpeg", "png", "gif", "webp", "heif", "bmp", "tiff", "image"):
         raise LinliError(f"{subject}是图片，不是 {expected}。照片请用“上传照片”；{ATTACHMENT_HINT}")
     if what == "text":
         raise LinliError(f"{subject}是纯文本，不是 {expected}。请用 Word 或 WPS 打开后另存为 .docx 或 PDF "
@@ -552,10 +572,7 @@ def _sniff(data: bytes) -> str:
     if image := _image_magic(head):
         return image.lower()
     if head[4:8] == b"ftyp":
-        brand = head[8:12]
-        if brand in (b"heic", b"heix", b"hevc", b"hevx", b"mif1", b"msf1", b"heim", b"heis", b"avif"):
-            return "heic"
-        return "video"
+        return "image" if head[8:12] in (b"avif", b"avis") else "video"
     if head.startswith(b"BM"):
         return "bmp"
     if head.startswith((b"II*\0", b"MM\0*")):

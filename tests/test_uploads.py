@@ -369,3 +369,69 @@ def test_captions_and_titles_are_cleaned_and_limited_as_the_forms_do(app):
     response = client.post(f"/photo/{photo.id}/caption", json={"caption": "长" * 301})
     assert response.status_code == 400 and response.get_json()["error"] == "照片说明太长：最多 300 个字，实际 301 个字。"
     assert (m.Attachment.get_by_id(attachment.id).title, m.Photo.get_by_id(photo.id).caption) == ("新标题", "合影")
+
+
+# --- phone photos: HEIC ---------------------------------------------------------------------------
+
+
+def heic(size=(1600, 800), gps=True) -> bytes:
+    """An iPhone-like HEIC made with pillow-heif: left quarter blue, rest red, to be turned
+    90° clockwise to view (EXIF orientation 6, which pillow-heif writes as the file's rotation),
+    with camera and GPS tags."""
+    image = Image.new("RGB", size, (200, 30, 30))
+    image.paste((20, 20, 220), (0, 0, size[0] // 4, size[1]))
+    exif = Image.Exif()
+    exif[0x0112] = 6
+    exif[0x010F] = "PhoneMaker"
+    if gps:
+        exif[0x8825] = {1: "N", 2: (39.0, 54.0, 27.5), 3: "E", 4: (116.0, 23.0, 1.0)}
+    out = io.BytesIO()
+    image.save(out, "HEIF", exif=exif.tobytes(), quality=90)
+    data = out.getvalue()
+    assert data[4:12] == b"ftypheic"
+    return data
+
+
+def assert_upright_and_clean(home, path: str, size: tuple[int, int]) -> None:
+    """The stored photo and every rendition: JPEG or WebP, upright (blue on top), no metadata."""
+    files = sorted(p for p in media_files(home) if p.startswith(path.rpartition(".")[0]))
+    widths = {int(re.search(r"-(\d+)\.", p).group(1)) for p in files if "-" in p.rpartition("/")[2]}
+    assert widths == {w for w in (480, 960, 1600) if w < size[0]}, files
+    assert {p.rpartition(".")[2] for p in files} == {"jpg", "webp"}
+    for rel in files:
+        raw = (home.media_dir / rel).read_bytes()
+        assert b"PhoneMaker" not in raw and b"Exif" not in raw
+        with Image.open(home.media_dir / rel) as image:
+            assert image.format in ("JPEG", "WEBP")
+            assert not image.getexif() and "exif" not in image.info
+            width, height = image.size
+            assert abs(width / height - size[0] / size[1]) < 0.01
+            top, bottom = image.convert("RGB").getpixel((width // 2, 2)), image.getpixel((width // 2, height - 3))
+            assert top[2] > 150 and top[0] < 80, (rel, top)  # the blue quarter is on top: turned upright
+            assert bottom[0] > 150 and bottom[2] < 80, (rel, bottom)
+
+
+def test_heic_photo_field_upload_is_upright_stripped_with_renditions(app, home):
+    client = login(app)
+    response = upload(client, "/upload/image", heic(), "IMG_0042.HEIC")
+    assert response.status_code == 200, response.get_data(as_text=True)
+    data = response.get_json()
+    assert data["path"].endswith(".jpg") and (data["width"], data["height"]) == (800, 1600)
+    assert_upright_and_clean(home, data["path"], (800, 1600))
+
+
+def test_heic_album_upload_is_upright_stripped_with_renditions(app, home):
+    album = m.Album.create(title="楼道清洁日", author="editor", status="draft")
+    client = login(app)
+    assert ".heic" in client.get(f"/album/{album.id}/photos/").get_data(as_text=True)
+    response = upload(client, f"/upload/photo/{album.id}", heic(), "IMG_0043.heic")
+    assert response.status_code == 200, response.get_data(as_text=True)
+    photo = response.get_json()["photo"]
+    assert (photo["width"], photo["height"]) == (800, 1600)
+    assert_upright_and_clean(home, photo["file"], (800, 1600))
+    # A damaged HEIC gets its own reason and stores nothing.
+    before = media_files(home)
+    broken = heic((64, 32))[:200]
+    refused = upload(client, f"/upload/photo/{album.id}", broken, "IMG_0044.HEIC")
+    assert refused.status_code == 400 and "损坏" in refused.get_json()["error"]
+    assert media_files(home) == before and album.photos.count() == 1

@@ -17,6 +17,8 @@
       previewUrl: data.previewUrl,
       imageUrl: data.imageUrl,
       attachmentUrl: data.attachmentUrl,
+      wordUrl: data.wordUrl,
+      pasteUrl: data.pasteUrl,
       mediaBase: data.mediaBase || "",
       maxImageBytes: Number(data.maxImageBytes) || 40 * MB,
       maxAttachmentBytes: Number(data.maxAttachmentBytes) || 40 * MB,

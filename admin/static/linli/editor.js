@@ -11,7 +11,7 @@
   var L = window.Linli;
   if (!L || !document.querySelector) return;
   var PREVIEW_DELAY = 400;
-  var IMAGE_TYPES = "image/jpeg,image/png,image/webp,image/gif,.jpg,.jpeg,.png,.webp,.gif";
+  var IMAGE_TYPES = "image/jpeg,image/png,image/webp,image/gif,image/heic,image/heif,.jpg,.jpeg,.png,.webp,.gif,.heic,.heif";
 
   /* --- unsaved-changes guard ----------------------------------------------------------- */
 
@@ -230,6 +230,7 @@
     });
     imageButton.classList.add("linli-md-image");
     toolbar.appendChild(imageButton);
+    toolbar.appendChild(wordImportButton(ta, showMessage));
     var help = document.createElement("span");
     help.className = "linli-md-help";
     help.textContent = L.t("markdownHelp");
@@ -364,7 +365,7 @@
     });
     ta.addEventListener("paste", function (event) {
       var items = event.clipboardData && event.clipboardData.files;
-      if (!items || !items.length) return;
+      if (!items || !items.length) { pasteHtml(event); return; }
       var images = Array.prototype.filter.call(items, function (f) { return /^image\//.test(f.type); });
       if (!images.length) return;
       event.preventDefault();
@@ -372,6 +373,70 @@
         return f.name && f.name !== "image.png" ? f : new File([f], L.t("pastedImage") + (i ? i + 1 : "") + ".png", { type: f.type });
       }));
     });
+  }
+
+  /* --- pasting from Word, WeChat's editor or a web page: the HTML becomes clean Markdown on the
+   * server (admin/word_import.py, the same conversion as a Word document); plain text is left
+   * to the browser, and if the server cannot be reached the plain text is pasted. --- */
+
+  function pasteHtml(event) {
+    var ta = event.target;
+    var html = event.clipboardData && event.clipboardData.getData("text/html");
+    if (!html || !L.config().pasteUrl) return;
+    var plain = event.clipboardData.getData("text/plain");
+    event.preventDefault();
+    var start = ta.selectionStart, end = ta.selectionEnd;
+    guard.busy++;
+    L.postJSON(L.config().pasteUrl, { html: html }).then(function (res) {
+      guard.busy--;
+      var text = res.ok ? res.data.markdown : plain;
+      replaceRange(ta, start, end, text);
+    });
+  }
+
+  /* --- 从Word导入: a .docx converted on the server (admin/word.py) fills the field ------------- */
+
+  function wordImportButton(ta, showMessage) {
+    var input = document.createElement("input");
+    input.type = "file";
+    input.accept = ".docx,application/vnd.openxmlformats-officedocument.wordprocessingml.document";
+    input.hidden = true;
+    input.tabIndex = -1;
+    var button = makeButton(L.t("wordImport"), L.t("wordImportTitle"), function () { input.click(); });
+    button.classList.add("linli-md-word");
+    var box = document.createElement("span");
+    box.appendChild(button);
+    box.appendChild(input);
+    input.addEventListener("change", function () {
+      var file = input.files && input.files[0];
+      input.value = "";
+      if (!file) return;
+      var refused = L.tooBig(file, L.config().maxAttachmentBytes, "tooBigAttachment");
+      if (refused) { showMessage(refused); return; }
+      showMessage("");
+      button.disabled = true;
+      button.textContent = L.t("uploading");
+      guard.busy++;
+      L.uploadFile(L.config().wordUrl, file, {}, function (fraction) {
+        button.textContent = L.t("uploadingPercent", { percent: Math.round(fraction * 100) });
+      }).then(function (res) {
+        guard.busy--;
+        button.disabled = false;
+        button.textContent = L.t("wordImport");
+        if (!res.ok) { showMessage(res.data.error); return; }
+        // An empty field takes the document; otherwise it is added after what is there.
+        var end = ta.value.length;
+        var before = ta.value.replace(/\s+$/, "");
+        replaceRange(ta, before.length, end, (before ? "\n\n" : "") + res.data.markdown + "\n");
+        var title = ta.form && ta.form.elements.title;
+        if (title && !title.value.trim() && res.data.title) {
+          title.value = res.data.title;
+          title.dispatchEvent(new Event("input", { bubbles: true }));
+        }
+        showMessage((res.data.notes || []).join(" "));
+      });
+    });
+    return box;
   }
 
   /* --- photo fields: <input data-upload="image"> ------------------------------------------ */
