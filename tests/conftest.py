@@ -1,18 +1,52 @@
-"""Shared fixtures: real homes with real SQLite files in temporary folders."""
+"""Shared fixtures: real homes with real SQLite files in temporary folders, and the demo
+community filled and built once per session.
+
+Sharing (as Datasette's tests/fixtures.py shares one app across its suite): the demo is filled
+and built once, in session fixtures, and a test that only *reads* it takes it as it is:
+
+- ``demo_content``: the demo without photos, filled at :data:`NOW`, never built;
+- ``text_demo_site``: the same content built at :data:`NOW`, with the admin's search index;
+- ``demo_site``: the demo with photos, built at :data:`NOW`.
+
+A test that *writes* (content, site, caches or settings) takes its own copy instead:
+``copy_home(shared, tmp_path / "home")`` copies the files and the database (on PostgreSQL, the
+home's schema). After every test that used a shared home, the home's files are checked unchanged,
+so a test that writes into one fails there rather than in whichever test runs next.
+
+Two passes (scripts/test.sh): SQLite, then PostgreSQL with ``DATABASE_URL`` set. Modules marked
+``database_free`` (they never open a database; checked in the SQLite pass) or ``sqlite_only``
+(with the reason) are left out of the PostgreSQL pass; every other module runs in both.
+
+Passwords: werkzeug's scrypt at full cost takes a third of a second per hash and per login, and
+the suite makes hundreds; the suite hashes with a cheap scrypt instead, except in
+tests/security/test_accounts.py, which keeps (and checks) the real one.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
 import os
+import shutil
+import sqlite3
+import subprocess
+from pathlib import Path
 
 import pytest
 
-from linli import db
+from linli import accounts, db
 from linli.home import Home
 from tests.browser import CHROMIUM, CHROMIUM_ARGS, require_chromium
 
 NOW = dt.datetime(2026, 11, 25, 10, 0, 0)
+PRODUCTION_PASSWORD_METHOD = accounts.PASSWORD_METHOD
+TEST_PASSWORD_METHOD = "scrypt:1024:1:1"  # the same algorithm at a thousandth of the cost
+#: What a build or a search writes beside the content: a copy "as never built" leaves them out.
+BUILD_OUTPUTS = ("site", "search_index", ".build-cache", ".build-staging*", ".site-old*", ".build.lock")
+
+
+def on_postgres() -> bool:
+    return os.environ.get("DATABASE_URL", "").startswith(("postgres://", "postgresql://"))
 
 
 @pytest.fixture
@@ -29,47 +63,232 @@ def home(tmp_path) -> Home:
     db.database.close()
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _cheap_password_hash():
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(accounts, "PASSWORD_METHOD", TEST_PASSWORD_METHOD)
+        yield
+
+
+# --- the two passes: which modules the PostgreSQL pass leaves out -----------------------------
+
+
+def pytest_collection_modifyitems(config, items):
+    """On PostgreSQL, leave out what runs there exactly as on SQLite (``database_free``) and
+    what is SQLite's alone (``sqlite_only``)."""
+    if not on_postgres():
+        return
+    left_out = [i for i in items if i.get_closest_marker("database_free") or i.get_closest_marker("sqlite_only")]
+    if left_out:
+        config.hook.pytest_deselected(items=left_out)
+        items[:] = [i for i in items if i not in set(left_out)]
+
+
+def pytest_report_header(config):
+    if on_postgres():
+        return "PostgreSQL pass: tests marked database_free or sqlite_only are deselected"
+
+
+@pytest.fixture(autouse=True)
+def _database_free_opens_no_database(request, monkeypatch):
+    """A test marked ``database_free`` that opens a database fails: the mark would hide it from
+    the PostgreSQL pass."""
+    if request.node.get_closest_marker("database_free"):
+
+        def refuse(url):
+            raise AssertionError(f"{request.node.nodeid} is marked database_free but opens {url}")
+
+        monkeypatch.setattr(db, "connect", refuse)
+
+
 # --- PostgreSQL: DATABASE_URL=postgresql://… runs the suite against a server -----------------
+
+
+class SchemaPerHome:
+    """With DATABASE_URL pointing at PostgreSQL, every home gets its own fresh schema, as every
+    SQLite home has its own file: each test's temporary home starts from empty tables, and a
+    shared home keeps its own. The schemas are dropped at the end of the session."""
+
+    def __init__(self, base: str):
+        import psycopg2
+        from playhouse.db_url import parse
+
+        self.base = base
+        params = parse(base)
+        self.admin = psycopg2.connect(dbname=params["database"], user=params.get("user"), password=params.get("password"),
+                                      host=params.get("host"), port=params.get("port"))  # fmt: skip
+        self.admin.autocommit = True
+        self.created: list[str] = []
+
+    @staticmethod
+    def schema(root: Path) -> str:
+        return "home_" + hashlib.sha1(str(root).encode()).hexdigest()[:20]
+
+    def url(self, root: Path, url: str) -> str:
+        schema = self.schema(root)
+        if schema not in self.created:
+            self.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE; CREATE SCHEMA {schema}")
+            self.created.append(schema)
+        joiner = "&" if "?" in url else "?"
+        return f"{url}{joiner}options=-csearch_path%3D{schema}"
+
+    def copy(self, source: Path, target: Path) -> None:
+        """Copy the schema of the home at ``source`` to the home at ``target``: pg_dump it,
+        rename it to the target's name, and restore the dump (which makes the source again)."""
+        source_schema, target_schema = self.schema(source), self.schema(target)
+        dump = subprocess.run(["pg_dump", "--format=custom", f"--schema={source_schema}", f"--dbname={self.base}"],
+                              check=True, capture_output=True).stdout  # fmt: skip
+        if db.database.obj is not None:
+            db.database.close()  # a connection bound to the source would see it vanish for a moment
+        self.execute(f"DROP SCHEMA IF EXISTS {target_schema} CASCADE; ALTER SCHEMA {source_schema} RENAME TO {target_schema}")
+        subprocess.run(["pg_restore", "--exit-on-error", f"--dbname={self.base}"], input=dump, check=True, capture_output=True)
+        if target_schema not in self.created:
+            self.created.append(target_schema)
+
+    def execute(self, sql: str) -> None:
+        with self.admin.cursor() as cursor:
+            cursor.execute(sql)
+
+    def close(self) -> None:
+        for schema in self.created:
+            self.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
+        self.admin.close()
 
 
 @pytest.fixture(autouse=True, scope="session")
 def _schema_per_home():
-    """With DATABASE_URL pointing at PostgreSQL, give every home its own fresh schema, as every
-    SQLite home has its own file: each test's temporary home starts from empty tables, and a
-    module's shared home keeps its own. The schemas are dropped at the end of the session."""
-    base = os.environ.get("DATABASE_URL", "")
-    if not base.startswith(("postgres://", "postgresql://")):
-        yield
+    """On PostgreSQL, a :class:`SchemaPerHome` that ``Home.database_url`` answers with; else None."""
+    if not on_postgres():
+        yield None
         return
-    import psycopg2
-    from playhouse.db_url import parse
-
-    params = parse(base)
-    admin = psycopg2.connect(dbname=params["database"], user=params.get("user"), password=params.get("password"),
-                             host=params.get("host"), port=params.get("port"))  # fmt: skip
-    admin.autocommit = True
-    created: list[str] = []
+    schemas = SchemaPerHome(os.environ["DATABASE_URL"])
     original = Home.database_url
 
     def database_url(self) -> str:
         url = original.fget(self)
         if url != os.environ.get("DATABASE_URL") or not url.startswith(("postgres://", "postgresql://")):
             return url  # a test chose SQLite, or its own URL
-        schema = "home_" + hashlib.sha1(str(self.root).encode()).hexdigest()[:20]
-        if schema not in created:
-            with admin.cursor() as cursor:
-                cursor.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE; CREATE SCHEMA {schema}")
-            created.append(schema)
-        joiner = "&" if "?" in url else "?"
-        return f"{url}{joiner}options=-csearch_path%3D{schema}"
+        return schemas.url(self.root, url)
 
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(Home, "database_url", property(database_url))
-        yield
-    with admin.cursor() as cursor:
-        for schema in created:
-            cursor.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
-    admin.close()
+        yield schemas
+    schemas.close()
+
+
+# --- the demo, filled and built once; copies for the tests that write ----------------------
+
+
+@pytest.fixture(scope="session")
+def copy_home(_schema_per_home):
+    """``copy_home(source, root, built=True)``: a copy of the home ``source`` at ``root`` (files
+    and database), not bound; ``built=False`` leaves out what builds and searches wrote, as if
+    the copy had never been built."""
+
+    def copy(source: Home, root: Path, *, built: bool = True) -> Home:
+        skipped = ("linli.db", "linli.db-*") + (() if built else BUILD_OUTPUTS)
+        shutil.copytree(source.root, root, ignore=shutil.ignore_patterns(*skipped))
+        target = Home.open(root)
+        if _schema_per_home is not None:
+            _schema_per_home.copy(source.root, target.root)
+        else:  # SQLite's backup: a consistent copy whatever the write-ahead log holds
+            origin, copied = sqlite3.connect(source.db_path), sqlite3.connect(target.db_path)
+            try:
+                origin.backup(copied)
+            finally:
+                origin.close()
+                copied.close()
+        return target
+
+    return copy
+
+
+def files_of(home: Home) -> dict[str, tuple[int, int]]:
+    """Each file of ``home`` with its size and modification time (SQLite's transient files aside)."""
+    return {
+        str(p.relative_to(home.root)): (p.stat().st_size, p.stat().st_mtime_ns)
+        for p in home.root.rglob("*")
+        if p.is_file() and not p.name.endswith(("-wal", "-shm", "-journal"))
+    }
+
+
+class SharedHomes:
+    """The session's shared homes and the files each had when it was made."""
+
+    def __init__(self):
+        self.files: dict[str, tuple[Home, dict]] = {}
+
+    def add(self, name: str, home: Home) -> Home:
+        db.database.close()
+        self.files[name] = (home, files_of(home))
+        return home
+
+    def changed(self, names) -> list[str]:
+        out = []
+        for name in names:
+            home, before = self.files.get(name, (None, None))
+            if home is not None and files_of(home) != before:
+                now = files_of(home)
+                diff = sorted(k for k in before.keys() | now.keys() if before.get(k) != now.get(k))
+                out.append(f"{name}: {diff[:5]}")
+        return out
+
+
+@pytest.fixture(scope="session")
+def _shared_homes() -> SharedHomes:
+    return SharedHomes()
+
+
+@pytest.fixture(autouse=True)
+def _shared_homes_stay_unchanged(request):
+    """After a test that used a shared home: its files are as they were made."""
+    yield
+    names = [name for name in ("demo_content", "text_demo_site", "demo_site") if name in request.fixturenames]
+    if names:
+        changed = request.getfixturevalue("_shared_homes").changed(names)
+        assert not changed, f"a test wrote into a shared home (take a copy_home): {changed}"
+
+
+@pytest.fixture(scope="session")
+def demo_content(tmp_path_factory, _shared_homes) -> Home:
+    """The demo community without photos, filled at NOW and never built. Read it, or copy it."""
+    from linli.demo import fill_demo
+
+    home = Home.create(tmp_path_factory.mktemp("demo-content") / "home")
+    db.connect(home.database_url)
+    fill_demo(home, NOW, photos=False)
+    return _shared_homes.add("demo_content", home)
+
+
+@pytest.fixture(scope="session")
+def text_demo_site(tmp_path_factory, demo_content, copy_home, _shared_homes) -> Home:
+    """:func:`demo_content` built at NOW (the first build renders every page), with the admin's
+    search index made at NOW. Read it, or copy it."""
+    from linli.build import build
+    from linli.search.engine import rebuild_index
+
+    home = copy_home(demo_content, tmp_path_factory.mktemp("text-demo-site") / "home")
+    db.connect(home.database_url)
+    first = build(home, now=NOW)
+    assert first.full and first.rendered == first.pages
+    rebuild_index(home, NOW)
+    return _shared_homes.add("text_demo_site", home)
+
+
+@pytest.fixture(scope="session")
+def demo_site(tmp_path_factory, _shared_homes) -> Home:
+    """The demo community with photos, filled and built at NOW. Read it, or copy it."""
+    from linli.build import build
+    from linli.demo import fill_demo
+
+    home = Home.create(tmp_path_factory.mktemp("demo-site") / "home")
+    db.connect(home.database_url)
+    fill_demo(home, NOW)
+    build(home, now=NOW)
+    return _shared_homes.add("demo_site", home)
+
+
+# --- browsers ----------------------------------------------------------------------------------
 
 
 @pytest.fixture(scope="module")

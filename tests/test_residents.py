@@ -28,7 +28,6 @@ from linli import db
 from linli import models as m
 from linli.build import build
 from linli.check import check_site
-from linli.demo import fill_demo
 from linli.errors import LinliError
 from linli.home import Home
 from linli.markup import PHONE, link_phones, render_markdown
@@ -47,11 +46,12 @@ def configure(home: Home, base_url: str = "", languages: str = '["zh-Hans"]') ->
 
 
 @pytest.fixture(scope="module")
-def demo_home(tmp_path_factory) -> Home:
-    home = Home.create(tmp_path_factory.mktemp("residents") / "home")
+def demo_home(tmp_path_factory, demo_site, copy_home) -> Home:
+    """The session's demo content (with photos) in a home of its own, never built before,
+    configured, then built."""
+    home = copy_home(demo_site, tmp_path_factory.mktemp("residents") / "home", built=False)
     home = configure(home, BASE, '["zh-Hans", "zh-Hant"]')
     db.connect(home.database_url)
-    fill_demo(home, NOW)
     build(home, now=NOW)
     return home
 
