@@ -73,20 +73,37 @@ def _cheap_password_hash():
 # --- the two passes: which modules the PostgreSQL pass leaves out -----------------------------
 
 
+LEFT_OUT = pytest.StashKey[list]()  # (module, why) of what the PostgreSQL pass leaves out
+
+
+def why_sqlite_only(item) -> str | None:
+    """Why ``item`` runs in the SQLite pass only (None: it runs in both)."""
+    if item.get_closest_marker("database_free"):
+        return "opens no database"
+    mark = item.get_closest_marker("sqlite_only")
+    if mark:
+        return mark.kwargs.get("reason") or (mark.args[0] if mark.args else "(no reason given)")
+    return None
+
+
 def pytest_collection_modifyitems(config, items):
     """On PostgreSQL, leave out what runs there exactly as on SQLite (``database_free``) and
-    what is SQLite's alone (``sqlite_only``)."""
+    what is SQLite's alone (``sqlite_only``); the summary says which modules and why."""
     if not on_postgres():
         return
-    left_out = [i for i in items if i.get_closest_marker("database_free") or i.get_closest_marker("sqlite_only")]
+    left_out = {item: why_sqlite_only(item) for item in items if why_sqlite_only(item)}
     if left_out:
-        config.hook.pytest_deselected(items=left_out)
-        items[:] = [i for i in items if i not in set(left_out)]
+        config.hook.pytest_deselected(items=list(left_out))
+        items[:] = [item for item in items if item not in left_out]
+        config.stash[LEFT_OUT] = sorted({(item.nodeid.split("::")[0], why) for item, why in left_out.items()})
 
 
-def pytest_report_header(config):
-    if on_postgres():
-        return "PostgreSQL pass: tests marked database_free or sqlite_only are deselected"
+def pytest_terminal_summary(terminalreporter, config):
+    left_out = config.stash.get(LEFT_OUT, [])
+    if left_out:
+        terminalreporter.section("left out of the PostgreSQL pass")
+        for module, why in left_out:
+            terminalreporter.write_line(f"{module}: {why}")
 
 
 @pytest.fixture(autouse=True)

@@ -11,6 +11,8 @@ from linli import models as m
 from linli.serve import create_preview_app
 from tests.browser import LiveServer, require_chromium
 
+pytestmark = pytest.mark.sqlite_only(reason="Chromium driving the admin: the same views run on both in tests/test_admin.py and tests/test_uploads.py")
+
 require_chromium()
 sync_api = pytest.importorskip("playwright.sync_api")
 PASSWORD = "a-strong-password"

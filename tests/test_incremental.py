@@ -22,6 +22,8 @@ from linli.home import Home
 from linli.publicity import public
 from tests.conftest import NOW
 
+pytestmark = pytest.mark.sqlite_only(reason="SQLite's change log, and clean builds in copies of the SQLite file")
+
 
 def site_bytes(site: Path) -> dict:
     return {p.relative_to(site).as_posix(): p.read_bytes() for p in sorted(site.rglob("*")) if p.is_file()}

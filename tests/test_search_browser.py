@@ -14,6 +14,8 @@ import pytest
 
 from tests.browser import require_chromium
 
+pytestmark = pytest.mark.sqlite_only(reason="Chromium over built files: the database queries behind them run in tests/test_build.py on both")
+
 require_chromium()
 
 

@@ -18,6 +18,8 @@ from linli.search import search
 from tests.conftest import NOW
 from tests.browser import require_node
 
+pytestmark = pytest.mark.sqlite_only(reason="ranking by the search client in Node over built files; the index's queries run in tests/test_search.py on both")
+
 HERE = Path(__file__).resolve().parent
 NODE = shutil.which("node")
 
