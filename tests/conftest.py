@@ -27,10 +27,12 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import os
+import secrets
 import shutil
 import sqlite3
 import subprocess
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 
@@ -124,17 +126,27 @@ def _database_free_opens_no_database(request, monkeypatch):
 class SchemaPerHome:
     """With DATABASE_URL pointing at PostgreSQL, every home gets its own fresh schema, as every
     SQLite home has its own file: each test's temporary home starts from empty tables, and a
-    shared home keeps its own. The schemas are dropped at the end of the session."""
+    shared home keeps its own.
 
-    def __init__(self, base: str):
+    The schemas live in a database made for the session (where the user may create one; else
+    in DATABASE_URL's own database), and ``DATABASE_URL`` names it during the session: at the
+    end, one DROP DATABASE ends them all (dropping hundreds of schemas one by one takes minutes).
+    """
+
+    def __init__(self, given: str):
         import psycopg2
-        from playhouse.db_url import parse
 
-        self.base = base
-        params = parse(base)
-        self.admin = psycopg2.connect(dbname=params["database"], user=params.get("user"), password=params.get("password"),
-                                      host=params.get("host"), port=params.get("port"))  # fmt: skip
+        self.admin = psycopg2.connect(given)  # to the given database: makes and drops the session's
         self.admin.autocommit = True
+        self.database = f"linli_test_{os.getpid()}_{secrets.token_hex(3)}"
+        try:
+            with self.admin.cursor() as cursor:
+                cursor.execute(f"CREATE DATABASE {self.database}")
+        except psycopg2.errors.InsufficientPrivilege:
+            self.database = None
+        self.base = urlunsplit(urlsplit(given)._replace(path=f"/{self.database}")) if self.database else given
+        self.homes = psycopg2.connect(self.base) if self.database else self.admin  # makes the schemas
+        self.homes.autocommit = True
         self.created: list[str] = []
 
     @staticmethod
@@ -163,12 +175,17 @@ class SchemaPerHome:
             self.created.append(target_schema)
 
     def execute(self, sql: str) -> None:
-        with self.admin.cursor() as cursor:
+        with self.homes.cursor() as cursor:
             cursor.execute(sql)
 
     def close(self) -> None:
-        for schema in self.created:
-            self.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
+        if self.database:
+            self.homes.close()
+            with self.admin.cursor() as cursor:
+                cursor.execute(f"DROP DATABASE {self.database} WITH (FORCE)")
+        else:
+            for schema in self.created:
+                self.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
         self.admin.close()
 
 
@@ -187,10 +204,13 @@ def _schema_per_home():
             return url  # a test chose SQLite, or its own URL
         return schemas.url(self.root, url)
 
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(Home, "database_url", property(database_url))
-        yield schemas
-    schemas.close()
+    try:
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setenv("DATABASE_URL", schemas.base)
+            patch.setattr(Home, "database_url", property(database_url))
+            yield schemas
+    finally:
+        schemas.close()
 
 
 # --- the demo, filled and built once; copies for the tests that write ----------------------
