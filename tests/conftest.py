@@ -328,9 +328,10 @@ def demo_site(tmp_path_factory, _shared_homes) -> Home:
 # --- browsers ----------------------------------------------------------------------------------
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def browser():
-    """Debian's Chromium through Playwright, one per test module."""
+    """Debian's Chromium through Playwright, one for the session (each test opens its own
+    context: its own cookies, storage and pages)."""
     require_chromium()
     sync_api = pytest.importorskip("playwright.sync_api")
     with sync_api.sync_playwright() as playwright:

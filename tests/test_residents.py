@@ -339,6 +339,9 @@ def test_unknown_language_setting_is_refused(home):
 
 # --- in real Chromium: weight, origin, accessibility, large text, print ----------------------
 
+#: As tests/test_browser.py: Chromium reads the built files, whose making (and the queries behind
+#: it) the tests above check on both passes.
+IN_CHROMIUM = pytest.mark.sqlite_only(reason="Chromium over built files: their making is checked on both")
 AXE_VERSION = "4.14.1"
 WEIGHT_LIMIT = 30 * 1024  # gzipped HTML + CSS + JS of one page, photos excluded
 
@@ -401,6 +404,7 @@ def page_types(site: Path) -> list[str]:
     return pages
 
 
+@IN_CHROMIUM
 def test_page_weight_and_nothing_from_elsewhere(demo, browser, server):
     context = browser.new_context(viewport={"width": 360, "height": 740})
     for path in ("index.html", typical_notice(demo.site_dir)):
@@ -420,6 +424,7 @@ def test_page_weight_and_nothing_from_elsewhere(demo, browser, server):
     context.close()
 
 
+@IN_CHROMIUM
 def test_axe_finds_no_violations_on_any_page_type(demo, browser, server, axe_source):
     context = browser.new_context(viewport={"width": 390, "height": 844}, bypass_csp=True)  # axe is injected inline
     tab = context.new_page()
@@ -446,6 +451,7 @@ def _body_px(tab) -> float:
     return tab.evaluate("parseFloat(getComputedStyle(document.body).fontSize)")
 
 
+@IN_CHROMIUM
 def test_large_text_mode_persists_with_javascript(demo, browser, server):
     context = browser.new_context(viewport={"width": 320, "height": 640})
     tab = context.new_page()
@@ -468,6 +474,7 @@ def test_large_text_mode_persists_with_javascript(demo, browser, server):
     context.close()
 
 
+@IN_CHROMIUM
 def test_large_text_mode_without_javascript(demo, browser, server):
     context = browser.new_context(viewport={"width": 320, "height": 640}, java_script_enabled=False)
     tab = context.new_page()
@@ -481,6 +488,7 @@ def test_large_text_mode_without_javascript(demo, browser, server):
     context.close()
 
 
+@IN_CHROMIUM
 def test_notice_prints_on_one_a4_page_with_name_date_and_qr(demo, browser, server):
     context = browser.new_context()
     tab = context.new_page()
