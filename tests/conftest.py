@@ -25,14 +25,10 @@ tests/security/test_accounts.py, which keeps (and checks) the real one.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import os
-import secrets
 import shutil
 import sqlite3
-import subprocess
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 
@@ -123,78 +119,15 @@ def _database_free_opens_no_database(request, monkeypatch):
 # --- PostgreSQL: DATABASE_URL=postgresql://… runs the suite against a server -----------------
 
 
-class SchemaPerHome:
-    """With DATABASE_URL pointing at PostgreSQL, every home gets its own fresh schema, as every
-    SQLite home has its own file: each test's temporary home starts from empty tables, and a
-    shared home keeps its own.
-
-    The schemas live in a database made for the session (where the user may create one; else
-    in DATABASE_URL's own database), and ``DATABASE_URL`` names it during the session: at the
-    end, one DROP DATABASE ends them all (dropping hundreds of schemas one by one takes minutes).
-    """
-
-    def __init__(self, given: str):
-        import psycopg2
-
-        self.admin = psycopg2.connect(given)  # to the given database: makes and drops the session's
-        self.admin.autocommit = True
-        self.database = f"linli_test_{os.getpid()}_{secrets.token_hex(3)}"
-        try:
-            with self.admin.cursor() as cursor:
-                cursor.execute(f"CREATE DATABASE {self.database}")
-        except psycopg2.errors.InsufficientPrivilege:
-            self.database = None
-        self.base = urlunsplit(urlsplit(given)._replace(path=f"/{self.database}")) if self.database else given
-        self.homes = psycopg2.connect(self.base) if self.database else self.admin  # makes the schemas
-        self.homes.autocommit = True
-        self.created: list[str] = []
-
-    @staticmethod
-    def schema(root: Path) -> str:
-        return "home_" + hashlib.sha1(str(root).encode()).hexdigest()[:20]
-
-    def url(self, root: Path, url: str) -> str:
-        schema = self.schema(root)
-        if schema not in self.created:
-            self.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE; CREATE SCHEMA {schema}")
-            self.created.append(schema)
-        joiner = "&" if "?" in url else "?"
-        return f"{url}{joiner}options=-csearch_path%3D{schema}"
-
-    def copy(self, source: Path, target: Path) -> None:
-        """Copy the schema of the home at ``source`` to the home at ``target``: pg_dump it,
-        rename it to the target's name, and restore the dump (which makes the source again)."""
-        source_schema, target_schema = self.schema(source), self.schema(target)
-        dump = subprocess.run(["pg_dump", "--format=custom", f"--schema={source_schema}", f"--dbname={self.base}"],
-                              check=True, capture_output=True).stdout  # fmt: skip
-        if db.database.obj is not None:
-            db.database.close()  # a connection bound to the source would see it vanish for a moment
-        self.execute(f"DROP SCHEMA IF EXISTS {target_schema} CASCADE; ALTER SCHEMA {source_schema} RENAME TO {target_schema}")
-        subprocess.run(["pg_restore", "--exit-on-error", f"--dbname={self.base}"], input=dump, check=True, capture_output=True)
-        if target_schema not in self.created:
-            self.created.append(target_schema)
-
-    def execute(self, sql: str) -> None:
-        with self.homes.cursor() as cursor:
-            cursor.execute(sql)
-
-    def close(self) -> None:
-        if self.database:
-            self.homes.close()
-            with self.admin.cursor() as cursor:
-                cursor.execute(f"DROP DATABASE {self.database} WITH (FORCE)")
-        else:
-            for schema in self.created:
-                self.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
-        self.admin.close()
-
-
 @pytest.fixture(autouse=True, scope="session")
 def _schema_per_home():
-    """On PostgreSQL, a :class:`SchemaPerHome` that ``Home.database_url`` answers with; else None."""
+    """On PostgreSQL, the :class:`tests.postgres.SchemaPerHome` that ``Home.database_url``
+    answers with; else None."""
     if not on_postgres():
         yield None
         return
+    from tests.postgres import SchemaPerHome
+
     schemas = SchemaPerHome(os.environ["DATABASE_URL"])
     original = Home.database_url
 
@@ -211,6 +144,18 @@ def _schema_per_home():
             yield schemas
     finally:
         schemas.close()
+
+
+@pytest.fixture(autouse=True)
+def _schemas_of_own_homes_recycled(request, _schema_per_home):
+    """On PostgreSQL, after a test, the schemas of the homes in its ``tmp_path`` serve new homes
+    again (where they can be made as new: tests/postgres.py)."""
+    folder = request.getfixturevalue("tmp_path") if _schema_per_home and "tmp_path" in request.fixturenames else None
+    yield
+    if folder is not None:
+        if db.database.obj is not None:
+            db.database.close()  # this thread's connection: the test is over
+        _schema_per_home.recycle_under(folder)
 
 
 # --- the demo, filled and built once; copies for the tests that write ----------------------
