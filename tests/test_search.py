@@ -294,7 +294,7 @@ def demo_db(text_demo_site):
 
 @pytest.fixture
 def own_demo(text_demo_site, copy_home, tmp_path):
-    """A copy of the built demo of this test's own, bound: for a test that writes the index."""
+    """A copy of the built demo of this test's own, bound: for a test that makes the index again."""
     home = copy_home(text_demo_site, tmp_path / "home")
     db.connect(home.database_url)
     yield home
@@ -331,16 +331,15 @@ def test_no_private_word_reaches_any_file_of_the_site(demo_db):
 
 
 def test_search_index_folder_holds_only_public_items(own_demo):
-    demo_db = own_demo
-    rebuild_index(demo_db, NOW)
-    ix = open_index(demo_db)
+    rebuild_index(own_demo, NOW)
+    ix = open_index(own_demo)
     with ix.searcher() as searcher:
         stored = list(searcher.all_stored_fields())
     ix.close()
     public_keys = {f"{model.url_prefix}:{item.id}" for model in m.CONTENT_MODELS for item in model.select()
                    if is_public(item, NOW)}  # fmt: skip
     assert {fields["key"] for fields in stored} == public_keys
-    data = b"".join(p.read_bytes() for p in demo_db.search_index_dir.rglob("*") if p.is_file())
+    data = b"".join(p.read_bytes() for p in own_demo.search_index_dir.rglob("*") if p.is_file())
     assert "内部".encode() not in data and "西院雨污分流管道改造施工公告".encode() not in data
 
 
