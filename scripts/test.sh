@@ -1,10 +1,14 @@
 #!/usr/bin/env bash
 # Fresh machine → every test: installs Linli and the test tools, the Debian packages the tests
 # drive for real (Chromium for browser tests, a Chinese font, PostgreSQL, OpenSSH, rsync, git;
-# apt-get, as root), then runs pytest twice: on SQLite (the default), then again with
+# apt-get, as root), then runs pytest twice: on SQLite (the default), and again with
 # DATABASE_URL pointing at a throwaway PostgreSQL cluster on loopback (scripts/postgres.sh), in
-# which every test home gets a fresh schema (tests/conftest.py). Extra arguments go to pytest.
+# which every test home gets a schema of its own (tests/postgres.py). Extra arguments go to pytest.
 # LINLI_SKIP_POSTGRES=1 skips the second run.
+#
+# The two runs share nothing (their own temporary folders, ports, databases) and run side by
+# side, a core each where there are two: the SQLite run's output shows as it comes, the
+# PostgreSQL run's (kept in a file meanwhile) after it.
 #
 # The PostgreSQL run leaves out what its modules mark (tests/conftest.py deselects them when
 # DATABASE_URL is PostgreSQL; `grep -rn "database_free\|sqlite_only" tests` lists them):
@@ -34,12 +38,21 @@ if [ -n "$missing" ]; then
 fi
 unset DATABASE_URL
 status=0
-.venv/bin/python -m pytest "$@" || status=$?
 if [ -z "${LINLI_SKIP_POSTGRES:-}" ]; then
   pgdir=$(mktemp -d "${TMPDIR:-/tmp}/linli-pg.XXXXXX")
-  trap 'bash scripts/postgres.sh stop "$pgdir"' EXIT
+  pglog="$pgdir.log"
+  trap '[ -n "${pgpid:-}" ] && kill "$pgpid" 2>/dev/null; bash scripts/postgres.sh stop "$pgdir"; rm -f "$pglog"' EXIT
   url=$(bash scripts/postgres.sh start "$pgdir")
+  DATABASE_URL="$url" .venv/bin/python -m pytest "$@" >"$pglog" 2>&1 &
+  pgpid=$!
+fi
+.venv/bin/python -m pytest "$@" || status=$?
+if [ -n "${pgpid:-}" ]; then
+  pgstatus=0
+  wait "$pgpid" || pgstatus=$?
+  pgpid=
   echo "Again on PostgreSQL ($url):"
-  DATABASE_URL="$url" .venv/bin/python -m pytest "$@" || status=$?
+  cat "$pglog"
+  [ "$pgstatus" = 0 ] || status=$pgstatus
 fi
 exit $status
