@@ -6,12 +6,13 @@ with :meth:`SchemaPerHome.url`.
   DATABASE_URL's own database), which ``DATABASE_URL`` names during the session: at the end, one
   DROP DATABASE ends them all (dropping hundreds of schemas one by one takes minutes).
 - A new home's tables cost PostgreSQL half a second to create (110 statements of DDL), and most
-  tests make a home. So the schema of a test's own home (one under its ``tmp_path``) is emptied
-  after the test and given to a later new home, but only when it is exactly as new again: no
-  connection of that home is left, its tables, columns, indexes, constraints and triggers are
-  those of a schema fresh from :func:`linli.db.connect`, its rows are gone, its sequences start
-  again and its ``schema_version`` holds the one row a new database gets. Anything else (a test
-  that altered a table, a thread still connected) and the schema is left alone.
+  tests make a home. So once a test is over, the schema of its own home (one under its
+  ``tmp_path``) may serve a later new home, emptied when that home wants it, but only if it can
+  be made exactly as new: no connection of the old home is left, its tables, columns, indexes,
+  constraints and triggers are those of a schema fresh from :func:`linli.db.connect`, and its
+  ``schema_version`` holds the one row a new database gets; then its rows go, its sequences
+  start again and that row is dated now. Anything else (a test that altered a table, a thread
+  still connected) and the schema is left alone.
 """
 
 from __future__ import annotations
@@ -63,7 +64,7 @@ class SchemaPerHome:
         self.execute("SET lock_timeout = '2s'")
         self.schemas: dict[Path, str] = {}  # home root → its schema
         self.made: list[str] = []  # every schema made, in order
-        self.spare: list[str] = []  # emptied schemas, as new
+        self.spare: list[tuple[str, str | None]] = []  # (schema, tag of its last home) to use again
         self.pristine = self._made_by_connect()  # the shape of a new home's schema
 
     # --- a schema for each home ---------------------------------------------------------------
@@ -77,7 +78,7 @@ class SchemaPerHome:
         """``url`` with the search path of the home at ``root``'s schema (made on first use)."""
         schema = self.schemas.get(root)
         if schema is None:
-            schema = self.spare.pop() if self.spare else self._new()
+            schema = self._spare() or self._new()
             self.schemas[root] = schema
         joiner = "&" if "?" in url else "?"
         return f"{url}{joiner}options=-csearch_path%3D{schema}&application_name={self.tag(root)}"
@@ -106,16 +107,23 @@ class SchemaPerHome:
     # --- recycling ----------------------------------------------------------------------------
 
     def recycle_under(self, folder: Path) -> None:
-        """Empty the schemas of the homes under ``folder`` (a test's own) for later homes."""
+        """The schemas of the homes under ``folder`` (a test's own, the test over) may serve
+        later homes: :meth:`_spare` makes them as new when one is wanted."""
         for root in [r for r in self.schemas if r.is_relative_to(folder)]:
-            schema = self.schemas.pop(root)
+            self.spare.append((self.schemas.pop(root), self.tag(root)))
+
+    def _spare(self) -> str | None:
+        """A used schema made as new again, if one can be."""
+        while self.spare:
+            schema, tag = self.spare.pop()
             try:
-                if self._as_new(schema, self.tag(root)):
-                    self.spare.append(schema)
+                if self._as_new(schema, tag):
+                    return schema
             except psycopg2.Error:  # e.g. a lock still held: left as it is
                 pass
+        return None
 
-    def _as_new(self, schema: str, tag: str) -> bool:
+    def _as_new(self, schema: str, tag: str | None) -> bool:
         """Make ``schema`` as a new home's again; False (and left alone) where it cannot be."""
         with self.homes.cursor() as cursor:
             cursor.execute("SELECT count(*) FROM pg_stat_activity WHERE application_name = %s", (tag,))
@@ -153,7 +161,7 @@ class SchemaPerHome:
         db._bound_url = None
         with self.homes.cursor() as cursor:
             shape = self._shape(cursor, schema)
-        self.spare.append(schema)
+        self.spare.append((schema, None))
         return shape
 
     # ------------------------------------------------------------------------------------------
