@@ -13,9 +13,10 @@ A test that *writes* (content, site, caches or settings) takes its own copy inst
 home's schema). After every test that used a shared home, the home's files are checked unchanged,
 so a test that writes into one fails there rather than in whichever test runs next.
 
-Two passes (scripts/test.sh): SQLite, then PostgreSQL with ``DATABASE_URL`` set. Modules marked
+Two passes (scripts/test.sh runs them side by side): SQLite, and PostgreSQL with
+``DATABASE_URL`` set, where every home gets a schema of its own (tests/postgres.py). Tests marked
 ``database_free`` (they never open a database; checked in the SQLite pass) or ``sqlite_only``
-(with the reason) are left out of the PostgreSQL pass; every other module runs in both.
+(with the reason) are left out of the PostgreSQL pass; every other test runs in both.
 
 Passwords: werkzeug's scrypt at full cost takes a third of a second per hash and per login, and
 the suite makes hundreds; the suite hashes with a cheap scrypt instead, except in
