@@ -109,7 +109,8 @@ def publish(page, url, home):
             break
         time.sleep(0.2)
     assert run and run.state == "succeeded", run and run.message
-    page.reload()
+    # The page's script reloads it once the build is over (a reload of our own would race it).
+    sync_api.expect(page.locator("body")).to_contain_text("网站已更新", timeout=30_000)
     assert "网站已更新" in page.inner_text("body")
 
 
