@@ -76,6 +76,9 @@ def _dummy_hash(method: str) -> str:
     return generate_password_hash(secrets.token_hex(8), method=method)
 
 
+_dummy_hash(PASSWORD_METHOD)  # made at import, so that the first unknown name takes no longer than the next
+
+
 def log_in(username: str, password: str, address: str) -> User:
     """The user, if the password is right and neither the account nor the address is locked.
     Otherwise LinliError with a message that never says whether the account exists."""
