@@ -8,6 +8,7 @@ unpublished work). Every check here is made on the server by the admin's views.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import secrets
 
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -22,7 +23,9 @@ MAX_FAILURES_PER_ACCOUNT = 5
 MAX_FAILURES_PER_ADDRESS = 20
 WRONG_LOGIN = "用户名或密码不正确。"
 LOCKED = "登录失败次数过多，为保护账号已暂时锁定，请 15 分钟后再试。忘记密码请联系管理员。"
-_DUMMY_HASH = generate_password_hash(secrets.token_hex(8))
+#: werkzeug's method for new password hashes (its default, scrypt at full cost). The test suite
+#: lowers it outside tests/security/test_accounts.py (tests/conftest.py); nothing else changes it.
+PASSWORD_METHOD = "scrypt"
 
 
 def check_new_account(username: str, password: str) -> None:
@@ -46,7 +49,7 @@ def add_user(username: str, password: str, role: str = "contributor", display_na
     return User.create(
         username=username,
         display_name=display_name or username,
-        password_hash=generate_password_hash(password),
+        password_hash=generate_password_hash(password, method=PASSWORD_METHOD),
         role=role,
     )
 
@@ -54,7 +57,7 @@ def add_user(username: str, password: str, role: str = "contributor", display_na
 def set_password(user: User, password: str) -> None:
     """Change a password; every session of the account ends, and its lock is lifted."""
     check_password(password)
-    user.password_hash = generate_password_hash(password)
+    user.password_hash = generate_password_hash(password, method=PASSWORD_METHOD)
     user.session_token = secrets.token_hex(16)
     user.save()
     LoginAttempt.delete().where((LoginAttempt.username == user.username) & (LoginAttempt.success == False)).execute()  # noqa: E712
@@ -62,9 +65,18 @@ def set_password(user: User, password: str) -> None:
 
 def verify_password(user: User | None, password: str) -> bool:
     if user is None:
-        check_password_hash(_DUMMY_HASH, password or "")  # same work whether or not the user exists
+        check_password_hash(_dummy_hash(PASSWORD_METHOD), password or "")  # same work whether or not the user exists
         return False
     return bool(user.active and check_password_hash(user.password_hash, password or ""))
+
+
+@functools.cache
+def _dummy_hash(method: str) -> str:
+    """A hash of a random password, checked when no account has the name."""
+    return generate_password_hash(secrets.token_hex(8), method=method)
+
+
+_dummy_hash(PASSWORD_METHOD)  # made at import, so that the first unknown name takes no longer than the next
 
 
 def log_in(username: str, password: str, address: str) -> User:

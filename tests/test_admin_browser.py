@@ -8,11 +8,10 @@ import pytest
 
 from linli import accounts, db
 from linli import models as m
-from linli.demo import fill_demo
-from linli.home import Home
 from linli.serve import create_preview_app
 from tests.browser import LiveServer, require_chromium
-from tests.conftest import NOW
+
+pytestmark = pytest.mark.sqlite_only(reason="Chromium driving the admin: the same views run on both in tests/test_admin.py and tests/test_uploads.py")
 
 require_chromium()
 sync_api = pytest.importorskip("playwright.sync_api")
@@ -20,10 +19,11 @@ PASSWORD = "a-strong-password"
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory):
-    home = Home.create(tmp_path_factory.mktemp("admin-browser") / "home")
+def site(tmp_path_factory, demo_content, copy_home):
+    """A copy of the session's demo content (no photos, never built) with two staff accounts,
+    served with the admin on loopback: the journeys here write to it."""
+    home = copy_home(demo_content, tmp_path_factory.mktemp("admin-browser") / "home")
     db.connect(home.database_url)
-    fill_demo(home, NOW, photos=False)
     for role in ("editor", "contributor"):
         accounts.add_user(role, PASSWORD, role=role, display_name={"editor": "王主任", "contributor": "小李"}[role])
     server = LiveServer(create_preview_app(home))
@@ -109,7 +109,8 @@ def publish(page, url, home):
             break
         time.sleep(0.2)
     assert run and run.state == "succeeded", run and run.message
-    page.reload()
+    # The page's script reloads it once the build is over (a reload of our own would race it).
+    sync_api.expect(page.locator("body")).to_contain_text("网站已更新", timeout=30_000)
     assert "网站已更新" in page.inner_text("body")
 
 

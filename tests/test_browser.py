@@ -7,24 +7,18 @@ from pathlib import Path
 
 import pytest
 
-from linli import db
-from linli.build import build
-from linli.demo import fill_demo
-from linli.home import Home
 from tests.browser import require_chromium
-from tests.conftest import NOW
+
+pytestmark = pytest.mark.sqlite_only(reason="Chromium over built files: the database queries behind them run in tests/test_build.py on both")
 
 require_chromium()
 sync_api = pytest.importorskip("playwright.sync_api")
 
 
-@pytest.fixture(scope="module")
-def site(tmp_path_factory) -> Path:
-    home = Home.create(tmp_path_factory.mktemp("browser") / "home")
-    db.connect(home.database_url)
-    fill_demo(home, NOW)
-    build(home, now=NOW)
-    return home.site_dir
+@pytest.fixture
+def site(demo_site) -> Path:
+    """The session's built demo (with photos), opened from disk and never written."""
+    return demo_site.site_dir
 
 
 @pytest.fixture

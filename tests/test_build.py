@@ -13,7 +13,6 @@ from linli import db
 from linli import models as m
 from linli.build import STAGING, build
 from linli.check import check_site
-from linli.demo import fill_demo
 from linli.errors import LinliError
 from linli.home import PROJECT_ROOT, Home
 from linli.public import ROOT_FILES
@@ -21,19 +20,26 @@ from linli.publicity import is_public
 from tests.conftest import NOW
 
 
-@pytest.fixture(scope="module")
-def demo_home(tmp_path_factory) -> Home:
-    home = Home.create(tmp_path_factory.mktemp("demo") / "home")
-    db.connect(home.database_url)
-    fill_demo(home, NOW)
-    build(home, now=NOW)
-    return home
+@pytest.fixture
+def demo_home(demo_site) -> Home:
+    """The session's built demo (with photos), shared: tests here only read it."""
+    return demo_site
 
 
 @pytest.fixture
-def demo_db(demo_home):
-    db.connect(demo_home.database_url)
-    return demo_home
+def demo_db(demo_site):
+    db.connect(demo_site.database_url)
+    yield demo_site
+    db.database.close()
+
+
+@pytest.fixture
+def own_demo(demo_site, copy_home, tmp_path):
+    """A copy of the built demo of this test's own, bound: for the tests that build again."""
+    home = copy_home(demo_site, tmp_path / "home")
+    db.connect(home.database_url)
+    yield home
+    db.database.close()
 
 
 def site_files(site: Path):
@@ -101,8 +107,8 @@ def test_pages_are_chinese_titled_and_described(demo_home):
         assert len(scripts) == 1 and "linli-elder" in scripts[0] and "<script src" not in html
 
 
-def test_failed_build_leaves_previous_site_whole(demo_db):
-    home = demo_db
+def test_failed_build_leaves_previous_site_whole(own_demo):
+    home = own_demo
     before = {p: hashlib.sha256(p.read_bytes()).hexdigest() for p in site_files(home.site_dir)}
     override = home.root / "themes" / "default" / "templates" / "notice.html"
     override.parent.mkdir(parents=True)
@@ -117,8 +123,8 @@ def test_failed_build_leaves_previous_site_whole(demo_db):
     assert not (home.root / STAGING).exists()
 
 
-def test_home_theme_overrides_a_template(demo_db, tmp_path):
-    home = demo_db
+def test_home_theme_overrides_a_template(own_demo, tmp_path):
+    home = own_demo
     override = home.root / "themes" / "default" / "templates" / "404.html"
     override.parent.mkdir(parents=True, exist_ok=True)
     override.write_text("{% extends 'base.html' %}{% block main %}<h1>走错啦</h1>{% endblock %}", encoding="utf-8")
@@ -155,8 +161,8 @@ def test_the_themes_icons_are_at_the_sites_root_and_a_home_replaces_them(home, n
     assert check_site(site, well_formed=True).problems == []
 
 
-def test_scheduled_notice_appears_once_its_time_comes(demo_db):
-    home = demo_db
+def test_scheduled_notice_appears_once_its_time_comes(own_demo):
+    home = own_demo
     scheduled = next(n for n in m.Notice.select() if n.status == "published" and n.publish_at and n.publish_at > NOW)
     page = home.site_dir / "notices" / scheduled.slug / "index.html"
     assert not page.exists()

@@ -13,6 +13,8 @@ from linli import db
 from linli import models as m
 from linli.cli import cli
 
+pytestmark = pytest.mark.sqlite_only(reason="forces SQLite (it looks at the home's SQLite file): the same in both passes")
+
 
 @pytest.fixture(autouse=True)
 def _sqlite_files(monkeypatch):

@@ -18,10 +18,11 @@ import linli.build as build_module
 from linli import db
 from linli import models as m
 from linli.build import CACHE_DIR, STAGING, build
-from linli.demo import fill_demo
 from linli.home import Home
 from linli.publicity import public
 from tests.conftest import NOW
+
+pytestmark = pytest.mark.sqlite_only(reason="SQLite's change log, and clean builds in copies of the SQLite file")
 
 
 def site_bytes(site: Path) -> dict:
@@ -49,11 +50,13 @@ def assert_same_as_clean(home, tmp_path, at):
 
 
 @pytest.fixture
-def demo(home):
-    fill_demo(home, NOW, photos=False)
-    first = build(home, now=NOW)
-    assert first.full and first.rendered == first.pages
-    return home
+def demo(text_demo_site, copy_home, tmp_path):
+    """A copy of the session's built demo (no photos) of this test's own, bound (its first
+    build rendered every page: see tests/conftest.py)."""
+    home = copy_home(text_demo_site, tmp_path / "home")
+    db.connect(home.database_url)
+    yield home
+    db.database.close()
 
 
 def notice(title):

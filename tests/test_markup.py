@@ -8,6 +8,8 @@ import pytest
 
 from linli.markup import plain_text, render_markdown
 
+pytestmark = pytest.mark.database_free
+
 ATTACKS = [
     "<script>alert(1)</script>",
     "<img src=x onerror=alert(1)>",

@@ -28,6 +28,8 @@ from linli.media import (
     webp_renditions,
 )
 
+pytestmark = pytest.mark.database_free
+
 CHINESE = re.compile(r"[\u4e00-\u9fff]")
 
 

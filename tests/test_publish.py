@@ -16,19 +16,27 @@ from markupsafe import escape
 
 import linli.build
 from admin import create_admin_app
-from linli import accounts, publisher, runs
+from linli import accounts, db, publisher, runs
 from linli import models as m
 from linli.app import create_public_app
 from linli.cli import cli
-from linli.demo import fill_demo
 from linli.errors import LinliError
 
 PASSWORD = "correct-horse-1"
 
 
 @pytest.fixture
-def app(home, now):
-    fill_demo(home, now, photos=False)
+def home(demo_content, copy_home, tmp_path):
+    """A copy of the session's demo content (no photos, filled at NOW, never built) of this
+    test's own, bound."""
+    home = copy_home(demo_content, tmp_path / "home")
+    db.connect(home.database_url)
+    yield home
+    db.database.close()
+
+
+@pytest.fixture
+def app(home):
     for role in ("admin", "editor", "contributor"):
         accounts.add_user(role, PASSWORD, role=role)
     app = create_admin_app(home)

@@ -14,8 +14,6 @@ from linli import models as m
 from linli.app import create_public_app
 from linli.build import build
 from linli.check import check_site
-from linli.demo import fill_demo
-from linli.home import Home
 from linli.publicity import is_public
 from linli.search import analyzer, index_item, rebuild_index, remove_item, search, sync_index
 from linli.search.engine import open_index
@@ -286,19 +284,21 @@ def test_a_damaged_search_state_is_made_again(home, now):
     assert after == before and state.read_bytes().startswith(b"SQLite format 3")
 
 
-@pytest.fixture(scope="module")
-def demo(tmp_path_factory) -> Home:
-    home = Home.create(tmp_path_factory.mktemp("search") / "home")
-    db.connect(home.database_url)
-    fill_demo(home, NOW, photos=False)
-    build(home, now=NOW)
-    return home
+@pytest.fixture
+def demo_db(text_demo_site):
+    """The session's built demo (no photos), shared: tests here only read it."""
+    db.connect(text_demo_site.database_url)
+    yield text_demo_site
+    db.database.close()
 
 
 @pytest.fixture
-def demo_db(demo):
-    db.connect(demo.database_url)
-    return demo
+def own_demo(text_demo_site, copy_home, tmp_path):
+    """A copy of the built demo of this test's own, bound: for a test that makes the index again."""
+    home = copy_home(text_demo_site, tmp_path / "home")
+    db.connect(home.database_url)
+    yield home
+    db.database.close()
 
 
 def test_no_private_word_reaches_any_file_of_the_site(demo_db):
@@ -330,16 +330,16 @@ def test_no_private_word_reaches_any_file_of_the_site(demo_db):
     assert '"污分"' not in shards and '"雨污"' not in shards
 
 
-def test_search_index_folder_holds_only_public_items(demo_db):
-    rebuild_index(demo_db, NOW)
-    ix = open_index(demo_db)
+def test_search_index_folder_holds_only_public_items(own_demo):
+    rebuild_index(own_demo, NOW)
+    ix = open_index(own_demo)
     with ix.searcher() as searcher:
         stored = list(searcher.all_stored_fields())
     ix.close()
     public_keys = {f"{model.url_prefix}:{item.id}" for model in m.CONTENT_MODELS for item in model.select()
                    if is_public(item, NOW)}  # fmt: skip
     assert {fields["key"] for fields in stored} == public_keys
-    data = b"".join(p.read_bytes() for p in demo_db.search_index_dir.rglob("*") if p.is_file())
+    data = b"".join(p.read_bytes() for p in own_demo.search_index_dir.rglob("*") if p.is_file())
     assert "内部".encode() not in data and "西院雨污分流管道改造施工公告".encode() not in data
 
 

@@ -3,9 +3,13 @@ all of them public at the bench's moment, from the demo's own sentences."""
 
 from __future__ import annotations
 
+import pytest
+
 from bench.search.generate import NOW, generate
 from linli import models as m
 from linli.publicity import is_public
+
+pytestmark = pytest.mark.sqlite_only(reason="the search bench's generator writes a SQLite home")
 
 
 def test_generated_community_has_the_items_asked_for(tmp_path):

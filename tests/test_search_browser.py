@@ -12,12 +12,9 @@ from urllib.parse import quote
 
 import pytest
 
-from linli import db
-from linli.build import build
-from linli.demo import fill_demo
-from linli.home import Home
 from tests.browser import require_chromium
-from tests.conftest import NOW
+
+pytestmark = pytest.mark.sqlite_only(reason="Chromium over built files: the database queries behind them run in tests/test_build.py on both")
 
 require_chromium()
 
@@ -28,12 +25,9 @@ class QuietHandler(http.server.SimpleHTTPRequestHandler):
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory) -> Path:
-    home = Home.create(tmp_path_factory.mktemp("search-browser") / "home")
-    db.connect(home.database_url)
-    fill_demo(home, NOW, photos=False)
-    build(home, now=NOW)
-    return home.site_dir
+def site(text_demo_site) -> Path:
+    """The session's built demo (no photos), served and opened from disk, never written."""
+    return text_demo_site.site_dir
 
 
 @pytest.fixture(scope="module")

@@ -16,6 +16,8 @@ from linli.home import Home
 from linli.search.static import client_file
 from tests.browser import require_node
 
+pytestmark = pytest.mark.database_free
+
 ROOT = Path(__file__).resolve().parent.parent
 CLIENT = ROOT / "themes" / "default" / "static" / "js" / "search.js"
 NODE = shutil.which("node")

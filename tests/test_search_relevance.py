@@ -13,12 +13,12 @@ from pathlib import Path
 import pytest
 
 from linli import db
-from linli.build import build
-from linli.demo import fill_demo
 from linli.home import Home
-from linli.search import rebuild_index, search
+from linli.search import search
 from tests.conftest import NOW
 from tests.browser import require_node
+
+pytestmark = pytest.mark.sqlite_only(reason="ranking by the search client in Node over built files; the index's queries run in tests/test_search.py on both")
 
 HERE = Path(__file__).resolve().parent
 NODE = shutil.which("node")
@@ -39,20 +39,18 @@ TWINS = [("社區活動", "社区活动"), ("醫療保險", "医疗保险"), ("�
          ("低保邊緣", "低保边缘"), ("居委會", "居委会")]  # fmt: skip
 
 
-@pytest.fixture(scope="module")
-def demo(tmp_path_factory) -> Home:
-    home = Home.create(tmp_path_factory.mktemp("relevance") / "home")
-    db.connect(home.database_url)
-    fill_demo(home, NOW, photos=False)
-    build(home, now=NOW)
-    rebuild_index(home, NOW)
-    return home
+@pytest.fixture
+def demo(text_demo_site) -> Home:
+    """The session's demo (no photos) built at NOW, with the admin's index made at NOW; shared:
+    tests here only read it."""
+    return text_demo_site
 
 
 @pytest.fixture
 def demo_db(demo):
     db.connect(demo.database_url)
-    return demo
+    yield demo
+    db.database.close()
 
 
 def static_search(site: Path, queries: list[dict]) -> list[dict]:

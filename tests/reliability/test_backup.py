@@ -18,6 +18,8 @@ from linli.cli import cli
 from linli.home import Home
 from linli.media import store_image
 
+pytestmark = pytest.mark.sqlite_only(reason="forces SQLite (backups copy SQLite files): the same in both passes")
+
 
 @pytest.fixture(autouse=True)
 def _sqlite(monkeypatch):

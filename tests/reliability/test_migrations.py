@@ -15,6 +15,8 @@ from linli import models as m
 from linli.errors import LinliError
 from linli.home import Home
 
+pytestmark = pytest.mark.sqlite_only(reason="forces SQLite (it reads the SQLite file): the same in both passes")
+
 
 @pytest.fixture(autouse=True)
 def _sqlite(monkeypatch):

@@ -12,8 +12,26 @@ import pytest
 from linli import accounts
 from linli import models as m
 from tests.test_admin import PASSWORD, app, login  # noqa: F401 - the fixture is used by name
+from tests.conftest import PRODUCTION_PASSWORD_METHOD
 
 CSRF = re.compile(r'name="csrf_token"[^>]*value="[^"]*"')
+
+
+@pytest.fixture(autouse=True)
+def real_password_hash(monkeypatch):
+    """Accounts here are hashed as in production (the rest of the suite hashes cheaply)."""
+    monkeypatch.setattr(accounts, "PASSWORD_METHOD", PRODUCTION_PASSWORD_METHOD)
+
+
+def test_passwords_are_hashed_with_full_cost_scrypt(app):
+    full_cost = "scrypt:32768:8:1$"  # werkzeug's scrypt: N = 2**15, r = 8, p = 1
+    users = list(m.User.select())
+    assert len(users) == 4 and all(u.password_hash.startswith(full_cost) for u in users)
+    accounts.set_password(users[0], "another-password-1")
+    assert users[0].password_hash.startswith(full_cost)
+    assert accounts._dummy_hash(accounts.PASSWORD_METHOD).startswith(full_cost)  # same work for no account
+    client, response = login(app, users[0].username, "another-password-1")
+    assert response.status_code == 302 and client.get("/").status_code == 200
 
 
 def login_page(app, username, password, address):

@@ -16,8 +16,9 @@ import pytest
 from PIL import Image
 
 from admin import create_admin_app
-from linli import accounts
+from linli import accounts, db
 from linli import models as m
+from linli.home import Home
 from tests.test_media import BAD_ATTACHMENTS, BAD_PHOTOS, pdf_bytes
 
 PASSWORD = "correct-horse-1"
@@ -83,8 +84,8 @@ ATTACHMENT_CASES.update({
 })  # fmt: skip
 
 
-@pytest.fixture
-def admin(home):
+def editor_in(home: Home):
+    """The admin of ``home`` with an editor logged in, a draft album and a draft notice."""
     accounts.add_user("editor", PASSWORD, role="editor")
     app = create_admin_app(home)
     app.config["WTF_CSRF_ENABLED"] = False
@@ -92,6 +93,29 @@ def admin(home):
     assert client.post("/login/", data={"username": "editor", "password": PASSWORD}).status_code == 302
     album = m.Album.create(title="重阳节", status="draft", author="editor")
     notice = m.Notice.create(title="停水通知", status="draft", author="editor")
+    return client, home, album, notice
+
+
+@pytest.fixture
+def admin(home):
+    """A home of the test's own: for the uploads that are stored."""
+    return editor_in(home)
+
+
+@pytest.fixture(scope="module")
+def _refusals_home(tmp_path_factory):
+    home = Home.create(tmp_path_factory.mktemp("refusals") / "home")
+    db.connect(home.database_url)
+    yield editor_in(home)
+    db.database.close()
+
+
+@pytest.fixture
+def refusing_admin(_refusals_home):
+    """One home for all the refusals: each test checks that its upload left the home as it
+    found it, files and rows (a refusal that stored anything fails there)."""
+    client, home, album, notice = _refusals_home
+    db.connect(home.database_url)
     return client, home, album, notice
 
 
@@ -115,8 +139,8 @@ def assert_refused(response, says: str):
 
 
 @pytest.mark.parametrize("make, filename, says", PHOTO_CASES.values(), ids=PHOTO_CASES.keys())
-def test_bad_photo_refused_by_both_photo_uploads(admin, make, filename, says):
-    client, home, album, _ = admin
+def test_bad_photo_refused_by_both_photo_uploads(refusing_admin, make, filename, says):
+    client, home, album, _ = refusing_admin
     before = snapshot(home)
     data = make()
     assert_refused(post(client, "/upload/image", data, filename), says)
@@ -125,8 +149,8 @@ def test_bad_photo_refused_by_both_photo_uploads(admin, make, filename, says):
 
 
 @pytest.mark.parametrize("make, filename, says", ATTACHMENT_CASES.values(), ids=ATTACHMENT_CASES.keys())
-def test_bad_attachment_refused(admin, make, filename, says):
-    client, home, _, notice = admin
+def test_bad_attachment_refused(refusing_admin, make, filename, says):
+    client, home, _, notice = refusing_admin
     before = snapshot(home)
     assert_refused(post(client, "/upload/attachment", make(), filename, notice_id=notice.id), says)
     assert snapshot(home) == before

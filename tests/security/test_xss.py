@@ -32,6 +32,8 @@ from tests.browser import require_chromium
 from tests.conftest import NOW
 from tests.security.xss_payloads import BARE_URLS, payloads
 
+pytestmark = pytest.mark.sqlite_only(reason="Chromium over built files: the database queries behind them run in tests/test_build.py on both")
+
 require_chromium()
 sync_api = pytest.importorskip("playwright.sync_api")
 
