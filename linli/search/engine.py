@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import shutil
 import threading
+import time
 from dataclasses import dataclass, field
 
 from markupsafe import Markup
@@ -84,11 +85,21 @@ def _fields(doc: SearchDoc, stamp: str) -> dict:
     }  # fmt: skip
 
 
+OPEN_TRIES = 5  # opening while another process commits or swaps the index in may see a file go
+
+
 def open_index(home: Home, *, create: bool = True):
     """The home's index; a missing (or outdated) one is built from the public set now."""
     folder = home.search_index_dir
-    if folder.is_dir() and whoosh_index.exists_in(str(folder), indexname=INDEX_NAME):
-        return whoosh_index.open_dir(str(folder), indexname=INDEX_NAME)
+    for attempt in range(OPEN_TRIES):
+        try:
+            if folder.is_dir() and whoosh_index.exists_in(str(folder), indexname=INDEX_NAME):
+                return whoosh_index.open_dir(str(folder), indexname=INDEX_NAME)
+            break
+        except FileNotFoundError:  # a writer replaced the index's files meanwhile (a commit, a rebuild)
+            if attempt == OPEN_TRIES - 1:
+                raise
+            time.sleep(0.05 * (attempt + 1))
     if not create:
         return None
     rebuild_index(home, m.now())
