@@ -6,6 +6,14 @@ by the one analyzer. Keep it current by calling :func:`index_item` after every s
 scheduled item going public, an expiry) and :func:`rebuild_index` starts afresh. Every answer
 of :func:`search` is checked again against the public-ness rule, so a stale index can miss an
 item but never shows one that is not public.
+
+The index holds the analyzer's terms (:func:`linli.search.analyzer.terms`) less the single CJK
+characters a query finds through pairs: every character of a CJK run but the last starts the
+run's next pair, so its postings are the sum of its pairs' (``社`` in a document = ``社区`` +
+``社会`` + … + ``社`` where it ends a run), and only a run's last character is kept as a single.
+A query of one character (:func:`_postings`) adds up its pairs and that single; a query of
+several asks for pairs only. The same counts, 40% fewer postings to write. Field lengths count
+every term of the analyzer, the singles left out too (what ranking normalises by).
 """
 
 from __future__ import annotations
@@ -30,7 +38,7 @@ from linli.publicity import EXPIRED, visibility
 from linli.search import analyzer, ranking
 from linli.search.documents import GROUP_OF, MODELS, SearchDoc, document_for, public_documents, types_for
 
-INDEX_NAME = "linli2"  # change when the schema or the analyzer changes: the index is rebuilt
+INDEX_NAME = "linli3"  # change when the schema or the analyzer changes: the index is rebuilt
 FIELDS = ranking.FIELDS
 _lock = threading.Lock()
 
@@ -65,8 +73,35 @@ class LinliText(TEXT):
     the text or its terms, already made (see :func:`_fields`)."""
 
     def index(self, value, **kwargs):
-        found = Counter(value if isinstance(value, (list, tuple)) else analyzer.terms(value))
-        return [(term.encode("utf-8"), freq, float(freq), pack_uint(freq)) for term, freq in found.items()]
+        terms = value if isinstance(value, (list, tuple)) else analyzer.terms(value)
+        kept = indexed_terms(terms)
+        items = [(term.encode("utf-8"), freq, float(freq), pack_uint(freq)) for term, freq in Counter(kept).items()]
+        if items and len(kept) < len(terms):  # Whoosh sums the second values as the field's length
+            term, freq, weight, value = items[0]
+            items[0] = (term, freq + len(terms) - len(kept), weight, value)
+        return items
+
+
+def indexed_terms(terms: list[str]) -> list[str]:
+    """``terms`` (of :func:`analyzer.terms`) less every single CJK character that the next term,
+    a pair, starts with: the terms the index keeps (see the module's docstring)."""
+    last = len(terms) - 1
+    return [
+        term for i, term in enumerate(terms)
+        if len(term) != 1 or i == last or len(terms[i + 1]) != 2 or terms[i + 1][0] != term
+        or not _is_cjk[term]
+    ]  # fmt: skip
+
+
+class _CjkChars(dict):
+    """Whether a character is CJK (the analyzer's class), remembered."""
+
+    def __missing__(self, char: str) -> bool:
+        found = self[char] = analyzer.char_class(char) == analyzer.CJK
+        return found
+
+
+_is_cjk = _CjkChars()
 
 
 def schema() -> Schema:
@@ -345,6 +380,19 @@ def search(home: Home, query: str, limit: int = 20, types=None, *, at: dt.dateti
 
 
 def _postings(reader, fieldname: str, term: str):
+    """(docnum, frequency) of ``term`` in ``fieldname``; a single CJK character's from its pairs
+    and its single (see the module's docstring)."""
+    if len(term) != 1 or analyzer.char_class(term) != analyzer.CJK:
+        return _term_postings(reader, fieldname, term)
+    found: dict[int, int] = {}
+    pairs = [t for t in reader.expand_prefix(fieldname, term) if len(t.decode("utf-8")) == 2]
+    for each in [term.encode("utf-8"), *pairs]:
+        for docnum, tf in _term_postings(reader, fieldname, each):
+            found[docnum] = found.get(docnum, 0) + tf
+    return sorted(found.items())
+
+
+def _term_postings(reader, fieldname: str, term):
     try:
         matcher = reader.postings(fieldname, term)
     except TermNotFound:
