@@ -19,6 +19,7 @@ every term of the analyzer, the singles left out too (what ranking normalises by
 from __future__ import annotations
 
 import datetime as dt
+import multiprocessing
 import shutil
 import threading
 from collections import Counter
@@ -151,7 +152,11 @@ def rebuild_index(home: Home, at: dt.datetime | None = None) -> int:
         ix = whoosh_index.create_in(str(fresh), schema(), indexname=INDEX_NAME)
         count = 0
         stamps = _stamps(at)
-        with ix.writer(limitmb=128) as writer:
+        # Two writer processes, each its own segment (no merge), each sorting postings in 64 MB
+        # before spilling to disk: the fastest from nothing on two cores within 500 MB at 10,000.
+        # (A daemonic process, a worker of a pool, may not start processes: it writes alone.)
+        procs = 1 if multiprocessing.current_process().daemon else 2
+        with ix.writer(procs=procs, multisegment=procs > 1, limitmb=64) as writer:
             for doc in public_documents(at):
                 writer.add_document(**_fields(doc, stamps.get(doc.key, "")))
                 count += 1
