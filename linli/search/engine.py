@@ -152,11 +152,11 @@ def rebuild_index(home: Home, at: dt.datetime | None = None) -> int:
         ix = whoosh_index.create_in(str(fresh), schema(), indexname=INDEX_NAME)
         count = 0
         stamps = _stamps(at)
-        # Two writer processes, each its own segment (no merge), each sorting postings in 64 MB
-        # before spilling to disk: the fastest from nothing on two cores within 500 MB at 10,000.
+        # Two writer processes, each its own segment (no merge), each sorting postings in 32 MB
+        # before spilling to disk: the fastest from nothing on two cores in about 400 MB at 10,000 long notices.
         # (A daemonic process, a worker of a pool, may not start processes: it writes alone.)
         procs = 1 if multiprocessing.current_process().daemon else 2
-        with ix.writer(procs=procs, multisegment=procs > 1, limitmb=64) as writer:
+        with ix.writer(procs=procs, multisegment=procs > 1, limitmb=32) as writer:
             for doc in public_documents(at):
                 writer.add_document(**_fields(doc, stamps.get(doc.key, "")))
                 count += 1
