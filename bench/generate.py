@@ -5,17 +5,22 @@ typical length), varied per copy: building numbers, dates and titles change, pub
 spread over six years, some notices expire into the archive, a few are drafts or in the trash.
 Albums get photos drawn like the demo's (:func:`linli.demo_photos.scene`; distinct JPEGs, stored
 through :func:`linli.media.store_image` with their renditions). The Whoosh index is made at the end, as
-the admin would have kept it while staff saved.
+the admin would have kept it while staff saved (``index=False`` leaves it to be made later).
+
+Two corpora: ``short`` (the default) copies the demo's notices; ``long`` gives every generated
+notice an article-like body instead (news reporting of community life, 3–8 paragraphs, about
+1,500–2,500 characters: :mod:`bench.long_articles`), the other types as in ``short``.
 
 Proportions per N notices: services N/50, places N/50, volunteer teams N/500 (at least 5),
 stories N/20, wishes N/50, events N/20, albums N/100 with 4-8 photos each; grids and pages are
 the demo's. Usage::
 
-    python -m bench.generate HOME_DIR N
+    python -m bench.generate HOME_DIR N [--corpus short|long] [--no-photos] [--no-index]
 """
 
 from __future__ import annotations
 
+import argparse
 import datetime as dt
 import io
 import random
@@ -24,6 +29,7 @@ import sys
 import time
 from pathlib import Path
 
+from bench.long_articles import article
 from linli import db
 from linli import models as m
 from linli.demo import fill_demo
@@ -72,8 +78,14 @@ def _insert(model, rows: list[dict]) -> None:
         model.insert_many(rows[start : start + 200]).execute()
 
 
-def generate(root: Path, n: int, *, now: dt.datetime = NOW, photos: bool = True) -> dict[str, int]:
+CORPORA = ("short", "long")
+
+
+def generate(root: Path, n: int, *, now: dt.datetime = NOW, photos: bool = True, corpus: str = "short",
+             index: bool = True) -> dict[str, int]:  # fmt: skip
     """Create a home at ``root`` holding about ``n`` notices and the rest in proportion."""
+    if corpus not in CORPORA:
+        raise ValueError(f"corpus must be one of {CORPORA}, not {corpus!r}")
     started = time.perf_counter()
     home = Home.create(root)
     database = db.connect(home.database_url)
@@ -93,6 +105,10 @@ def generate(root: Path, n: int, *, now: dt.datetime = NOW, photos: bool = True)
             at = when()
             data = _copy(rng.choice(demo[m.Notice]), rng, i, at)
             data["pinned"] = False
+            if corpus == "long":
+                subject, category, summary, body = article(rng)
+                data["title"] = f"{subject}：{data['title']}"[:200]
+                data.update(category=category, summary=summary, body=body)
             draw = rng.random()
             if draw < 0.25:  # an expired notice: most stay in the archive
                 data["expires_at"] = at + dt.timedelta(days=rng.randint(3, 30))
@@ -149,16 +165,23 @@ def generate(root: Path, n: int, *, now: dt.datetime = NOW, photos: bool = True)
                                    caption=f"活动现场 {position + 1}", position=position, created_at=at)  # fmt: skip
     counts["Album"] = m.Album.select().count()
     counts["Photo"] = m.Photo.select().count()
-    rebuild_index(home, now)  # the admin keeps the Whoosh index up to date as staff save
+    if index:
+        rebuild_index(home, now)  # the admin keeps the Whoosh index up to date as staff save
     counts["seconds"] = round(time.perf_counter() - started, 1)
     return counts
 
 
 def main(argv: list[str]) -> None:
-    root, n = Path(argv[0]), int(argv[1])
-    if (root / "linli.toml").exists():
-        raise SystemExit(f"{root} exists already")
-    print(generate(root, n))
+    parser = argparse.ArgumentParser(prog="python -m bench.generate", description=__doc__.partition("\n")[0])
+    parser.add_argument("root", type=Path)
+    parser.add_argument("n", type=int)
+    parser.add_argument("--corpus", choices=CORPORA, default="short")
+    parser.add_argument("--no-photos", dest="photos", action="store_false")
+    parser.add_argument("--no-index", dest="index", action="store_false", help="leave the Whoosh index unmade")
+    args = parser.parse_args(argv)
+    if (args.root / "linli.toml").exists():
+        raise SystemExit(f"{args.root} exists already")
+    print(generate(args.root, args.n, photos=args.photos, corpus=args.corpus, index=args.index))
 
 
 if __name__ == "__main__":

@@ -343,6 +343,37 @@ def test_search_index_folder_holds_only_public_items(own_demo):
     assert "内部".encode() not in data and "西院雨污分流管道改造施工公告".encode() not in data
 
 
+def test_the_index_answers_every_term_of_the_analyzer_with_its_exact_counts(demo_db):
+    """The index leaves out the single characters that start a pair; a query of one character
+    still gets, per document and field, as many as the analyzer finds, and the fields' lengths
+    count every term."""
+    from collections import Counter
+
+    from linli.search import analyzer
+    from linli.search.documents import public_documents
+    from linli.search.engine import FIELDS, _postings
+
+    rebuild_index(demo_db, NOW)
+    documents = {doc.key: doc for doc in public_documents(NOW)}
+    ix = open_index(demo_db)
+    with ix.searcher() as searcher:
+        reader = searcher.reader()
+        key_of = {docnum: fields["key"] for docnum, fields in enumerate(searcher.all_stored_fields())}
+        singles = 0
+        for f in FIELDS:
+            wanted: dict[str, dict[str, int]] = {}
+            for key, doc in documents.items():
+                for term, count in Counter(analyzer.terms(doc.indexed(f))).items():
+                    wanted.setdefault(term, {})[key] = count
+            for term, counts in wanted.items():
+                singles += len(term) == 1 and analyzer.char_class(term) == analyzer.CJK
+                assert {key_of[d]: tf for d, tf in _postings(reader, f, term)} == counts, (f, term)
+            total = sum(len(analyzer.terms(doc.indexed(f))) for doc in documents.values())
+            assert searcher.field_length(f) == total
+    ix.close()
+    assert singles > 500
+
+
 def test_the_search_page_offers_categories_and_title_indexes_without_javascript(demo_db):
     site = demo_db.site_dir
     page = (site / "search" / "index.html").read_text(encoding="utf-8")
