@@ -143,3 +143,18 @@ def test_export_and_import_keep_members_records_and_items(bank, tmp_path):
     assert (again.phone, again.id_number, again.name_public) == ("13900001111", "110101195001011234", False)
     assert love_bank.balance(again) == 50
     assert love_bank.balance(m.LoveBankMember.get(m.LoveBankMember.title == "李秀英")) == 55
+
+
+def test_the_demo_brings_members_with_and_without_consent_deeds_exchanges_and_items(home, tmp_path):
+    source = tmp_path / "demo"
+    for folder in ("love-bank", "love-bank-members"):
+        shutil.copytree(CONTENT / folder, source / folder)
+    fill_demo(home, NOW, photos=False, content=source)
+    members = {member.title: member for member in m.LoveBankMember.select()}
+    assert love_bank.balance(members["王桂花"]) == 35 and love_bank.balance(members["李建国"]) == 40
+    assert m.LoveBankRecord.select().where(m.LoveBankRecord.record_type == m.EXCHANGE).count() >= 3
+    assert m.LoveBankItem.select().count() >= 4
+    html = page(create_public_app(home).test_client(), "/love-bank/")
+    assert "李建国" in html and "张美兰" in html and "王**" in html and "赵**" in html
+    for private in ("王桂花", "赵德忠", "陈晓雨", "孙", "13900005501", "东院2号楼"):
+        assert private not in html, private
