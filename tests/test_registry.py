@@ -77,7 +77,7 @@ def test_a_declaration_naming_a_missing_field_fails():
     with pytest.raises(TypeError, match="nope"):
         registry.declare(names=registry.Names("怪", "怪", "Odd"), prefix="odds", position=999, markdown=("nope",))(Odd)
     with pytest.raises(TypeError, match="without pages"):
-        registry.declare(names=registry.Names("怪", "怪", "Odd"), prefix="odds", position=999, pages=False, nav=True)(Odd)
+        registry.declare(names=registry.Names("怪", "怪", "Odd"), prefix="odds", position=999, markdown=(), pages=False, nav=True)(Odd)
     with pytest.raises(TypeError, match="keep_after_expiry"):
         registry.declare(names=registry.Names("怪", "怪", "Odd"), prefix="odds", position=999, archive=True)(Odd)
     assert registry.TYPES == before
