@@ -158,3 +158,17 @@ def test_the_demo_brings_members_with_and_without_consent_deeds_exchanges_and_it
     assert "李建国" in html and "张美兰" in html and "王**" in html and "赵**" in html
     for private in ("王桂花", "赵德忠", "陈晓雨", "孙", "13900005501", "东院2号楼"):
         assert private not in html, private
+
+
+def test_a_rebuild_after_recording_a_deed_or_consent_updates_the_honour_board(bank):
+    home, wang, li = bank
+    build(home, now=NOW)
+    board = home.site_dir / "love-bank" / "index.html"
+    assert "王**" in board.read_text(encoding="utf-8")
+    love_bank.add_record(wang, m.DEED, 100, "扫雪", date=NOW.date())
+    wang.name_public = True
+    wang.save()
+    build(home, now=NOW)
+    html = board.read_text(encoding="utf-8")
+    assert "王建国" in html and "王**" not in html and "<dd>210</dd>" in html
+    assert html.index("王建国") < html.index("李秀英")  # 150 points earned before 80
