@@ -12,7 +12,7 @@ import shutil
 import pytest
 
 from admin import create_admin_app
-from linli import accounts, love_bank
+from linli import accounts, db, love_bank, migrations
 from linli import models as m
 from linli.app import create_public_app
 from linli.build import build
@@ -172,3 +172,23 @@ def test_a_rebuild_after_recording_a_deed_or_consent_updates_the_honour_board(ba
     html = board.read_text(encoding="utf-8")
     assert "王建国" in html and "王**" not in html and "<dd>210</dd>" in html
     assert html.index("王建国") < html.index("李秀英")  # 150 points earned before 80
+
+
+def test_a_version_5_database_gets_the_tables_when_opened(tmp_path, monkeypatch):
+    """A database of schema v5 (before 爱心银行): opening it creates the three tables without a
+    migration; its rows stay."""
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    home = Home.create(tmp_path / "home")
+    db.connect(home.database_url)
+    m.Notice.create(title="旧通知", status="published")
+    for table in ("love_bank_record", "love_bank_member", "love_bank_item"):
+        db.database.obj.execute_sql(f'DROP TABLE "{table}"')
+    assert migrations.CURRENT == 5
+    db.database.close()
+    db._bound_url = None  # the next connect opens the file afresh, as a new process would
+    db.connect(home.database_url)
+    for table in ("love_bank_record", "love_bank_member", "love_bank_item"):
+        assert migrations.table_exists(db.database.obj, table)
+    wang = member("王建国", consent=False)
+    love_bank.add_record(wang, m.DEED, 5, "扫雪")
+    assert m.Notice.get().title == "旧通知" and love_bank.balance(wang) == 5
