@@ -200,11 +200,16 @@ def build_site(home: Home) -> None:
     m.GridMember.create(grid=grid, name="赵网格长", role="leader", work_phone="021-5555", private_phone="13900000000", duties="全面负责", position=0)
     m.GridMember.create(grid=grid, name="钱网格员", role="worker", work_phone="", private_phone="13911111111", duties="#巡查", position=1)
 
+    m.LoveBankItem.create(title="大米一袋", status=m.PUBLISHED, points=50, in_stock=False, summary="5公斤", body="到爱心超市领取。")
+    member = m.LoveBankMember.create(title="王建国", status=m.PUBLISHED, member_type="party", phone="13900001111", address="3号楼501", id_number="11010519500101123X", name_public=False, internal_note="独居")
+    m.LoveBankRecord.create(member=member, record_type=m.DEED, date=dt.date(2026, 1, 3), description="扫雪", points=60, note="#东院")
+    m.LoveBankRecord.create(member=member, record_type=m.EXCHANGE, date=dt.date(2026, 1, 9), description="大米一袋", points=50)
+
     m.Page.create(title="关于我们", status=m.PUBLISHED, body="联系我们：\n\n---\n\n地址见上。", in_menu=True, position=1, created_at=T(2026, 1, 5), updated_at=T(2026, 1, 6))
     m.Page.create(title="“引号” & <标签>: 测试 #1", status=m.REVIEW, body="x", created_at=T(2026, 1, 7), updated_at=T(2026, 1, 7))
 
 
-EXPORTED_MODELS = [m.SiteSettings, *m.CONTENT_MODELS, m.Attachment, m.Photo, m.GridMember]
+EXPORTED_MODELS = [m.SiteSettings, *m.CONTENT_MODELS, *m.CHILD_MODELS]
 
 
 def dump(with_ids: bool = False) -> dict:
