@@ -269,6 +269,8 @@ def test_round_trip_loses_nothing(tmp_path):
         "albums": 2,
         "grids": 1,
         "pages": 2,
+        "love-bank": 1,
+        "love-bank-members": 1,
         "media": len(media_a),
     }
     assert tree(tmp_path / "export1" / "media") == media_a
@@ -607,7 +609,7 @@ def test_the_summary_names_each_type_as_staff_do(good_export, tmp_path):
     media_count = len(tree(good_export / "media"))
     assert result.stdout.splitlines()[0] == (
         f"已从 {good_export} 导入：社区信息 1，通知公告 3，办事指南 1，便民设施 2，志愿服务队 2，志愿者故事 2，"
-        f"微心愿 1，社区活动 1，活动相册 2，网格 1，页面 2，媒体文件 {media_count}"
+        f"微心愿 1，社区活动 1，活动相册 2，网格 1，页面 2，爱心银行兑换品 1，爱心银行成员 1，媒体文件 {media_count}"
     )
     # The names are the models' type_label, as the demo prints them (for every type with items).
     assert all(f"{model.type_label} " in result.stdout for model in m.CONTENT_MODELS
