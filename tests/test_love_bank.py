@@ -18,6 +18,7 @@ from linli.app import create_public_app
 from linli.build import build
 from linli.demo import CONTENT, fill_demo
 from linli.home import Home
+from linli.search import rebuild_index, search
 from linli.transfer import export_site, import_site
 from tests.conftest import NOW
 
@@ -97,6 +98,10 @@ def test_staff_record_deeds_and_exchanges_in_the_admin(bank):
     app.config["WTF_CSRF_ENABLED"] = False
     client = app.test_client()
     client.post("/login/", data={"username": "editor", "password": PASSWORD})
+    edit = page(client, f"/lovebankmember/edit/?id={wang.id}")
+    assert "现有 50 分" in edit and "13900001111" in edit and "/preview/" not in edit  # no page to preview
+    assert client.get(f"/preview/love-bank-members/{wang.id}/").status_code == 404
+    assert "王建国" in page(client, "/lovebankmember/")
     url = f"/lovebankmember/{wang.id}/records/"
     html = page(client, url)
     assert "王建国" in html and "50" in html
@@ -192,3 +197,18 @@ def test_a_version_5_database_gets_the_tables_when_opened(tmp_path, monkeypatch)
     wang = member("王建国", consent=False)
     love_bank.add_record(wang, m.DEED, 5, "扫雪")
     assert m.Notice.get().title == "旧通知" and love_bank.balance(wang) == 5
+
+
+def test_catalogue_items_have_pages_and_are_searched_members_never(bank):
+    home, wang, li = bank
+    client = create_public_app(home).test_client()
+    rice = m.LoveBankItem.get(m.LoveBankItem.title == "大米一袋")
+    html = page(client, f"/love-bank/{rice.slug}/")
+    assert "大米一袋" in html and "25 分" in html and "5公斤" in html
+    assert client.get(f"/love-bank-members/{wang.slug}/").status_code == 404
+    rebuild_index(home, NOW)
+    hits = search(home, "大米", at=NOW)
+    assert [hit.path for hit in hits] == [f"love-bank/{rice.slug}/"] and hits[0].type_label == "爱心银行兑换品"
+    for private in ("王建国", "李秀英", "13900001111"):
+        assert search(home, private, at=NOW).total == 0, private
+    assert 'href="/love-bank/"' in html  # in the navigation
