@@ -10,7 +10,7 @@ from flask import abort, flash, redirect, request, url_for
 from flask_admin import expose
 from flask_login import current_user
 
-from admin.i18n import gettext, lazy_gettext
+from admin.i18n import gettext, lazy_gettext, word
 from admin.views import ContentView
 from linli import accounts, audit, love_bank
 from linli import models as m
@@ -28,6 +28,10 @@ class LoveBankMemberView(ContentView):
     """Members: their private fields in the form, their records on a page of their own."""
 
     column_list = ("title", "member_type", "name_public", "status", "updated_at")
+    column_formatters = {
+        **ContentView.column_formatters,
+        "member_type": lambda v, c, model, n: word(dict(m.LOVE_BANK_MEMBER_TYPES).get(model.member_type, "")),
+    }
 
     def render(self, template, **kwargs):
         member = kwargs.get("model")

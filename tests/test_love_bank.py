@@ -101,7 +101,8 @@ def test_staff_record_deeds_and_exchanges_in_the_admin(bank):
     edit = page(client, f"/lovebankmember/edit/?id={wang.id}")
     assert "现有 50 分" in edit and "13900001111" in edit and "/preview/" not in edit  # no page to preview
     assert client.get(f"/preview/love-bank-members/{wang.id}/").status_code == 404
-    assert "王建国" in page(client, "/lovebankmember/")
+    listed = page(client, "/lovebankmember/")
+    assert "王建国" in listed and "党员" in listed and ">party<" not in listed
     url = f"/lovebankmember/{wang.id}/records/"
     html = page(client, url)
     assert "王建国" in html and "50" in html
