@@ -159,8 +159,8 @@ class PublishView(_StaffView):
 
 # --- preview ------------------------------------------------------------------------------------
 
-MODELS = {model.__name__.lower(): model for model in m.CONTENT_MODELS}
-MODELS.update({model.url_prefix: model for model in m.CONTENT_MODELS})
+MODELS = {model.__name__.lower(): model for model in m.CONTENT_MODELS if model.kind.pages}  # staff-only types: no page
+MODELS.update({model.url_prefix: model for model in MODELS.values()})
 
 
 def banner(item, now) -> str:

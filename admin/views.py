@@ -368,4 +368,6 @@ class AlbumView(ContentView):
         )
 
 
-CHILD_VIEWS = {m.Attachment: NoticeView, m.Photo: AlbumView}
+from admin.love_bank import LoveBankMemberView  # noqa: E402  (it builds on ContentView, above)
+
+CHILD_VIEWS = {m.Attachment: NoticeView, m.Photo: AlbumView, m.LoveBankRecord: LoveBankMemberView}

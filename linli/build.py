@@ -51,7 +51,7 @@ from flask_babel import get_translations
 from jinja2 import FileSystemBytecodeCache
 from werkzeug.test import EnvironBuilder
 
-from linli import changes, db, deps, markup, models
+from linli import changes, db, deps, markup, models, registry
 from linli.app import create_public_app
 from linli.errors import LinliError
 from linli.headers import HEADERS_FILE, headers_file
@@ -354,7 +354,7 @@ def _scan_digest(scan: deps.Scan) -> bytes:
 def _changed_slugs(old: deps.Scan, new: deps.Scan) -> dict:
     """Content type → slugs whose rows changed (or None when some row left the table)."""
     changed = {}
-    for model in models.CONTENT_MODELS:
+    for model in (kind.model for kind in registry.with_pages()):  # the index has no staff-only type
         table = model._meta.table_name
         if old.tables.get(table) == new.tables.get(table):
             continue

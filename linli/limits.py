@@ -23,6 +23,8 @@ TEXT_CHARS = 200_000
 ATTACHMENTS_PER_NOTICE = 50
 PHOTOS_PER_ALBUM = 1_000
 MEMBERS_PER_GRID = 50
+#: 爱心银行 records (deeds and exchanges) of one member: years of weekly deeds.
+RECORDS_PER_LOVE_BANK_MEMBER = 5_000
 #: Lines of a grid's buildings (one building or courtyard a line). The grid finder lists every
 #: member's phone beside every building, so this and MEMBERS_PER_GRID bound that page.
 BUILDINGS_PER_GRID = 100

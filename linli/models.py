@@ -522,6 +522,73 @@ class Hotline(Content):
         return dict(HOTLINE_CATEGORIES).get(self.category, "")
 
 
+LOVE_BANK_MEMBER_TYPES = [("resident", N_("居民")), ("party", N_("党员"))]
+DEED, EXCHANGE = "deed", "exchange"
+LOVE_BANK_RECORD_TYPES = [(DEED, N_("好人好事")), (EXCHANGE, N_("兑换"))]
+
+
+@declare(
+    names=Names("爱心银行兑换品", "愛心銀行兌換品", "Love bank items", one="Love bank item"),
+    prefix="love-bank", position=85, search=Search(group=VOLUNTEERING), media=("photo",),
+    nav=Names("爱心银行", "愛心銀行", "Love bank"), demo=4,
+    lists=(Listing("", "lovebankitem_list.html", order=("points", "position", "id"),
+                   context="linli.love_bank:board_context"),),
+    labels={"title": N_("物品或服务名称"), "points": N_("所需积分"), "in_stock": N_("有货"), "photo": N_("照片"),
+            "body": N_("说明")},
+    help={"points": N_("兑换一件（一次）需要的积分。"), "in_stock": N_("暂时没有时取消勾选，网站上会显示“暂缺”。")},
+)  # fmt: skip
+class LoveBankItem(Content):
+    """爱心银行's exchange catalogue: goods or help residents exchange their points for."""
+
+    summary = pw.CharField(default="", max_length=300)
+    body = pw.TextField(default="")
+    points = pw.IntegerField(default=10)
+    in_stock = pw.BooleanField(default=True)
+    photo = pw.CharField(default="", max_length=200)  # media path
+    position = pw.IntegerField(default=0)
+
+
+@declare(
+    names=Names("爱心银行成员", "愛心銀行成員", "Love bank members", one="Love bank member"),
+    prefix="love-bank-members", position=86, pages=False, markdown=(),
+    private=("phone", "address", "id_number"), consent={"title": "name_public"}, demo=5,
+    labels={
+        "title": N_("姓名"), "member_type": N_("身份"), "phone": N_("电话（不公开）"), "address": N_("住址（不公开）"),
+        "id_number": N_("身份证号（不公开）"), "name_public": N_("同意在光荣榜公开姓名"),
+    },
+    help={
+        "title": N_("真实姓名。未同意公开时，光荣榜上只显示姓，例如“王**”。"),
+        "status": N_("“已发布”的成员会出现在网站的爱心银行光荣榜上（按上面的规则显示姓名）。"),
+        "name_public": N_("本人同意后才勾选。"),
+    },
+)  # fmt: skip
+class LoveBankMember(Content):
+    """A resident or party member who earns 爱心银行 points. Staff-only: the public site shows
+    only the honour board's name (the real one with consent) and points (linli.love_bank)."""
+
+    member_type = pw.CharField(choices=LOVE_BANK_MEMBER_TYPES, default="resident", max_length=20)
+    phone = pw.CharField(default="", max_length=50)  # staff only
+    address = pw.CharField(default="", max_length=200)  # staff only
+    id_number = pw.CharField(default="", max_length=30)  # staff only
+    name_public = pw.BooleanField(default=False)  # the real name on the honour board only if True
+    body_field = None
+
+
+@children_of(LoveBankMember, "records", private=("description", "note"))
+class LoveBankRecord(BaseModel):
+    """A good deed (points earned) or an exchange (points spent) of a member; staff-only rows
+    whose points alone reach the site, summed (linli.love_bank)."""
+
+    member = pw.ForeignKeyField(LoveBankMember, backref="records", on_delete="CASCADE")
+    record_type = pw.CharField(choices=LOVE_BANK_RECORD_TYPES, default=DEED, max_length=20)
+    date = pw.DateField(default=lambda: now().date())
+    description = pw.CharField(default="", max_length=200)  # the deed, or the item exchanged
+    points = pw.IntegerField(default=0)  # always positive; an exchange spends them
+    note = pw.CharField(default="", max_length=200)  # staff only
+    position = pw.IntegerField(default=0)
+    type_label = "爱心银行记录"
+
+
 CONTENT_MODELS = [kind.model for kind in registry.TYPES]
 CHILD_MODELS = registry.child_models()
 

@@ -8,6 +8,7 @@ come from the content types' declarations; the other lists are hand-written view
 from __future__ import annotations
 
 import functools
+import importlib
 import math
 import operator
 import re
@@ -25,7 +26,7 @@ from linli.publicity import EXPIRED, LIVE, include_for, public, public_condition
 
 blueprint = Blueprint("public", __name__)
 
-TYPES = {model.url_prefix: model for model in m.CONTENT_MODELS}
+TYPES = {kind.prefix: kind.model for kind in registry.with_pages()}  # types with item pages
 # Theme files that browsers ask for at the site's root whatever the page links: served and
 # built there as well as under /static/ (see linli.build).
 ROOT_FILES = ("favicon.ico", "apple-touch-icon.png")
@@ -271,7 +272,11 @@ def listing(kind: registry.ContentType, spec: registry.Listing):
     """A list page a type declares: its public items in the declared order, grouped when asked."""
     model = kind.model
     items = list(public(model, moment()).order_by(*(getattr(model, name) for name in spec.order)))
-    return render_template(spec.template, kind=kind, items=items, groups=grouped(items, spec.group_by))
+    extra = {}
+    if spec.context:
+        module, name = spec.context.split(":")
+        extra = getattr(importlib.import_module(module), name)()
+    return render_template(spec.template, kind=kind, items=items, groups=grouped(items, spec.group_by), **extra)
 
 
 def grouped(items, name: str | None) -> list[tuple[str, list]]:
@@ -309,7 +314,7 @@ def not_found(error):
     return render_template("404.html"), 404
 
 
-@blueprint.route(f"/<any({', '.join(TYPES)}):prefix>/<slug>/")
+@blueprint.route("/<any({}):prefix>/<slug>/".format(", ".join(f'"{prefix}"' for prefix in TYPES)))
 def item(prefix: str, slug: str):
     model = TYPES[prefix]
     item, state = get_public(model, slug)

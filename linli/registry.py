@@ -11,7 +11,10 @@ Pelican's content classes and Lektor's datamodels. The declaration says:
 - which fields are Markdown, one-item-per-line text, media paths; its child rows; its
   staff-only fields; whether expired items stay public in an archive; its place in the admin
   menu and in the site's navigation; the admin's labels and help for its fields;
-- how many the demo community has at least.
+- how many the demo community has at least;
+- whether its items have public pages at all (``pages``): a staff-only type (爱心银行's members)
+  is kept in the admin and in exports, has no page, no search document and no place in the
+  navigation; what the public sees of it a list page of another type shows (``Listing.context``).
 
 What follows from it: the admin's views, menu and help (``admin/views.py``); the public item
 pages, the generic list pages, the navigation and the list of pages (``linli/public.py``); the
@@ -89,6 +92,7 @@ class Listing:
     template: str
     order: tuple[str, ...] = ("position", "id")
     group_by: str | None = None  # grouped by this field, in the order of its choices
+    context: str | None = None  # "module:function" giving more template variables (honour board)
 
 
 @dataclass
@@ -129,6 +133,7 @@ class ContentType:
     labels: dict[str, str] = field(default_factory=dict)  # admin labels of its fields (over LABELS)
     help: dict[str, str] = field(default_factory=dict)  # admin help of its fields (over HELP)
     demo: int = 1  # the demo community has at least this many
+    pages: bool = True  # False: a staff-only type, no public pages, not in search (see the docstring)
     children: Children | None = None  # set by children_of
 
     @property
@@ -191,6 +196,8 @@ class ContentType:
         shown = {*self.search_summary, *self.search_body}
         if shown & {*self.private_fields, *self.consent}:
             raise TypeError(f"{self.model.__name__}: search must not read staff-only fields")
+        if not self.pages and (self.nav or self.lists or self.category_pages):
+            raise TypeError(f"{self.model.__name__}: a type without pages has no list or navigation")
 
 
 #: Every content type, in the order declared (the order of ``models.CONTENT_MODELS``).
@@ -235,10 +242,17 @@ def by_key(key: str) -> ContentType:
     return next(kind for kind in TYPES if kind.key == key)
 
 
+def with_pages() -> list[ContentType]:
+    """The types whose public items have pages (and search documents), in declared order."""
+    return [kind for kind in TYPES if kind.pages]
+
+
 def groups() -> list[tuple[Group, list[ContentType]]]:
     """The search result groups in order, each with its types in menu order."""
     found: dict[str, tuple[Group, list]] = {}
     for kind in by_position():
+        if not kind.pages:
+            continue
         group = kind.group
         found.setdefault(group.key, (group, []))[1].append(kind)
     return sorted(found.values(), key=lambda entry: entry[0].position)

@@ -51,6 +51,7 @@ ROW_LIMITS: dict[type[m.BaseModel], tuple[int, str, str]] = {
     m.Attachment: (limits.ATTACHMENTS_PER_NOTICE, "条通知", "个附件"),
     m.Photo: (limits.PHOTOS_PER_ALBUM, "个相册", "张照片"),
     m.GridMember: (limits.MEMBERS_PER_GRID, "个网格", "位网格员"),
+    m.LoveBankRecord: (limits.RECORDS_PER_LOVE_BANK_MEMBER, "位爱心银行成员", "条积分记录"),
 }
 #: One-item-per-line fields with a limit of lines: (model, field) → (limit, the item, the unit).
 LINE_LIMITS: dict[tuple[type[m.BaseModel], str], tuple[int, str, str]] = {

@@ -46,7 +46,7 @@ def test_every_type_is_declared_once_with_templates_and_fields_that_exist():
     assert len({kind.position for kind in registry.TYPES}) == len(registry.TYPES)
     for kind in registry.TYPES:
         assert kind.model.kind is kind and kind.model.url_prefix == kind.prefix
-        assert (THEME / kind.template).is_file(), kind.template
+        assert (THEME / kind.template).is_file() == kind.pages, kind.template  # a staff-only type has none
         for listing in kind.lists:
             assert (THEME / listing.template).is_file(), listing.template
         fields = kind.model._meta.fields
@@ -55,7 +55,7 @@ def test_every_type_is_declared_once_with_templates_and_fields_that_exist():
         assert kind.search.date in fields or hasattr(kind.model, kind.search.date)
         for name in kind.labels:
             assert name in fields, (kind.key, name)
-    assert registry.child_models() == [m.Attachment, m.Photo, m.GridMember]
+    assert registry.child_models() == [m.Attachment, m.Photo, m.GridMember, m.LoveBankRecord]
 
 
 def test_the_navigation_and_lists_are_routes_of_the_public_site(home):
@@ -76,6 +76,8 @@ def test_a_declaration_naming_a_missing_field_fails():
     before = list(registry.TYPES)
     with pytest.raises(TypeError, match="nope"):
         registry.declare(names=registry.Names("怪", "怪", "Odd"), prefix="odds", position=999, markdown=("nope",))(Odd)
+    with pytest.raises(TypeError, match="without pages"):
+        registry.declare(names=registry.Names("怪", "怪", "Odd"), prefix="odds", position=999, markdown=(), pages=False, nav=True)(Odd)
     with pytest.raises(TypeError, match="keep_after_expiry"):
         registry.declare(names=registry.Names("怪", "怪", "Odd"), prefix="odds", position=999, archive=True)(Odd)
     assert registry.TYPES == before

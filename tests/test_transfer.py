@@ -200,11 +200,16 @@ def build_site(home: Home) -> None:
     m.GridMember.create(grid=grid, name="赵网格长", role="leader", work_phone="021-5555", private_phone="13900000000", duties="全面负责", position=0)
     m.GridMember.create(grid=grid, name="钱网格员", role="worker", work_phone="", private_phone="13911111111", duties="#巡查", position=1)
 
+    m.LoveBankItem.create(title="大米一袋", status=m.PUBLISHED, points=50, in_stock=False, summary="5公斤", body="到爱心超市领取。")
+    member = m.LoveBankMember.create(title="王建国", status=m.PUBLISHED, member_type="party", phone="13900001111", address="3号楼501", id_number="11010519500101123X", name_public=False, internal_note="独居")
+    m.LoveBankRecord.create(member=member, record_type=m.DEED, date=dt.date(2026, 1, 3), description="扫雪", points=60, note="#东院")
+    m.LoveBankRecord.create(member=member, record_type=m.EXCHANGE, date=dt.date(2026, 1, 9), description="大米一袋", points=50)
+
     m.Page.create(title="关于我们", status=m.PUBLISHED, body="联系我们：\n\n---\n\n地址见上。", in_menu=True, position=1, created_at=T(2026, 1, 5), updated_at=T(2026, 1, 6))
     m.Page.create(title="“引号” & <标签>: 测试 #1", status=m.REVIEW, body="x", created_at=T(2026, 1, 7), updated_at=T(2026, 1, 7))
 
 
-EXPORTED_MODELS = [m.SiteSettings, *m.CONTENT_MODELS, m.Attachment, m.Photo, m.GridMember]
+EXPORTED_MODELS = [m.SiteSettings, *m.CONTENT_MODELS, *m.CHILD_MODELS]
 
 
 def dump(with_ids: bool = False) -> dict:
@@ -264,6 +269,8 @@ def test_round_trip_loses_nothing(tmp_path):
         "albums": 2,
         "grids": 1,
         "pages": 2,
+        "love-bank": 1,
+        "love-bank-members": 1,
         "media": len(media_a),
     }
     assert tree(tmp_path / "export1" / "media") == media_a
@@ -602,7 +609,7 @@ def test_the_summary_names_each_type_as_staff_do(good_export, tmp_path):
     media_count = len(tree(good_export / "media"))
     assert result.stdout.splitlines()[0] == (
         f"已从 {good_export} 导入：社区信息 1，通知公告 3，办事指南 1，便民设施 2，志愿服务队 2，志愿者故事 2，"
-        f"微心愿 1，社区活动 1，活动相册 2，网格 1，页面 2，媒体文件 {media_count}"
+        f"微心愿 1，社区活动 1，活动相册 2，网格 1，页面 2，爱心银行兑换品 1，爱心银行成员 1，媒体文件 {media_count}"
     )
     # The names are the models' type_label, as the demo prints them (for every type with items).
     assert all(f"{model.type_label} " in result.stdout for model in m.CONTENT_MODELS

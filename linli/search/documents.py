@@ -19,7 +19,7 @@ from pathlib import Path
 from linli import models as m
 from linli.markup import plain_text
 from linli.publicity import EXPIRED, include_for, public, visibility
-from linli.registry import TYPES, groups
+from linli.registry import TYPES, groups, with_pages
 from linli.search.analyzer import fold
 
 SYNONYMS_PATH = Path(__file__).resolve().parent.parent / "data" / "synonyms.txt"
@@ -27,7 +27,7 @@ SYNONYMS_PATH = Path(__file__).resolve().parent.parent / "data" / "synonyms.txt"
 # Result types residents filter by: (key, zh label, en label, content types), from the declarations.
 GROUPS = [(group.key, str(group.names), group.names.en, [kind.prefix for kind in kinds]) for group, kinds in groups()]
 GROUP_OF = {prefix: key for key, _, _, prefixes in GROUPS for prefix in prefixes}
-MODELS = {model.url_prefix: model for model in m.CONTENT_MODELS}
+MODELS = {kind.prefix: kind.model for kind in with_pages()}  # types with pages: staff-only ones have none
 TYPE_LABELS_EN = {kind.prefix: kind.names.one for kind in TYPES}
 
 

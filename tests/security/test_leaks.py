@@ -77,7 +77,8 @@ def fill_private_home(home, client) -> tuple[dict[str, str], list[str], list[str
         extra = {"starts_at": NOW + 3 * DAY} if kind.model is m.Event else {}
         hidden = {name: secret(f"{kind.key}{name}") for name in (*kind.private_fields, *kind.consent)}
         consent = {flag: False for flag in kind.consent.values()}
-        item = kind.model.create(title=f"公开的{kind.names}", status="published", **hidden, **consent, **extra)
+        shown = {"title": f"公开的{kind.names}", **hidden}  # a consent field may be the title (爱心银行's members)
+        item = kind.model.create(status="published", **shown, **consent, **extra)
         children = kind.children
         if children is not None and children.private:
             hidden = {name: secret(f"{children.model.__name__.lower()}{name}") for name in children.private}
@@ -85,6 +86,14 @@ def fill_private_home(home, client) -> tuple[dict[str, str], list[str], list[str
                       if isinstance(f, pw.CharField) and f.default is None and not f.null and f.name not in hidden}  # fmt: skip
             children.model.create(**{children.link.name: item}, **needed, **hidden)
     assert {"wishbeneficiary_private", "wishadopter", "gridmemberprivate_phone"} <= set(private.values())
+    assert {"lovebankmembertitle", "lovebankmemberphone", "lovebankmemberaddress", "lovebankmemberid_number",
+            "lovebankmemberinternal_note", "lovebankrecorddescription", "lovebankrecordnote"} <= set(private.values())
+    # 爱心银行: a member who agreed to show the name is on the honour board; the points of the
+    # records above, and this member's, show as sums; their words never.
+    shown_member = m.LoveBankMember.create(title="zqxpubliclovebankok", name_public=True, status="published",
+                                           phone=secret("consenting_member_phone"))  # fmt: skip
+    m.LoveBankRecord.create(member=shown_member, points=7, description=secret("deed_description"))
+    public_words.append("zqxpubliclovebankok")
     m.Wish.create(title="zqxpublicwishok 轮椅", status="published", beneficiary="独居老人李阿姨",
                   beneficiary_private=f"李桂兰 {secret('beneficiary_private')} 3号楼2单元501",
                   adopter=secret("adopter_not_public"), adopter_public=False, wish_status="adopted")  # fmt: skip
