@@ -168,3 +168,61 @@ def test_every_page_goes_through_frozen_flask(home, monkeypatch):
     assert written["/"] == "index.html" and written["/404.html"] == "404.html"
     others = site - set(written.values())
     assert others and all(p.split("/")[0] in ("static", "media", "search") or p == "_headers" for p in others)
+
+
+@pytest.fixture
+def in_workers(monkeypatch):
+    """Pages frozen by worker processes, a few at a time, however few the pages are."""
+    from linli.build import freeze
+
+    if "fork" not in __import__("multiprocessing").get_all_start_methods() or (os.cpu_count() or 1) < 2:
+        pytest.skip("worker processes are forked, one per core")
+    monkeypatch.setattr(freeze, "PARALLEL_FROM", 10)
+    monkeypatch.setattr(freeze, "CHUNK", 7)
+
+
+@on_postgres
+def test_pages_frozen_in_worker_processes_are_a_clean_builds(home, tmp_path, in_workers):
+    fill_demo(home, NOW, photos=False)
+    reported = []
+    result = build(home, now=NOW, progress=lambda done, url, total: reported.append((done, url, total)))
+    assert result.full and result.rendered == result.pages
+    assert reported[-1][0] == reported[-1][2] == result.pages
+    assert [done for done, _, _ in reported] == sorted(done for done, _, _ in reported)
+    assert_clean(home, tmp_path, NOW)
+    for notice in public(m.Notice, NOW).order_by(m.Notice.id).limit(3):
+        notice.title += "（更正）"
+        notice.save()
+    result = build(home, now=NOW + dt.timedelta(hours=1))
+    assert not result.full and result.rendered >= 10  # (in workers too)
+    assert_clean(home, tmp_path, NOW + dt.timedelta(hours=1))
+
+
+def test_a_page_failing_in_a_worker_names_the_page_and_leaves_the_site(home, in_workers):
+    fill_demo(home, NOW, photos=False)
+    build(home, now=NOW)
+    before = site_bytes(home.site_dir)
+    override = home.root / "themes" / "default" / "templates" / "notice.html"
+    override.parent.mkdir(parents=True)
+    override.write_text('{% extends "base.html" %}{% block main %}{{ item.nope() }}{% endblock %}', encoding="utf-8")
+    with pytest.raises(linli.errors.LinliError) as failed:
+        build(home, now=NOW)
+    assert str(failed.value).startswith("网站生成失败（页面 /notices/") and "nope" in str(failed.value)
+    assert site_bytes(home.site_dir) == before and not (home.root / STAGING).exists()
+
+
+def test_a_worker_that_dies_fails_the_build_instead_of_waiting(home, in_workers, monkeypatch):
+    from linli.build.freeze import PageFreezer
+
+    fill_demo(home, NOW, photos=False)
+    real = PageFreezer._build_one
+
+    def dying(self, url, *args):
+        if url.startswith("/notices/") and url.count("/") == 3:  # a notice's page, in a worker
+            os._exit(3)
+        return real(self, url, *args)
+
+    monkeypatch.setattr(PageFreezer, "_build_one", dying)
+    with pytest.raises(linli.errors.LinliError, match="意外退出"):
+        build(home, now=NOW)
+    assert not home.site_dir.exists() and not (home.root / STAGING).exists()
