@@ -54,15 +54,17 @@ def build(home: Home, *, now=None, progress=None, full: bool = False) -> BuildRe
             context.lap("check")
             report = _Progress(progress, len(site.urls), site.kept)
             old_hashes = {url: given.last_pages[url].hash for url in site.first + site.last if url in given.last_pages}
-            others = outputs.OtherFiles(context, given.last, search_changed=bool(site.last) or not given.incremental,
-                                        same_theme=given.incremental, index_made=given.incremental)  # fmt: skip
-            frozen, values = freeze.freeze(context, site.first, old_hashes, report, meanwhile=others.stage)
+            meanwhile = None if given.incremental else lambda: outputs.index_version(context)  # (while workers freeze)
+            frozen, values = freeze.freeze(context, site.first, old_hashes, report, meanwhile)
             more, more_values = freeze.freeze(context, site.last, old_hashes, report)  # (they embed the index)
             frozen.update(more)
             values.update(more_values)
             context.lap("render")
+            search_changed = bool(site.last) or not given.incremental
+            files, others = outputs.stage_other_files(context, given.last, search_changed, same_theme=given.incremental)
+            context.lap("other files")
             token, titles_file = titles.titles_to_keep(context, given.kept_titles, given.log)
-            change = commit.new_manifest(context, given, site, frozen, values, others.files, others.staged, titles=token)
+            change = commit.new_manifest(context, given, site, frozen, values, files, others, titles=token)
             context.rendered.close()
             context.lap("manifest")
             live = commit.commit(home, change, in_place=given.last is not None) - started
@@ -84,7 +86,7 @@ def build(home: Home, *, now=None, progress=None, full: bool = False) -> BuildRe
         log.exception("search index (search_index/) not brought up to date")
     context.lap("whoosh index")
     return BuildResult(
-        len(site.urls), len(others.files), time.perf_counter() - started, home.site_dir, rendered=len(frozen),
+        len(site.urls), len(files), time.perf_counter() - started, home.site_dir, rendered=len(frozen),
         written=len(change.staged), removed=len(change.removed), full=not given.incremental,
         timings=context.timings, rows_read=len(given.scan.rows), live_seconds=live,
     )  # fmt: skip

@@ -1,7 +1,6 @@
 """The site's files that are not pages, and the admin's search index.
 
-Staged where they changed (by hash against the last build's manifest), while the pages are
-frozen: the theme's assets
+Staged where they changed (by hash against the last build's manifest): the theme's assets
 (``static/``), the public media (``media/``, hard-linked: a stored name never changes its
 bytes), the static search index (``search/``, :mod:`linli.search.static`, made item by item from
 its state file) and ``_headers``. After the site is in place, the Whoosh index
@@ -13,7 +12,6 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from linli import deps, models
@@ -30,39 +28,14 @@ SYNCED = "search_index.synced"  # the scan search_index/ was last brought in lin
 def index_version(context: BuildContext) -> str:
     """Bring the static search index up to date (item by item: cheap); its version."""
     with context.app.test_request_context():
-        version = static_index().version
-    context.lap("search index")
-    return version
-
-
-@dataclass
-class OtherFiles:
-    """The files that are not pages: :meth:`stage` stages them while the pages are frozen (in
-    worker processes: at the same time), then ``files`` (file → hash of each in the site) and
-    ``staged`` (those that changed) are known. ``index_made``: the static search index is up
-    to date already (else it is made first: the search page, frozen last, embeds it)."""
-
-    context: BuildContext
-    last: Manifest | None  # the last build's manifest
-    search_changed: bool  # the static search index may differ from the last build's
-    same_theme: bool  # the theme's files are the last build's (the global fingerprint says so)
-    index_made: bool
-    files: dict = field(default_factory=dict)
-    staged: list = field(default_factory=list)
-
-    def stage(self) -> None:
-        if not self.index_made:
-            index_version(self.context)
-        self.files, self.staged = stage_other_files(self.context, self.last, self.search_changed,
-                                                    same_theme=self.same_theme)  # fmt: skip
-        self.context.lap("other files")
+        return static_index().version
 
 
 def stage_other_files(context: BuildContext, last: Manifest | None, search_changed: bool, *,
                       same_theme: bool = False) -> tuple[dict, list[str]]:  # fmt: skip
     """Stage theme assets, public media, the search index and ``_headers`` where they changed;
     (file → hash of every such file in the site, the files staged). ``same_theme``: the theme's
-    files are the last build's, and so are its assets."""
+    files are the last build's (the global fingerprint says so), and so are its assets."""
     home, app, staging = context.home, context.app, context.staging
     files: dict[str, bytes] = {}
     previous = last.files if last else {}
