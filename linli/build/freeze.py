@@ -15,6 +15,7 @@ wrote; a page whose bytes are the site's is not staged (its staged copy is remov
 
 from __future__ import annotations
 
+import functools
 import gc
 import hashlib
 import multiprocessing
@@ -22,6 +23,7 @@ import os
 import queue
 import warnings
 from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
 from typing import NamedTuple
 
 import werkzeug.test
@@ -78,6 +80,11 @@ class PageFreezer(Freezer):
         self.values: dict = {}  # dependency key → fingerprint, of keys not taken before
         self.sent: set = set()
         self.register_generator(self.partition)
+
+    @functools.cached_property
+    def root(self) -> Path:
+        """The staging folder (Frozen-Flask's ``root``, resolved once instead of twice a page)."""
+        return super().root
 
     def partition(self) -> Iterator[str]:
         for url in self.urls:

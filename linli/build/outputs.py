@@ -28,7 +28,9 @@ SYNCED = "search_index.synced"  # the scan search_index/ was last brought in lin
 def index_version(context: BuildContext) -> str:
     """Bring the static search index up to date (item by item: cheap); its version."""
     with context.app.test_request_context():
-        return static_index().version
+        version = static_index().version
+    context.lap("search index")
+    return version
 
 
 def stage_other_files(context: BuildContext, last: Manifest | None, search_changed: bool, *,
