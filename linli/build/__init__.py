@@ -15,6 +15,7 @@ The stages, one module each:
 
 from __future__ import annotations
 
+import functools
 import gc
 import logging
 import time
@@ -50,15 +51,12 @@ def build(home: Home, *, now=None, progress=None, full: bool = False) -> BuildRe
             context.lap("scan")
             site = pages.list_site(context, given)
             context.lap("enumerate")
-            pages.choose(context, given, site, lambda: outputs.index_version(context))
+            index = functools.partial(outputs.index_version, context)  # the static search index, up to date
+            pages.choose(context, given, site, index)  # (incremental: the index first, its pages checked)
             context.lap("check")
-            report = _Progress(progress, len(site.urls), site.kept)
-            old_hashes = {url: given.last_pages[url].hash for url in site.first + site.last if url in given.last_pages}
-            meanwhile = None if given.incremental else lambda: outputs.index_version(context)  # (while workers freeze)
-            frozen, values = freeze.freeze(context, site.first, old_hashes, report, meanwhile)
-            more, more_values = freeze.freeze(context, site.last, old_hashes, report)  # (they embed the index)
-            frozen.update(more)
-            values.update(more_values)
+            report = freeze.Progress(progress, len(site.urls), site.kept)
+            meanwhile = None if given.incremental else index  # (else made while the workers freeze)
+            frozen, values = freeze.freeze_site(context, site, given.last_pages, report, meanwhile)
             context.lap("render")
             search_changed = bool(site.last) or not given.incremental
             files, others = outputs.stage_other_files(context, given.last, search_changed, same_theme=given.incremental)
@@ -91,18 +89,3 @@ def build(home: Home, *, now=None, progress=None, full: bool = False) -> BuildRe
         timings=context.timings, rows_read=len(given.scan.rows), live_seconds=live,
     )  # fmt: skip
 
-
-class _Progress:
-    """``progress(done, url, total)`` of the caller, from the freezer's reports of pages done."""
-
-    def __init__(self, progress, total: int, kept: int):
-        self.progress, self.total, self.done = progress, total, kept
-        if progress:
-            progress(0, "/", total)
-            if kept:
-                progress(kept, "/", total)
-
-    def __call__(self, count: int, url: str) -> None:
-        self.done += count
-        if self.progress:
-            self.progress(self.done, url, self.total)

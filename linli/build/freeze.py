@@ -27,9 +27,10 @@ from pathlib import Path
 from typing import NamedTuple
 
 import werkzeug.test
-from flask import request_finished
+from flask import Response, request_finished
 from flask.testing import FlaskClient
 from flask_frozen import Freezer, MissingURLGeneratorWarning
+from werkzeug.test import TestResponse
 
 from linli import db, deps, markup
 from linli.build.context import BuildContext, FrozenPage, PageEntry
@@ -139,16 +140,49 @@ class PageFreezer(Freezer):
         self.frozen[self.asked] = FrozenPage(self.asked, entry, self.old_hashes.get(self.asked) != self.digest)
 
 
-class _PageClient(FlaskClient):
-    """The test client the freezer gets pages with, without cookies (pages set none): it
-    neither adds them to each request nor looks for them in each response."""
+class _PageResponse(TestResponse, Response):
+    """The responses of :class:`_PageClient`: Flask's, as the test client wraps them (a client
+    given Flask's response class makes a new class like this one each time)."""
 
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("use_cookies", False)
-        super().__init__(*args, **kwargs)
+
+class _PageClient(FlaskClient):
+    """The test client the freezer gets pages with (a new one for each page): its responses of
+    one class made once, and without cookies (pages set none), so it neither adds them to each
+    request nor looks for them in each response."""
+
+    def __init__(self, application, response_wrapper=None, use_cookies: bool = False, **kwargs):
+        super().__init__(application, _PageResponse, use_cookies=False, **kwargs)
 
     def run_wsgi_app(self, environ, buffered: bool = False):
         return werkzeug.test.run_wsgi_app(self.application, environ, buffered=buffered)
+
+
+class Progress:
+    """``progress(done, url, total)`` of the build's caller, from reports of pages frozen."""
+
+    def __init__(self, progress, total: int, kept: int):
+        self.progress, self.total, self.done = progress, total, kept
+        if progress:
+            progress(0, "/", total)
+            if kept:
+                progress(kept, "/", total)
+
+    def __call__(self, count: int, url: str) -> None:
+        self.done += count
+        if self.progress:
+            self.progress(self.done, url, self.total)
+
+
+def freeze_site(context: BuildContext, site, last_pages: dict, progress=None, meanwhile=None) -> tuple[dict, dict]:
+    """Freeze the pages ``site`` (:class:`~linli.build.pages.Pages`) chose, those that embed the
+    static search index last; ``last_pages``: the last build's entries (for the hashes of the
+    pages in the site). Returns (url → :class:`FrozenPage`, dependency key → fingerprint)."""
+    old_hashes = {url: last_pages[url].hash for url in (*site.first, *site.last) if url in last_pages}
+    frozen, values = freeze(context, site.first, old_hashes, progress, meanwhile)
+    more, more_values = freeze(context, site.last, old_hashes, progress)
+    frozen.update(more)
+    values.update(more_values)
+    return frozen, values
 
 
 def freeze(context: BuildContext, urls: list[str], old_hashes: dict, progress=None, meanwhile=None) -> tuple[dict, dict]:
