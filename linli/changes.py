@@ -17,6 +17,7 @@ and the build then scans every row. PostgreSQL has no log (a full scan each buil
 from __future__ import annotations
 
 import secrets
+from typing import NamedTuple
 
 import peewee as pw
 
@@ -26,6 +27,15 @@ META = "linli_change_meta"
 
 #: child table → (column of the parent's id, parent table)
 PARENTS = {"attachment": ("notice_id", "notice"), "photo": ("album_id", "album"), "grid_member": ("grid_id", "grid")}
+
+
+class Since(NamedTuple):
+    """What the log says for one build: the token of the build it carries on from (None when
+    unknown), this build's token, and table → ids of the rows written since (None when unknown)."""
+
+    last: str | None
+    token: str
+    rows: dict[str, set[int]] | None
 
 
 def supported(database) -> bool:

@@ -21,6 +21,7 @@ from pathlib import Path
 
 import markdown
 import nh3
+from flask import current_app, has_app_context
 from markdown.extensions import Extension
 from markdown.extensions.toc import slugify_unicode
 from markdown.treeprocessors import Treeprocessor
@@ -173,8 +174,9 @@ def render_markdown(text: str | None) -> Markup:
     """Staff Markdown → sanitised HTML, safe to put into any page."""
     if not text or not text.strip():
         return Markup("")
-    if store is not None and store.owner == threading.get_ident():
-        return Markup(store.get(text, _render))
+    build = current_app.extensions.get("linli_build") if has_app_context() else None
+    if build is not None:  # a build's app: bodies rendered once per change, kept between builds
+        return Markup(build.rendered.get(text, _render))
     return Markup(_render(text))
 
 
@@ -199,7 +201,6 @@ class RenderedStore:
 
     def __init__(self, path: Path):
         self.path = path
-        self.owner = threading.get_ident()  # the build's thread: others (the admin's) render as usual
         self.db: sqlite3.Connection | None = None
         self.new: dict[bytes, str] = {}
 
@@ -239,7 +240,6 @@ class RenderedStore:
 RENDERER = hashlib.sha256(
     Path(__file__).read_bytes() + markdown.__version__.encode() + getattr(nh3, "__version__", "").encode()
 ).digest()
-store: RenderedStore | None = None  # set for the length of a build (linli.build)
 
 
 def sanitize_html(html: str) -> str:

@@ -196,16 +196,16 @@ def test_numbered_list_pages_have_the_url_maps_addresses(demo_db, monkeypatch):
     """Numbered pages' URLs are made from one URL per list: each is the one the URL map makes."""
     from flask import url_for
 
-    from linli import build as build_module
     from linli.app import create_public_app
+    from linli.build.pages import PAGE_GENERATORS, NumberedPages
     from linli.search import web
 
     monkeypatch.setattr(web, "PER_PAGE", 2)  # the title index has numbered pages too
     app = create_public_app(demo_db, build=True, now=NOW)
-    numbered = build_module._NumberedPages()
+    numbered = NumberedPages()
     checked = 0
     with app.test_request_context():
-        for generator in build_module.PAGE_GENERATORS:
+        for generator in PAGE_GENERATORS:
             for entry in generator():
                 if isinstance(entry, tuple):
                     assert numbered.url(entry[0], entry[1]) == url_for(entry[0], **entry[1])

@@ -17,7 +17,9 @@ import pytest
 import linli.build as build_module
 from linli import db
 from linli import models as m
-from linli.build import CACHE_DIR, STAGING, build
+from linli.build import CACHE_DIR, STAGING, build, inputs
+from linli.build.commit import load_manifest
+from linli.build.freeze import PageFreezer
 from linli.home import Home
 from linli.publicity import public
 from tests.conftest import NOW
@@ -149,21 +151,22 @@ def test_settings_photos_theme_and_config_changes(demo, tmp_path):
 
 
 KILLED = """
-import os, sys, time
+import datetime, os, sys, time
 sys.path.insert(0, {root!r})
 import linli.build as b
 from linli import db
+from linli.build.freeze import PageFreezer
 from linli.home import Home
 
 mode = sys.argv[1]
-if mode == "render":  # stop for good in the middle of rendering: the parent kills us here
-    real = b._render_chunk
-    def slow(urls):
-        out = real(urls)
+if mode == "render":  # stop for good in the middle of freezing: the parent kills us here
+    real = PageFreezer._build_one
+    def slow(self, url, last_modified=None):
+        out = real(self, url, last_modified)
         open({marker!r}, "w").close()
         time.sleep(60)
         return out
-    b._render_chunk = slow
+    PageFreezer._build_one = slow
 else:  # die after moving two files into site/: after the commit point
     real_replace, moved = os.replace, []
     def dying(src, dst):
@@ -172,10 +175,10 @@ else:  # die after moving two files into site/: after the commit point
             moved.append(dst)
             if len(moved) == 2:
                 os._exit(9)
-    b.os.replace = dying
+    os.replace = dying
 home = Home.open({home!r})
 db.connect(home.database_url)
-b.build(home, now=b.models.now().__class__(2026, 11, 25, 10, 0, 0))
+b.build(home, now=datetime.datetime(2026, 11, 25, 10, 0, 0))
 """
 
 
@@ -224,8 +227,8 @@ def test_title_index_by_first_letter_changes_one_letter_at_a_time(demo, tmp_path
     monkeypatch.setattr(web, "PER_PAGE", 2)  # the demo's notices are then many: one page per letter
     build(demo, now=NOW, full=True)
     rendered = []
-    real = build_module._render_chunk
-    monkeypatch.setattr(build_module, "_render_chunk", lambda urls: rendered.extend(urls) or real(urls))
+    real = PageFreezer._build_one
+    monkeypatch.setattr(PageFreezer, "_build_one", lambda self, url, *args: rendered.append(url) or real(self, url, *args))
     titles = demo.site_dir / "search" / "titles" / "notice"
     index = (titles / "index.html").read_text(encoding="utf-8")
     assert "按标题首字查看" in index and 'href="' in index and "class=\"row-title\"" not in index
@@ -303,7 +306,7 @@ def test_a_rebuild_reads_only_the_rows_the_change_log_names(demo, tmp_path):
     at = NOW + dt.timedelta(hours=2)  # and the soon-to-expire notice moves to the archive
     result = build(demo, now=at)
     assert not result.full and 0 < result.rows_read < total / 4
-    made = build_module._load_manifest(demo).scan
+    made = load_manifest(demo).scan
     whole = deps.scan(db.database.obj, build_module.SCANNED, at)
     assert made.by_id == whole.by_id
     assert "往期" in (demo.site_dir / "notices" / soon.slug / "index.html").read_text(encoding="utf-8")
@@ -367,7 +370,7 @@ def test_a_database_that_cannot_take_the_log_is_read_whole(demo, tmp_path, monke
 
 def test_a_build_that_renders_every_page_reads_every_row(demo, monkeypatch):
     """New code (or theme, settings, day) may fingerprint rows otherwise: the log is not used."""
-    monkeypatch.setattr(build_module, "code_fingerprint", lambda: b"other code")
+    monkeypatch.setattr(inputs, "code_fingerprint", lambda: b"other code")
     result = build(demo, now=NOW)
     assert result.full and result.rows_read == rows_in_scanned_tables()
     monkeypatch.undo()

@@ -402,14 +402,13 @@ def shard_text(number: int, postings: dict) -> str:
 
 def update(state: State, at: dt.datetime, row_hashes: dict | None = None, written=None) -> dict[str, str]:
     """Bring ``state`` in line with the public set at ``at``; path → text of every file made
-    again (files that left are those no longer among the index's hashes). ``written``: (the
-    change log's token of the last build, this build's token, table → ids of the rows that
-    changed since the last build; the first and last None when unknown): when the state was last
-    brought in line by the last build, only those items are looked at. The state records this
-    build's token."""
-    usable = written is not None and written[0] is not None and written[2] is not None
-    if usable and state.meta("log") == written[0] and state.meta("layout") is not None:
-        ids = written[2]
+    again (files that left are those no longer among the index's hashes). ``written``: what the
+    change log says (:class:`linli.changes.Since`): when the state was last brought in line by
+    the last build, only the items written since are looked at. The state records this build's
+    token."""
+    usable = written is not None and written.last is not None and written.rows is not None
+    if usable and state.meta("log") == written.last and state.meta("layout") is not None:
+        ids = written.rows
         current = public_fingerprints(at, row_hashes, ids)
         looked_at = [doc_number(prefix, i) for prefix in PREFIXES for i in ids.get(MODELS[prefix]._meta.table_name, ())]
     else:
@@ -423,7 +422,7 @@ def update(state: State, at: dt.datetime, row_hashes: dict | None = None, writte
             known.update(state.db.execute(f"SELECT number, fingerprint FROM docs WHERE number IN ({marks})", batch))
     changed = sorted(n for n, entry in current.items() if known.get(n) != entry[0])
     removed = sorted(set(known) - set(current))
-    state.set_meta("log", written[1] if written is not None else None)
+    state.set_meta("log", written.token if written is not None else None)
     if not changed and not removed and state.meta("layout") is not None:
         return {}
     files: dict[str, str] = {}
@@ -583,16 +582,10 @@ def build_static_index(
     return StaticIndex(version, manifest, hashes, files, state)
 
 
-#: Set by a build: the state file kept between builds (see the module docstring), the
-#: fingerprints of the rows of its scan of the tables (:func:`linli.deps.scan`), and what the
-#: change log says was written since the last build (see :func:`update`).
-state_path: Path | None = None
-row_hashes: dict | None = None
-written: tuple | None = None
-
-
 def static_index() -> StaticIndex:
-    """The static index of the app's moment, computed once per app (one build)."""
+    """The static index of the app's moment, computed once per app (one build). In a build, made
+    from the state file kept between builds (see the module docstring), item by item from what
+    the build's context says changed (the scan's fingerprints, the change log)."""
     from linli import deps
     from linli.app import moment
 
@@ -601,9 +594,13 @@ def static_index() -> StaticIndex:
     def compute() -> StaticIndex:
         cached = current_app.extensions.get("linli_search_static")
         if cached is None or cached[0] != at:
-            state = open_state(state_path) if state_path is not None else State()
-            cached = (at, build_static_index(at, current_app.config["LINLI_HOME"], state, row_hashes, written))
-            current_app.extensions["linli_search_static"] = cached
+            build = current_app.extensions.get("linli_build")
+            if build is None:
+                index = build_static_index(at, current_app.config["LINLI_HOME"], State())
+            else:
+                index = build_static_index(at, current_app.config["LINLI_HOME"], open_state(build.search_state),
+                                           build.row_hashes, build.search_changes)  # fmt: skip
+            cached = current_app.extensions["linli_search_static"] = (at, index)
         return cached[1]
 
     index = compute()

@@ -262,21 +262,19 @@ def title_parts(sections, last: tuple | None = None) -> dict:
 deps.CUTS["titles"] = lambda group, rows, now: title_parts(title_sections(group, rows, now))
 
 
-#: Set by a build: the title entries of the last build (group → (query keys, sorted entries, parts)),
-#: and the rows written since (table → ids), when the build can trust both (see :func:`_titles`).
-kept_entries: dict | None = None
-written: dict | None = None
-
-
 def _titles(group: str):
     """(query keys, sections, parts) of ``group``'s title index, once per build process. A build
-    that has the last build's entries looks up only the items written since."""
+    whose context has the last build's entries (and the rows written since) looks up only the
+    items written since; the entries it made are left in its context, for the next build."""
     from linli.app import moment
 
-    cache = current_app.extensions.setdefault("linli_titles", {}) if deps.building() else {}
+    building = deps.building()
+    cache = current_app.extensions.setdefault("linli_titles", {}) if building else {}
     if group not in cache:
+        build = current_app.extensions.get("linli_build") if building else None
         queries = _title_queries(group)
-        last = (kept_entries or {}).get(group) if deps.building() and written is not None else None
+        written = build.changed_rows if build is not None else None
+        last = (build.kept_titles or {}).get(group) if written is not None else None
         keys = tuple(deps.query_key(query) for _, query in queries) if last is not None else None
         previous = None
         if last is not None and last[0] == keys:
@@ -292,13 +290,14 @@ def _titles(group: str):
             entries = sorted(title_entries(group, rows, moment()))
         sections = sections_of(entries)
         parts = {}
-        if deps.building():
+        if building:
             if previous is not None and entries is last[1]:
                 parts = last[2]
             else:
                 parts = title_parts(sections, previous)
             deps.made_cut("titles", group, keys, parts)
-            current_app.extensions.setdefault("linli_title_entries", {})[group] = (keys, entries, parts)
+            if build is not None:
+                build.title_entries[group] = (keys, entries, parts)
         cache[group] = (keys, sections, parts)
     return cache[group]
 

@@ -1,0 +1,91 @@
+"""``linli build``: freeze the public app into ``site/`` — fully, or only what changed — atomically.
+
+The stages, one module each:
+
+- :mod:`~linli.build.context`: the build's context (in the app it freezes) and its records;
+- :mod:`~linli.build.inputs`: the last build's manifest, the global fingerprint, the scan of the
+  tables (from the change log when it can be trusted): what changed;
+- :mod:`~linli.build.pages`: every page of the site, and which of them to freeze;
+- :mod:`~linli.build.freeze`: Frozen-Flask's freezer, in worker processes, into the staging folder;
+- :mod:`~linli.build.outputs`: theme assets, media, the static search index, ``_headers``; the
+  admin's Whoosh index afterwards;
+- :mod:`~linli.build.commit`: the new manifest, the journal, the swap into place;
+- :mod:`~linli.build.titles`: the title index's entries kept between builds.
+"""
+
+from __future__ import annotations
+
+import functools
+import gc
+import logging
+import time
+
+from linli import models
+from linli.build import commit, freeze, inputs, outputs, pages, titles
+from linli.build.commit import recover
+from linli.build.context import CACHE_DIR, STAGING, BuildContext, BuildResult, Manifest
+from linli.build.inputs import SCANNED, code_fingerprint, global_fingerprint
+from linli.build.pages import PAGE_GENERATORS
+from linli.errors import LinliError
+from linli.home import Home
+
+__all__ = [
+    "CACHE_DIR", "PAGE_GENERATORS", "SCANNED", "STAGING", "BuildContext", "BuildResult", "Manifest", "build",
+    "code_fingerprint", "global_fingerprint", "recover",
+]  # fmt: skip
+
+log = logging.getLogger(__name__)
+
+
+def build(home: Home, *, now=None, progress=None, full: bool = False) -> BuildResult:
+    """Build ``home``'s public site into ``home.site_dir``: only what changed since the last
+    build, unless ``full``. ``progress(done, url, total)`` is called as pages are done. Raises
+    LinliError with a message for staff when anything fails (the site is then unchanged)."""
+    started = time.perf_counter()
+    recover(home)
+    context = BuildContext.open(home, (now or models.now()).replace(microsecond=0), started)
+    context.lap("start")
+    try:
+        with context.app.app_context():
+            given = inputs.read_inputs(context, full)
+            context.lap("scan")
+            site = pages.list_site(context, given)
+            context.lap("enumerate")
+            index = functools.partial(outputs.index_version, context)  # the static search index, up to date
+            pages.choose(context, given, site, index)  # (incremental: the index first, its pages checked)
+            context.lap("check")
+            report = freeze.Progress(progress, len(site.urls), site.kept)
+            meanwhile = None if given.incremental else index  # (else made while the workers freeze)
+            frozen, values = freeze.freeze_site(context, site, given.last_pages, report, meanwhile)
+            context.lap("render")
+            search_changed = bool(site.last) or not given.incremental
+            files, others = outputs.stage_other_files(context, given.last, search_changed, same_theme=given.incremental)
+            context.lap("other files")
+            token, titles_file = titles.titles_to_keep(context, given.kept_titles, given.log)
+            change = commit.new_manifest(context, given, site, frozen, values, files, others, titles=token)
+            context.rendered.close()
+            context.lap("manifest")
+            live = commit.commit(home, change, in_place=given.last is not None) - started
+            inputs.mark_log(given.log)
+            titles.write_titles(home, titles_file)  # (after the manifest that names it)
+            context.lap("commit")
+    except LinliError:
+        commit.abandon(home)
+        raise
+    except Exception as exc:
+        commit.abandon(home)
+        raise LinliError(f"网站生成失败：{type(exc).__name__}: {exc}。原来的网站没有改动。") from exc
+    finally:
+        gc.unfreeze()
+        context.close()
+    try:  # the admin's and the preview's index: what time alone changed (scheduled, expired)
+        outputs.sync_search_index(home, given.last, given.scan, context.at)
+    except Exception:  # the site is built; the admin saves and the next build retry
+        log.exception("search index (search_index/) not brought up to date")
+    context.lap("whoosh index")
+    return BuildResult(
+        len(site.urls), len(files), time.perf_counter() - started, home.site_dir, rendered=len(frozen),
+        written=len(change.staged), removed=len(change.removed), full=not given.incremental,
+        timings=context.timings, rows_read=len(given.scan.rows), live_seconds=live,
+    )  # fmt: skip
+

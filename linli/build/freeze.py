@@ -1,0 +1,268 @@
+"""Freezing pages: Frozen-Flask's :class:`~flask_frozen.Freezer` over the build's public app.
+
+Each process that freezes (the build's own for a few pages, else one worker process per core,
+forked) has its own :class:`PageFreezer`: a Freezer without its own URL generators (no static
+files, no rules without arguments, no ``url_for`` log: the build lists every page itself, see
+:mod:`linli.build.pages`) whose one registered generator yields that process's partition of the
+URLs, chunk by chunk as the process asks for more. It writes each page into the staging folder
+by Frozen-Flask's own rules (``/a/`` → ``a/index.html``) and reports it through
+:meth:`~flask_frozen.Freezer.freeze_yield`.
+
+What the subclass adds around the freezer's ``_build_one``: the dependencies the page's view
+read (recorded while it renders, see :mod:`linli.deps`) and the hash of the bytes the freezer
+wrote; a page whose bytes are the site's is not staged (its staged copy is removed).
+"""
+
+from __future__ import annotations
+
+import functools
+import gc
+import hashlib
+import multiprocessing
+import os
+import queue
+import warnings
+from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
+from typing import NamedTuple
+
+import werkzeug.test
+from flask import Response, request_finished
+from flask.testing import FlaskClient
+from flask_frozen import Freezer, MissingURLGeneratorWarning
+from werkzeug.test import TestResponse
+
+from linli import db, deps, markup
+from linli.build.context import BuildContext, FrozenPage, PageEntry
+from linli.errors import LinliError
+
+PARALLEL_FROM = 300  # pages: fewer are frozen in the build's own process
+CHUNK = 64  # pages a worker process asks for at a time
+WORKERS = 8  # at most, one per core
+
+
+class PageError(LinliError):
+    """A page could not be frozen (the site is then unchanged)."""
+
+    def __init__(self, url: str, reason: str):
+        super().__init__(f"网站生成失败（页面 {url}）：{reason}。原来的网站没有改动。")
+        self.url, self.reason = url, reason
+
+
+class Failure(NamedTuple):
+    """What a worker process sends back when a page fails."""
+
+    url: str
+    reason: str
+
+
+class PageFreezer(Freezer):
+    """A Freezer of the pages ``urls`` yields into the build's staging folder; ``old_hashes``
+    (url → hash of the page in the site) tells which pages changed."""
+
+    def __init__(self, context: BuildContext, old_hashes: dict, urls: Iterable[str] = ()):
+        context.app.config.update(
+            FREEZER_DESTINATION=str(context.staging),
+            FREEZER_REMOVE_EXTRA_FILES=False,  # the staging folder holds what this build changes
+            FREEZER_REDIRECT_POLICY="error",  # every page is a page: a redirect is a mistake
+            FREEZER_IGNORE_404_NOT_FOUND=False,
+            FREEZER_RELATIVE_URLS=False,  # the app makes every link relative, in Markdown too
+            # Hosts serve a file by its extension; the app's types are the hosts' but for the feeds
+            # (Atom in .xml files, which readers take as it is): no warning per feed.
+            FREEZER_IGNORE_MIMETYPE_WARNINGS=True,
+        )
+        context.app.test_client_class = _PageClient
+        super().__init__(context.app, with_static_files=False, with_no_argument_rules=False, log_url_for=False)
+        self.context, self.old_hashes, self.urls = context, old_hashes, urls
+        self.asked: str | None = None  # the URL (as listed) being frozen
+        self.recorder: deps.Recorder | None = None  # its dependencies
+        self.digest: bytes | None = None  # the hash of its bytes
+        self.frozen: dict[str, FrozenPage] = {}  # since the last take()
+        self.values: dict = {}  # dependency key → fingerprint, of keys not taken before
+        self.sent: set = set()
+        self.register_generator(self.partition)
+
+    @functools.cached_property
+    def root(self) -> Path:
+        """The staging folder (Frozen-Flask's ``root``, resolved once instead of twice a page)."""
+        return super().root
+
+    def partition(self) -> Iterator[str]:
+        for url in self.urls:
+            self.asked = url
+            yield url
+
+    def _build_one(self, url, last_modified=None):
+        if ".." in self.urlpath_to_filepath(url).split("/"):
+            raise PageError(self.asked, "网址不能作为文件名")
+        with deps.recording(self.context.at) as self.recorder:
+            path = super()._build_one(url, last_modified)
+        if self.old_hashes.get(self.asked) == self.digest:
+            path.unlink()  # the site has these bytes: not staged
+        return path
+
+    def _sent_response(self, app, response, **extra) -> None:
+        """(Flask's ``request_finished``) The hash of the page's bytes, as the freezer writes them."""
+        self.digest = hashlib.blake2b(response.get_data(), digest_size=16).digest()
+
+    def take(self) -> tuple[dict, dict]:
+        """(url → :class:`FrozenPage`, new dependency values) since the last take."""
+        self.context.rendered.flush()
+        frozen, values, self.frozen, self.values = self.frozen, self.values, {}, {}
+        return frozen, values
+
+    def freeze_pages(self, report: Callable[[int, str], None] | None = None) -> None:
+        """Freeze every URL of the partition; ``report(1, url)`` after each page. A failure
+        raises :class:`PageError` with the URL."""
+        try:
+            with warnings.catch_warnings(), request_finished.connected_to(self._sent_response, self.app):
+                # The freezer warns of endpoints none of its generators named: its generator is
+                # this process's share of the pages, which names few.
+                warnings.simplefilter("ignore", MissingURLGeneratorWarning)
+                for page in self.freeze_yield():
+                    self._add(page.path.as_posix())
+                    if report:
+                        report(1, self.asked)
+        except PageError:
+            raise
+        except Exception as exc:
+            raise PageError(self.asked or "/", f"{type(exc).__name__}: {exc}") from exc
+
+    def _add(self, file: str) -> None:
+        """Keep the page just frozen, and the values of its dependency keys not sent before."""
+        found = self.recorder.deps
+        keys = tuple(found)
+        for key in keys:
+            if key not in self.sent:
+                self.sent.add(key)
+                self.values[key] = found[key]
+        entry = PageEntry(file, self.digest, keys)
+        self.frozen[self.asked] = FrozenPage(self.asked, entry, self.old_hashes.get(self.asked) != self.digest)
+
+
+class _PageResponse(TestResponse, Response):
+    """The responses of :class:`_PageClient`: Flask's, as the test client wraps them (a client
+    given Flask's response class makes a new class like this one each time)."""
+
+
+class _PageClient(FlaskClient):
+    """The test client the freezer gets pages with (a new one for each page): its responses of
+    one class made once, and without cookies (pages set none), so it neither adds them to each
+    request nor looks for them in each response."""
+
+    def __init__(self, application, response_wrapper=None, use_cookies: bool = False, **kwargs):
+        super().__init__(application, _PageResponse, use_cookies=False, **kwargs)
+
+    def run_wsgi_app(self, environ, buffered: bool = False):
+        return werkzeug.test.run_wsgi_app(self.application, environ, buffered=buffered)
+
+
+class Progress:
+    """``progress(done, url, total)`` of the build's caller, from reports of pages frozen."""
+
+    def __init__(self, progress, total: int, kept: int):
+        self.progress, self.total, self.done = progress, total, kept
+        if progress:
+            progress(0, "/", total)
+            if kept:
+                progress(kept, "/", total)
+
+    def __call__(self, count: int, url: str) -> None:
+        self.done += count
+        if self.progress:
+            self.progress(self.done, url, self.total)
+
+
+def freeze_site(context: BuildContext, site, last_pages: dict, progress=None, meanwhile=None) -> tuple[dict, dict]:
+    """Freeze the pages ``site`` (:class:`~linli.build.pages.Pages`) chose, those that embed the
+    static search index last; ``last_pages``: the last build's entries (for the hashes of the
+    pages in the site). Returns (url → :class:`FrozenPage`, dependency key → fingerprint)."""
+    old_hashes = {url: last_pages[url].hash for url in (*site.first, *site.last) if url in last_pages}
+    frozen, values = freeze(context, site.first, old_hashes, progress, meanwhile)
+    more, more_values = freeze(context, site.last, old_hashes, progress)
+    frozen.update(more)
+    values.update(more_values)
+    return frozen, values
+
+
+def freeze(context: BuildContext, urls: list[str], old_hashes: dict, progress=None, meanwhile=None) -> tuple[dict, dict]:
+    """Freeze ``urls``: (url → :class:`FrozenPage`, dependency key → fingerprint).
+    ``progress(count, url)`` is called as pages are done (``count`` more, the last ``url``);
+    ``meanwhile()`` runs in this process while worker processes freeze (or before freezing,
+    when there are too few pages for workers)."""
+    workers = min(os.cpu_count() or 1, WORKERS)
+    if len(urls) < PARALLEL_FROM or workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
+        if meanwhile:
+            meanwhile()
+        freezer = PageFreezer(context, old_hashes, urls)
+        freezer.freeze_pages(progress)
+        return freezer.take()
+    processes = multiprocessing.get_context("fork")
+    chunks = [urls[i : i + CHUNK] for i in range(0, len(urls), CHUNK)]
+    taken, results = processes.Value("i", 0), processes.Queue()  # the chunks asked for; what came of them
+    frozen: dict = {}
+    values: dict = {}
+    gc.freeze()  # objects of this process stay shared with the workers, not copied on collection
+    started = []
+    try:
+        for _ in range(workers):
+            worker = processes.Process(target=_work, args=(context, old_hashes, chunks, taken, results), daemon=True)
+            worker.start()
+            started.append(worker)
+        if meanwhile:
+            meanwhile()
+        for _ in chunks:
+            outcome = _next(results, started)
+            if isinstance(outcome, Failure):
+                raise PageError(*outcome)
+            frozen.update(outcome[0])
+            values.update(outcome[1])
+            if progress and outcome[0]:
+                progress(len(outcome[0]), next(reversed(outcome[0])))
+        for worker in started:
+            worker.join()
+    finally:
+        gc.unfreeze()
+        for worker in started:
+            if worker.is_alive():
+                worker.kill()
+                worker.join()
+        results.close()
+    return frozen, values
+
+
+def _next(results, workers: list):
+    """The next message of the workers; an error when one died, or all ended without sending it."""
+    while True:
+        try:
+            return results.get(timeout=1.0)
+        except queue.Empty:
+            if any(worker.exitcode for worker in workers) or not any(worker.is_alive() for worker in workers):
+                raise LinliError("网站生成失败：生成页面的进程意外退出。原来的网站没有改动。") from None
+
+
+def _work(context: BuildContext, old_hashes: dict, chunks: list, taken, results) -> None:
+    """A worker process (forked): freeze chunks of ``chunks``, the next not ``taken`` each time,
+    with a freezer of its own; send each chunk's pages (or the failure) to ``results``."""
+    database = db.database.obj
+    database._state.reset()  # the parent's connection must not be used across fork
+    database.connect()
+    context.rendered = markup.RenderedStore(context.rendered.path)
+    freezer = PageFreezer(context, old_hashes)
+
+    def partition():
+        while True:
+            with taken.get_lock():
+                number, taken.value = taken.value, taken.value + 1
+            if number >= len(chunks):
+                return
+            yield from chunks[number]
+            results.put(freezer.take())  # the chunk's pages are frozen when the next URL is asked for
+
+    freezer.urls = partition()
+    try:
+        freezer.freeze_pages()
+    except PageError as exc:
+        results.put(Failure(exc.url, exc.reason))
+    finally:
+        context.rendered.close()

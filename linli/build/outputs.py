@@ -1,0 +1,139 @@
+"""The site's files that are not pages, and the admin's search index.
+
+Staged where they changed (by hash against the last build's manifest): the theme's assets
+(``static/``), the public media (``media/``, hard-linked: a stored name never changes its
+bytes), the static search index (``search/``, :mod:`linli.search.static`, made item by item from
+its state file) and ``_headers``. After the site is in place, the Whoosh index
+(``search_index/``) is brought in line with the public set.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+from pathlib import Path
+
+from linli import deps, registry
+from linli.build.context import CACHE_DIR, BuildContext, Manifest
+from linli.headers import HEADERS_FILE, headers_file
+from linli.home import Home
+from linli.public import ROOT_FILES, public_media_paths
+from linli.search import sync_index
+from linli.search.static import static_index
+
+SYNCED = "search_index.synced"  # the scan search_index/ was last brought in line with
+
+
+def index_version(context: BuildContext) -> str:
+    """Bring the static search index up to date (item by item: cheap); its version."""
+    with context.app.test_request_context():
+        version = static_index().version
+    context.lap("search index")
+    return version
+
+
+def stage_other_files(context: BuildContext, last: Manifest | None, search_changed: bool, *,
+                      same_theme: bool = False) -> tuple[dict, list[str]]:  # fmt: skip
+    """Stage theme assets, public media, the search index and ``_headers`` where they changed;
+    (file → hash of every such file in the site, the files staged). ``same_theme``: the theme's
+    files are the last build's (the global fingerprint says so), and so are its assets."""
+    home, app, staging = context.home, context.app, context.staging
+    files: dict[str, bytes] = {}
+    previous = last.files if last else {}
+    previous_search = {rel: h for rel, h in previous.items() if rel.startswith("search/")} if last else None
+    staged: list[str] = []
+    seen: set[str] = set()
+    if same_theme:
+        files.update((rel, h) for rel, h in previous.items() if rel.startswith("static/") or rel in ROOT_FILES)
+    for theme_dir in home.theme_dirs if not same_theme else ():
+        static = theme_dir / "static"
+        for source in sorted(static.rglob("*")) if static.is_dir() else []:
+            rel = source.relative_to(static).as_posix()
+            if source.is_file() and rel not in seen and not source.name.startswith("."):
+                seen.add(rel)
+                data = source.read_bytes()
+                # The icons also at the site's root, where browsers ask for them.
+                for target in (f"static/{rel}", rel) if rel in ROOT_FILES else (f"static/{rel}",):
+                    files[target] = hashlib.blake2b(data, digest_size=16).digest()
+                    if previous.get(target) != files[target]:
+                        _write(staging / target, data)
+                        staged.append(target)
+    with app.test_request_context():
+        media = sorted(public_media_paths())
+    for rel in media:  # stored by content hash: a name never changes its bytes
+        target = f"media/{rel}"
+        files[target] = b"media"
+        if target not in previous:
+            _link(home.media_dir / rel, staging / target)
+            staged.append(target)
+    if search_changed or previous_search is None:
+        with deps.recording(context.at), app.test_request_context():
+            index = static_index()
+        changed = [rel for rel, digest in index.hashes.items() if previous.get(f"search/{rel}") != digest]
+        for rel, text in index.texts(changed).items():  # only those are at hand or made again
+            _write(staging / f"search/{rel}", text.encode("utf-8"))
+        staged += [f"search/{rel}" for rel in changed]
+        files.update((f"search/{rel}", digest) for rel, digest in index.hashes.items())
+    else:
+        files.update(previous_search)
+    data = headers_file().encode("utf-8")  # security headers for hosts that read _headers
+    files[HEADERS_FILE] = hashlib.blake2b(data, digest_size=16).digest()
+    if previous.get(HEADERS_FILE) != files[HEADERS_FILE]:
+        _write(staging / HEADERS_FILE, data)
+        staged.append(HEADERS_FILE)
+    return files, staged
+
+
+def _write(target: Path, data: bytes) -> None:
+    try:
+        target.write_bytes(data)
+    except FileNotFoundError:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(data)
+
+
+def _link(source: Path, target: Path) -> None:
+    """Hard-link a media file into the staged site (they are never changed in place), else copy."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        os.link(source, target)
+    except OSError:
+        shutil.copyfile(source, target)
+
+
+# --- the admin's index ---------------------------------------------------------------------------
+
+
+def sync_search_index(home: Home, last: Manifest | None, scan: deps.Scan, at) -> None:
+    """Bring ``search_index/`` in line with the public set. When the last build's sync left it
+    in line with that build's scan, only the rows that changed since are looked at."""
+    marker = home.root / CACHE_DIR / SYNCED
+    changed = None
+    try:
+        if last is not None and marker.read_bytes() == _scan_digest(last.scan):
+            changed = _changed_slugs(last.scan, scan)
+    except OSError:
+        pass
+    marker.unlink(missing_ok=True)
+    sync_index(home, at, changed=changed)
+    marker.write_bytes(_scan_digest(scan))
+
+
+def _scan_digest(scan: deps.Scan) -> bytes:
+    return hashlib.blake2b(repr(sorted(scan.tables.items())).encode(), digest_size=16).digest()
+
+
+def _changed_slugs(old: deps.Scan, new: deps.Scan) -> dict:
+    """Content type → slugs whose rows changed (or None when some row left the table)."""
+    changed = {}
+    for model in (kind.model for kind in registry.with_pages()):  # the index has no staff-only type
+        table = model._meta.table_name
+        if old.tables.get(table) == new.tables.get(table):
+            continue
+        before, now = old.slugs.get(table, {}), new.slugs.get(table, {})
+        if before.keys() - now.keys():
+            changed[model.url_prefix] = None
+        else:
+            changed[model.url_prefix] = {slug for slug, h in now.items() if before.get(slug) != h}
+    return changed
