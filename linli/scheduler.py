@@ -265,6 +265,9 @@ def is_running(home: Home) -> bool:
 # --- the nightly backup -----------------------------------------------------------------------
 
 
+BACKUP_WAIT = 30  # seconds the backup waits for a run that took the home's lock meanwhile
+
+
 def backup_time(home: Home) -> dt.time | None:
     """Today's backup time (``[backup] time``), or None where Linli does not back up itself
     (PostgreSQL: pg_dump)."""
@@ -289,7 +292,7 @@ def make_backup(home: Home) -> str:
     from linli import backup
 
     try:
-        archive = backup.scheduled_backup(home, runs.SCHEDULER_USER)
+        archive = backup.scheduled_backup(home, runs.SCHEDULER_USER, wait=BACKUP_WAIT)
     except Exception as exc:  # a failed backup never stops the scheduler; the audit log says why
         logger.exception("scheduled backup failed")
         message = str(exc) if isinstance(exc, LinliError) else f"{type(exc).__name__}: {exc}"
@@ -340,7 +343,7 @@ class Scheduler:
         attempt = publish_if_due(self.home, now)
         if attempt.run is not None:
             done.append(f"{attempt.due.reason} → {attempt.run.message}")
-        if backup_due(self.home, now):
+        if backup_due(self.home, now) and not runs.is_busy(self.home):  # busy: the next round tries again
             done.append(make_backup(self.home))
         return done
 

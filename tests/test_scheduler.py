@@ -294,7 +294,7 @@ def test_a_publish_whose_process_died_is_done_again_at_once(home, clock):
     assert publishes()[-1].state == runs.SUCCEEDED and scheduler.publish_due(home) is None
 
 
-def test_one_scheduler_per_home_and_one_publish_at_a_time(home, clock):
+def test_one_scheduler_per_home_and_one_publish_at_a_time(home, clock, backups_off):
     publisher.run_publish(home)
     m.Notice.create(title="停水通知", status=m.PUBLISHED, publish_at=m.now() + MINUTE)
     clock.advance(MINUTE)
@@ -319,7 +319,7 @@ def test_one_scheduler_per_home_and_one_publish_at_a_time(home, clock):
 def test_the_nightly_backup(home, clock, monkeypatch, tmp_path):
     made = []
 
-    def scheduled_backup(home, username):  # a double of linli.backup's: records the call
+    def scheduled_backup(home, username, wait):  # a double of linli.backup's: records the call
         made.append(m.now())
         if len(made) == 3:
             raise LinliError("备份目录已满")
