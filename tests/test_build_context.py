@@ -20,6 +20,7 @@ from linli import models as m
 from linli.build import CACHE_DIR, STAGING, build
 from linli.demo import fill_demo
 from linli.home import Home
+from linli.public import ROOT_FILES
 from linli.publicity import public
 from tests.conftest import NOW
 
@@ -167,7 +168,8 @@ def test_every_page_goes_through_frozen_flask(home, monkeypatch):
     assert set(written.values()) <= site
     assert written["/"] == "index.html" and written["/404.html"] == "404.html"
     others = site - set(written.values())
-    assert others and all(p.split("/")[0] in ("static", "media", "search") or p == "_headers" for p in others)
+    assert others and all(p.split("/")[0] in ("static", "media", "search") or p in ("_headers", *ROOT_FILES)
+                          for p in others)  # fmt: skip
 
 
 @pytest.fixture
