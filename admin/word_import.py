@@ -47,11 +47,11 @@ def _too_big(size: int) -> str | None:
 def create_from_word(kind: str):
     endpoint = kind  # "endpoint" is url_for's own argument
     model = FROM_WORD.get(endpoint)
+    if not current_user.is_authenticated:  # before anything else: an anonymous caller learns nothing
+        return redirect(url_for("auth.login", next=url_for(f"{endpoint}.create_view") if model else None))
     if model is None:
         return ("", 404)
     create_page = url_for(f"{endpoint}.create_view")
-    if not current_user.is_authenticated:
-        return redirect(url_for("auth.login", next=create_page))
     file = request.files.get("file")
     if file is None or not file.filename:
         flash(gettext("没有收到文件。请先选择一个 Word 文档（.docx），再点“从Word新建”。"), "danger")
