@@ -48,6 +48,23 @@ def on_postgres() -> bool:
     return os.environ.get("DATABASE_URL", "").startswith(("postgres://", "postgresql://"))
 
 
+class SiteClock:
+    """The site's wall clock moved by a test: ``at`` (naive, the site's zone) is what
+    ``linli.clock.utc_now`` — Linli's only read of the time — answers."""
+
+    def __init__(self, monkeypatch, at: dt.datetime, zone: str = "Asia/Shanghai"):
+        from linli import clock
+
+        self.at, self.zone = at, clock.zone_named(zone)
+        monkeypatch.setattr(clock, "utc_now", lambda: self.at.replace(tzinfo=self.zone).astimezone(dt.timezone.utc))
+
+
+@pytest.fixture
+def site_clock(monkeypatch) -> SiteClock:
+    """The site's clock standing at :data:`NOW`, moved by setting ``site_clock.at``."""
+    return SiteClock(monkeypatch, NOW)
+
+
 @pytest.fixture
 def now() -> dt.datetime:
     return NOW

@@ -60,7 +60,8 @@ def html(client, url: str) -> str:
 def chinese_left(page: str) -> list[str]:
     """CJK text of the page apart from content and the language choice "简体中文"."""
     page = re.sub(r"\\u([0-9a-fA-F]{4})", lambda match: chr(int(match.group(1), 16)), page)  # JSON in the page
-    for allowed in (TITLE, BODY, CATEGORY, COMMUNITY, "简体中文"):
+    community = m.SiteSettings.get_current().name  # the header names the community: content
+    for allowed in (TITLE, BODY, CATEGORY, COMMUNITY, community, "简体中文"):
         page = page.replace(allowed, "")
     return sorted({match for match in re.findall(r".{0,30}[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]+.{0,10}", page)})
 

@@ -28,19 +28,6 @@ SITE_ZONE = clock.zone_named("Asia/Shanghai")
 NOW = dt.datetime(2026, 11, 25, 10, 0, 0)  # site time
 
 
-class Clock:
-    """The site's clock, moved by the test (``linli.clock.utc_now`` is the only read of the time)."""
-
-    def __init__(self, monkeypatch, at: dt.datetime):
-        self.at = at
-        monkeypatch.setattr(clock, "utc_now", lambda: self.at.replace(tzinfo=SITE_ZONE).astimezone(dt.timezone.utc))
-
-
-@pytest.fixture
-def site_clock(monkeypatch):
-    return Clock(monkeypatch, NOW)
-
-
 @pytest.fixture
 def app(home, site_clock):
     accounts.add_user("admin", PASSWORD, role="admin")

@@ -21,6 +21,7 @@ from linli.cli import cli
 from linli.errors import LinliError
 from linli.home import PROJECT_ROOT, Home
 from linli.media import store_image
+from tests.conftest import SiteClock
 from tests.deploy_servers import add_target, make_site, tree_hashes
 
 SITE_ZONE = clock.zone_named("Asia/Shanghai")
@@ -33,17 +34,9 @@ def _sqlite(monkeypatch):
     monkeypatch.delenv("DATABASE_URL", raising=False)
 
 
-class Clock:
-    """The site's clock, moved by the test: ``linli.clock.utc_now`` is Linli's only read of the time."""
-
-    def __init__(self, monkeypatch, at: dt.datetime):
-        self.at = at
-        monkeypatch.setattr(clock, "utc_now", lambda: self.at.replace(tzinfo=SITE_ZONE).astimezone(dt.timezone.utc))
-
-
 @pytest.fixture
 def site_clock(monkeypatch):
-    return Clock(monkeypatch, NIGHT - dt.timedelta(hours=3))
+    return SiteClock(monkeypatch, NIGHT - dt.timedelta(hours=3))
 
 
 @pytest.fixture
