@@ -435,6 +435,8 @@ class Service:
     """``python -m linli --home H serve --port P`` in a process group of its own."""
 
     def __init__(self, home: Home, tmp_path: Path, env: dict | None = None):
+        if scheduler.backup_due(home, m.now()):  # this night's backup made before: the service only publishes
+            scheduler.make_backup(home)
         self.home, self.port = home, free_port()
         self.log = tmp_path / f"serve-{self.port}.log"
         environment = {**os.environ, "PYTHONPATH": str(PROJECT_ROOT), "DATABASE_URL": home.database_url, **(env or {})}
