@@ -345,7 +345,7 @@ def test_search_index_folder_holds_only_public_items(own_demo):
     assert "内部".encode() not in data and "西院雨污分流管道改造施工公告".encode() not in data
 
 
-def test_the_index_answers_every_term_of_the_analyzer_with_its_exact_counts(demo_db):
+def test_the_index_answers_every_term_of_the_analyzer_with_its_exact_counts(own_demo):
     """The index leaves out the single characters that start a pair; a query of one character
     still gets, per document and field, as many as the analyzer finds, and the fields' lengths
     count every term."""
@@ -355,9 +355,9 @@ def test_the_index_answers_every_term_of_the_analyzer_with_its_exact_counts(demo
     from linli.search.documents import public_documents
     from linli.search.engine import FIELDS, _postings
 
-    rebuild_index(demo_db, NOW)
+    rebuild_index(own_demo, NOW)
     documents = {doc.key: doc for doc in public_documents(NOW)}
-    ix = open_index(demo_db)
+    ix = open_index(own_demo)
     with ix.searcher() as searcher:
         reader = searcher.reader()
         key_of = {docnum: fields["key"] for docnum, fields in enumerate(searcher.all_stored_fields())}
