@@ -15,12 +15,14 @@ wrote; a page whose bytes are the site's is not staged (its staged copy is remov
 
 from __future__ import annotations
 
+import ctypes
 import functools
 import gc
 import hashlib
 import multiprocessing
 import os
 import queue
+import signal
 import warnings
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
@@ -241,9 +243,19 @@ def _next(results, workers: list):
                 raise LinliError("网站生成失败：生成页面的进程意外退出。原来的网站没有改动。") from None
 
 
+def _die_with_parent() -> None:
+    """Linux: the kernel ends this worker when the build's process dies, so that a killed
+    service leaves no worker behind holding the home's lock (on other systems: nothing)."""
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+
+
 def _work(context: BuildContext, old_hashes: dict, chunks: list, taken, results) -> None:
     """A worker process (forked): freeze chunks of ``chunks``, the next not ``taken`` each time,
     with a freezer of its own; send each chunk's pages (or the failure) to ``results``."""
+    _die_with_parent()
     database = db.database.obj
     database._state.reset()  # the parent's connection must not be used across fork
     database.connect()
