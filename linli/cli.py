@@ -8,8 +8,10 @@ folder). A problem the user can fix is reported as one line on stderr with exit 
 from __future__ import annotations
 
 import errno
+import faulthandler
 import secrets
 import shutil
+import signal
 import socket
 import sys
 from pathlib import Path
@@ -244,6 +246,7 @@ def serve(root: Path, production: bool, port: int | None, host: str | None) -> N
     server = make_server(host, port, create_preview_app(home), threaded=True)
     click.echo(f"网站预览：http://{host}:{port}/    管理后台：http://{host}:{port}/admin/")
     click.echo("按 Ctrl+C 停止。")
+    _service_signals()
     scheduler.start()  # publishes on time and backs up nightly while the server runs
     try:
         server.serve_forever()
@@ -273,11 +276,26 @@ def _serve_production(root: Path, host: str | None, port: int | None) -> None:
                        "其他情况请按 README 配置 HTTPS 反向代理。", err=True)  # fmt: skip
         click.echo("按 Ctrl+C 停止。")
 
+    _service_signals()
     scheduler.start()  # publishes on time and backs up nightly while the server runs
     try:
         serve_production(home, host, port, ready=ready)
     finally:
         scheduler.stop()
+
+
+def _service_signals() -> None:
+    """Ctrl+C and SIGTERM stop the service, also when it was started in a script's background;
+    ``kill -USR1 <pid>`` prints every thread's stack to its log (where a stuck service is stuck;
+    POSIX only)."""
+    from linli.server import stop_on_signals
+
+    stop_on_signals()
+    if hasattr(signal, "SIGUSR1"):
+        try:
+            faulthandler.register(signal.SIGUSR1, file=sys.__stderr__, all_threads=True)
+        except (AttributeError, ValueError, OSError):  # no standard error to write to
+            pass
 
 
 def _require_free_port(host: str, port: int) -> None:

@@ -120,8 +120,7 @@ def serve_production(home: Home, host: str | None = None, port: int | None = Non
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     logging.getLogger("waitress.queue").setLevel(logging.ERROR)  # "task queue depth" on every burst
     server = make_production_server(home, host, port)
-    if threading.current_thread() is threading.main_thread():
-        signal.signal(signal.SIGTERM, _stop)
+    stop_on_signals()
     if ready:
         ready([f"http://{_url_host(address)}:{bound_port}" for address, bound_port in _addresses(server)])
     try:
@@ -131,6 +130,16 @@ def serve_production(home: Home, host: str | None = None, port: int | None = Non
     finally:
         server.close()
         log.info("stopped")
+
+
+def stop_on_signals() -> None:
+    """Ctrl+C (SIGINT) and systemd's stop (SIGTERM) end the serving loop cleanly, whatever this
+    process inherited: a program started in the background of a script (``linli serve &``)
+    inherits SIGINT *ignored*, and Python then leaves it so. Main thread only (signals are
+    delivered there); elsewhere nothing changes."""
+    if threading.current_thread() is threading.main_thread():
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(signum, _stop)
 
 
 def _stop(signum, frame):

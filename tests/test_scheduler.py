@@ -18,6 +18,7 @@ import contextlib
 import datetime as dt
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -434,7 +435,7 @@ def test_linli_publish_builds_then_sends_and_says_so(home, clock, tmp_path, monk
 class Service:
     """``python -m linli --home H serve --port P`` in a process group of its own."""
 
-    def __init__(self, home: Home, tmp_path: Path, env: dict | None = None):
+    def __init__(self, home: Home, tmp_path: Path, env: dict | None = None, *, sigint_ignored: bool = False):
         if scheduler.backup_due(home, m.now()):  # this night's backup made before: the service only publishes
             scheduler.make_backup(home)
         self.home, self.port = home, free_port()
@@ -443,7 +444,8 @@ class Service:
         with self.log.open("w") as out:
             self.process = subprocess.Popen(
                 [sys.executable, "-m", "linli", "--home", str(home.root), "serve", "--port", str(self.port)],
-                stdout=out, stderr=subprocess.STDOUT, env=environment, start_new_session=True)  # fmt: skip
+                stdout=out, stderr=subprocess.STDOUT, env=environment, start_new_session=True,
+                preexec_fn=_ignore_sigint if sigint_ignored else None)  # fmt: skip
 
     def kill(self, *, group: bool = True) -> None:
         """SIGKILL to the service and every process it started (as systemd stops a unit), or
@@ -453,15 +455,27 @@ class Service:
         self.process.wait(10)
 
     def stop(self) -> None:
+        """Ctrl+C, as in a terminal. A service still running 30 s later (its scheduler gives a
+        publish going on 10 s) prints its threads' stacks into the log (SIGUSR1) and is killed."""
         if self.process.poll() is None:
             os.killpg(self.process.pid, signal.SIGINT)
             try:
-                self.process.wait(15)
+                self.process.wait(30)
             except subprocess.TimeoutExpired:
+                os.kill(self.process.pid, signal.SIGUSR1)
+                time.sleep(1)
                 self.kill()
+
+    def stopped_cleanly(self) -> bool:
+        assert self.process.returncode == 0, f"the service did not end on Ctrl+C:\n{self.output()}"
+        return True
 
     def output(self) -> str:
         return self.log.read_text(encoding="utf-8", errors="replace")
+
+
+def _ignore_sigint() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # as `linli serve &` in a script inherits it
 
 
 def until(condition, timeout: float, service: Service, what: str):
@@ -497,8 +511,26 @@ def test_the_service_publishes_and_unpublishes_on_time_without_a_request(home, t
     assert automatic and all(run.state == runs.SUCCEEDED for run in automatic)
     assert automatic[0].started_at >= scheduled.publish_at and automatic[-1].started_at >= expiring.expires_at
     assert len(automatic) <= 2  # one per moment at most (both, if the service started late)
-    assert service.process.returncode == 0 and not scheduler.is_running(home)
+    assert service.stopped_cleanly() and not scheduler.is_running(home)
     assert "Traceback" not in service.output()
+
+
+def test_the_service_stops_on_ctrl_c_even_when_started_in_a_scripts_background(home, tmp_path):
+    # A script's `linli serve &` (and CI's PostgreSQL pass, run so) inherits SIGINT ignored.
+    service = Service(home, tmp_path, sigint_ignored=True)
+    try:
+        until(lambda: _answers(service.port), 25, service, "the service answering")
+    finally:
+        service.stop()
+    assert service.stopped_cleanly()
+
+
+def _answers(port: int) -> bool:
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=1):
+            return True
+    except OSError:
+        return False
 
 
 def test_the_service_retries_a_refused_target_and_the_dashboard_says_so(home, tmp_path):
