@@ -25,14 +25,7 @@ import time
 from dataclasses import dataclass
 
 from linli import deps
-from linli.build.context import (
-    CACHE_DIR,
-    FORMAT,
-    STAGING,
-    UNREADABLE,
-    FrozenPage,
-    Manifest,
-)
+from linli.build.context import CACHE_DIR, FORMAT, STAGING, UNREADABLE, FrozenPage, Manifest, PageEntry
 from linli.home import Home
 
 MANIFEST = "manifest.pickle"
@@ -70,7 +63,8 @@ def new_manifest(context, inputs, site, frozen: dict[str, FrozenPage], values: d
     else:
         entries = {}
     for url, page in frozen.items():
-        entries[url] = page.entry._replace(keys=tuple([deps.shared(key, seen) for key in page.entry.keys]))
+        entry = page.entry
+        entries[url] = PageEntry(entry.file, entry.hash, tuple([deps.shared(key, seen) for key in entry.keys]))
     if not inputs.incremental:
         all_deps = {key: values[key] for entry in entries.values() for key in entry.keys}
     manifest = Manifest(FORMAT, inputs.fingerprint, context.at, inputs.scan, all_deps, entries, files, inputs.log,
