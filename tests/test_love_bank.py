@@ -6,7 +6,6 @@ admin), nothing private reaches site/, and the Traditional tree has the page."""
 
 from __future__ import annotations
 
-import datetime as dt
 import shutil
 
 import pytest

@@ -15,7 +15,7 @@ import peewee as pw
 import pytest
 from PIL import Image
 
-from linli import db, limits, media, validation
+from linli import db, limits, media
 from linli import models as m
 from linli.errors import LinliError
 from linli.home import PROJECT_ROOT, Home
