@@ -5,7 +5,8 @@ synthetic home once (kept in the work folder), then runs every scenario in a fre
 and prints a table: wall time, pages, pages per second, peak memory of the whole process tree
 (proportional set size summed over the build and its workers, sampled every 20 ms) and the ratio to Hugo.
 
-- ``linli full (cold)``: no site, no caches (Markdown and templates rendered from nothing).
+- ``linli full (cold)``: no site, no caches, no admin index (the first build after ``linli import``:
+  Markdown and templates rendered from nothing, the Whoosh index made).
 - ``linli full (warm)``: no site and no manifest, but the rendered-Markdown and compiled-template
   caches of an earlier build are there (every full build after the first).
 - ``linli edit 1 notice``: one notice's title and body edited, then a rebuild (``--repeat`` runs,
@@ -20,7 +21,9 @@ is the whole build (then the admin's Whoosh index is brought up to date), as the
 button runs it in a running process; "process" adds starting Python and importing Linli, what
 ``linli build`` on the command line costs.
 
-    python -m bench.build_bench --sizes 1000 10000 [--work bench/.work]
+    python -m bench.build_bench --sizes 1000 10000 [--corpus short long] [--work bench/.work]
+
+Each home is generated once as after ``linli import`` (no Whoosh index: the cold build makes it).
 """
 
 from __future__ import annotations
@@ -207,17 +210,19 @@ def make_hugo_site(home_path: Path, target: Path) -> int:
 # --- the run -------------------------------------------------------------------------------------------
 
 
-def run(size: int, work: Path, repeat: int = 3) -> list[tuple]:
+def run(size: int, work: Path, repeat: int = 3, corpus: str = "short") -> list[tuple]:
     python = sys.executable
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    generated = work / f"home-{size}"
+    generated = work / (f"home-{size}" if corpus == "short" else f"home-{corpus}-{size}")
     if not (generated / "linli.toml").exists():
         shutil.rmtree(generated, ignore_errors=True)
-        print(f"generating {size} …", file=sys.stderr)
-        subprocess.run([python, "-m", "bench.generate", str(generated), str(size)], check=True, env=env, cwd=ROOT)
+        print(f"generating {size} ({corpus}) …", file=sys.stderr)
+        subprocess.run([python, "-m", "bench.generate", str(generated), str(size), "--corpus", corpus, "--no-index"],
+                       check=True, env=env, cwd=ROOT)  # fmt: skip
     home = work / f"run-{size}"
     shutil.rmtree(home, ignore_errors=True)
-    shutil.copytree(generated, home, ignore=shutil.ignore_patterns("site", ".build-*"))
+    # as after `linli import`: no site, no build caches, no admin index (the first build makes it)
+    shutil.copytree(generated, home, ignore=shutil.ignore_patterns("site", ".build-*", "search_index"))
 
     def linli(scenario: str) -> dict:
         return measure([python, "-m", "bench.build_bench", "--child", scenario, str(home)], env=env, cwd=ROOT)
@@ -250,9 +255,9 @@ def run(size: int, work: Path, repeat: int = 3) -> list[tuple]:
     return rows
 
 
-def table(size: int, rows: list[tuple]) -> str:
+def table(size: int, rows: list[tuple], corpus: str = "short") -> str:
     hugo = rows[-1][1]
-    out = [f"\n{size} notices ({os.cpu_count()} cores)",
+    out = [f"\n{size} notices, {corpus} corpus ({os.cpu_count()} cores)",
            f"{'':24} {'live s':>7} {'time s':>8} {'process s':>9} {'pages':>7} {'rendered':>8} {'pages/s':>8} "
            f"{'peak MB':>8} {'time/hugo':>9} {'peak/hugo':>9}"]  # fmt: skip
     for name, r in rows:
@@ -276,14 +281,17 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])
     parser.add_argument("--work", type=Path, default=ROOT / "bench" / ".work")
     parser.add_argument("--repeat", type=int, default=3, help="runs of the edit and photo scenarios (median shown)")
+    parser.add_argument("--corpus", nargs="+", choices=("short", "long"), default=["short"],
+                        help="notice texts: short (every type, short texts) and/or long (news-like articles)")
     parser.add_argument("--child", nargs=2, metavar=("SCENARIO", "HOME"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
         child(*args.child)
         return
     args.work.mkdir(parents=True, exist_ok=True)
-    for size in args.sizes:
-        print(table(size, run(size, args.work, args.repeat)), flush=True)
+    for corpus in args.corpus:
+        for size in args.sizes:
+            print(table(size, run(size, args.work, args.repeat, corpus), corpus), flush=True)
 
 
 if __name__ == "__main__":
