@@ -38,6 +38,7 @@ from linli import models as m
 from linli.home import Home
 from linli.publicity import EXPIRED, visibility
 from linli.search import analyzer, ranking
+from linli.search.segments import write_segments
 from linli.search.documents import GROUP_OF, MODELS, SearchDoc, document_for, public_documents, types_for
 
 INDEX_NAME = "linli3"  # change when the schema or the analyzer changes: the index is rebuilt
@@ -74,13 +75,17 @@ class LinliText(TEXT):
     spans, which an index without positions does not keep), counted at C speed. Its value may be
     the text or its terms, already made (see :func:`_fields`)."""
 
-    def index(self, value, **kwargs):
+    def counts(self, value) -> tuple[Counter, int]:
+        """({term: frequency} of the terms the index keeps, the field's length: every term)."""
         terms = value if isinstance(value, (list, tuple)) else analyzer.terms(value)
-        kept = indexed_terms(terms)
-        items = [(term.encode("utf-8"), freq, float(freq), pack_uint(freq)) for term, freq in Counter(kept).items()]
-        if items and len(kept) < len(terms):  # Whoosh sums the second values as the field's length
+        return Counter(indexed_terms(terms)), len(terms)
+
+    def index(self, value, **kwargs):
+        counts, length = self.counts(value)
+        items = [(term.encode("utf-8"), freq, float(freq), pack_uint(freq)) for term, freq in counts.items()]
+        if items:  # Whoosh sums the second values as the field's length
             term, freq, weight, value = items[0]
-            items[0] = (term, freq + len(terms) - len(kept), weight, value)
+            items[0] = (term, freq + length - sum(counts.values()), weight, value)
         return items
 
 
@@ -161,19 +166,18 @@ def rebuild_index(home: Home, at: dt.datetime | None = None) -> int:
         shutil.rmtree(fresh, ignore_errors=True)
         fresh.mkdir(parents=True)
         ix = whoosh_index.create_in(str(fresh), schema(), indexname=INDEX_NAME)
-        count = 0
         stamps = _stamps(at)
-        # Two writer processes, each its own segment (no merge), each sorting postings in 32 MB
-        # before spilling to disk: the fastest from nothing on two cores in about 400 MB at 10,000 long notices.
-        # A daemonic process (a worker of a pool) may not start processes, and a process serving
-        # requests in threads (the admin) must not fork while other threads hold locks: both
-        # write alone.
+        # Two processes, each writing its own segment (no merge): the fastest from nothing on two
+        # cores. A daemonic process (a worker of a pool) may not start processes, and a process
+        # serving requests in threads (the admin) must not fork while other threads hold locks:
+        # both write alone.
         alone = multiprocessing.current_process().daemon or threading.current_thread() is not threading.main_thread()
-        procs = 1 if alone else 2
-        with ix.writer(procs=procs, multisegment=procs > 1, limitmb=32) as writer:
-            for doc in public_documents(at):
-                writer.add_document(**_fields(doc, stamps.get(doc.key, "")))
-                count += 1
+
+        def documents(part):
+            for doc in public_documents(at, part=part):
+                yield _fields(doc, stamps.get(doc.key, ""))
+
+        count = write_segments(ix, documents, procs=1 if alone else 2)
         ix.close()
         old = folder.with_name(folder.name + ".old")
         shutil.rmtree(old, ignore_errors=True)

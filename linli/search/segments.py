@@ -1,0 +1,207 @@
+"""The admin's Whoosh index written from nothing: whole segments counted in memory, one per process.
+
+Whoosh's own writer sends every posting through a sorting pool (a pickled tuple each, sorted in
+runs spilled to disk and merged again), then looks each posting's field length up again as it
+writes it. A long notice has about 500 postings (terms × fields), so that machinery was most of
+the time of a new index. :class:`CountingWriter` is Whoosh's ``SegmentWriter`` with that pool
+replaced by a dictionary per field (term → the postings, docnum and frequency packed in one
+integer) and the field lengths it already counted; at the end it writes the terms in order
+through the codec's field writer, the same calls (``start_term``, ``add``, ``finish_term``) and
+the same files Whoosh's writer makes.
+
+:func:`write_segments` shares the public items out between processes (every n-th item of each
+type): each one makes its own documents (the Markdown rendered there too) and writes one
+segment, and the index lists all of them, as Whoosh's multi-segment ``MpWriter`` does.
+"""
+
+from __future__ import annotations
+
+import gc
+import multiprocessing
+import queue
+import traceback
+from array import array
+
+from whoosh.system import pack_uint
+from whoosh.writing import SegmentWriter
+
+from linli import db
+from linli.errors import LinliError
+
+
+class CountingWriter(SegmentWriter):
+    """A ``SegmentWriter`` for a new segment of documents whose text fields count their own terms
+    (``field.counts(value)`` → {term: frequency}, field length): postings kept in memory, no
+    sorting pool. Fields without ``counts`` go the usual way (``field.index``)."""
+
+    def __init__(self, ix, **kwargs):
+        super().__init__(ix, **kwargs)
+        schema = self.schema
+        if any(schema[name].vector or schema[name].separate_spelling() for name in schema.names()):
+            raise ValueError("CountingWriter writes no term vectors or spelling words")
+        self._counted = {name: {} for name in schema.names() if hasattr(schema[name], "counts")}
+        self._lengths = {name: array("I") for name in self._counted}  # field → length per docnum
+        self._other: dict[str, dict[bytes, list]] = {}  # field → term → [(docnum, weight, vbytes)]
+
+    def add_document(self, **fields):
+        self._check_state()
+        schema, docnum, perdoc = self.schema, self.docnum, self.perdocwriter
+        names = sorted(name for name in fields if not name.startswith("_"))
+        self._check_fields(schema, names)
+        perdoc.start_doc(docnum)
+        base = docnum << 32
+        for lengths in self._lengths.values():
+            lengths.append(0)
+        for name in names:
+            value = fields[name]
+            if value is None:
+                continue
+            field = schema[name]
+            length = 0
+            if name in self._counted:
+                counts, length = field.counts(value)
+                postings = self._counted[name]
+                for term, freq in counts.items():
+                    found = postings.get(term)
+                    if found is None:
+                        found = postings[term] = array("Q")
+                    found.append(base | freq)
+                self._lengths[name][docnum] = length
+            elif field.indexed:
+                postings = self._other.setdefault(name, {})
+                for tbytes, freq, weight, vbytes in field.index(value):
+                    if field.scorable:
+                        length += freq
+                    postings.setdefault(tbytes, []).append((docnum, weight, vbytes))
+            perdoc.add_field(name, field, value if field.stored else None, length)
+            if field.column_type:
+                perdoc.add_column_value(name, field.column_type, field.to_column_value(value))
+        perdoc.finish_doc()
+        self._added = True
+        self.docnum += 1
+
+    def _flush_segment(self):
+        """Write the postings, field by field and term by term in order (Whoosh orders terms by
+        their UTF-8 bytes, which is the order of their code points)."""
+        self.perdocwriter.close()
+        writer = self.fieldwriter
+        for name in sorted([*self._counted, *self._other]):
+            field = self.schema[name]
+            if name in self._counted:
+                terms, lengths = self._counted.pop(name), self._lengths[name]
+                if not terms:
+                    continue
+                writer.start_field(name, field)
+                for term in sorted(terms):
+                    writer.start_term(term.encode("utf-8"))
+                    for packed in terms[term]:
+                        docnum, freq = packed >> 32, packed & 0xFFFFFFFF
+                        writer.add(docnum, float(freq), pack_uint(freq), lengths[docnum])
+                    writer.finish_term()
+            else:
+                terms = self._other[name]
+                if not terms:
+                    continue
+                writer.start_field(name, field)
+                for tbytes in sorted(terms):
+                    writer.start_term(tbytes)
+                    for docnum, weight, vbytes in terms[tbytes]:
+                        writer.add(docnum, weight, vbytes or b"", 0)
+                    writer.finish_term()
+            writer.finish_field()
+        writer.close()
+
+
+def write_segments(ix, documents, procs: int) -> int:
+    """Fill the new index ``ix`` (empty) with the fields ``documents(part)`` yields for each of
+    ``procs`` parts (``part`` = (k, procs)): part 0 in this process, the others in forked
+    processes at the same time, one segment each. Returns how many documents were written."""
+    parent = CountingWriter(ix)
+    try:
+        if procs < 2 or "fork" not in multiprocessing.get_all_start_methods():
+            count = _fill(parent, documents((0, 1)))
+            segments = _finish_part(parent, count)
+        else:
+            count, segments = _write_parts(ix, parent, documents, procs)
+    except BaseException:
+        parent.cancel()
+        raise
+    parent._commit_toc(segments)
+    parent._finish()
+    return count
+
+
+def _fill(writer: CountingWriter, fields) -> int:
+    count = 0
+    for each in fields:
+        writer.add_document(**each)
+        count += 1
+    return count
+
+
+def _finish_part(writer: CountingWriter, count: int) -> list:
+    """The writer's segment, written out (none when it has no documents)."""
+    if count:
+        return [writer._finalize_segment()]
+    writer._close_segment()
+    return []
+
+
+def _write_parts(ix, parent: CountingWriter, documents, procs: int):
+    processes = multiprocessing.get_context("fork")
+    results = processes.Queue()
+    gc.freeze()  # objects of this process stay shared with the workers, not copied on collection
+    workers = []
+    try:
+        for k in range(1, procs):
+            worker = processes.Process(target=_write_part, args=(ix, documents, (k, procs), results), daemon=True)
+            worker.start()
+            workers.append(worker)
+        count = _fill(parent, documents((0, procs)))
+        segments = _finish_part(parent, count)
+        for _ in workers:
+            outcome = _next(results, workers)
+            if isinstance(outcome, str):
+                raise LinliError(f"搜索索引生成失败：{outcome}")
+            written, segment = outcome
+            count += written
+            if segment is not None:
+                segments.append(segment)
+        for worker in workers:
+            worker.join()
+    finally:
+        gc.unfreeze()
+        for worker in workers:
+            if worker.is_alive():
+                worker.kill()
+                worker.join()
+        results.close()
+    return count, segments
+
+
+def _next(results, workers: list):
+    """The next worker's outcome; an error when one died without sending it."""
+    while True:
+        try:
+            return results.get(timeout=1.0)
+        except queue.Empty:
+            if any(worker.exitcode for worker in workers) or not any(worker.is_alive() for worker in workers):
+                raise LinliError("搜索索引生成失败：写索引的进程意外退出。") from None
+
+
+def _write_part(ix, documents, part, results) -> None:
+    """A forked worker: write the segment of ``part`` and send (count, segment) or the failure."""
+    from linli.build.freeze import _die_with_parent
+
+    _die_with_parent()
+    try:
+        database = db.database.obj
+        database._state.reset()  # the parent's connection must not be used across fork
+        database.connect()
+        writer = CountingWriter(ix, _lk=False)
+        count = _fill(writer, documents(part))
+        segments = _finish_part(writer, count)
+        database.close()
+        results.put((count, segments[0] if segments else None))
+    except BaseException:
+        results.put(traceback.format_exc())
