@@ -78,7 +78,7 @@ class LinliText(TEXT):
     def counts(self, value) -> tuple[Counter, int]:
         """({term: frequency} of the terms the index keeps, the field's length: every term)."""
         terms = value if isinstance(value, (list, tuple)) else analyzer.terms(value)
-        return Counter(indexed_terms(terms)), len(terms)
+        return indexed_counts(Counter(terms)), len(terms)
 
     def index(self, value, **kwargs):
         counts, length = self.counts(value)
@@ -87,6 +87,18 @@ class LinliText(TEXT):
             term, freq, weight, value = items[0]
             items[0] = (term, freq + length - sum(counts.values()), weight, value)
         return items
+
+
+def indexed_counts(counts: Counter) -> Counter:
+    """The counts of :func:`indexed_terms` from those of all the terms (``counts``, changed):
+    every pair of a CJK run follows its first character as a single, so each pair's count is
+    taken from that single's."""
+    for term, freq in list(counts.items()):
+        if len(term) == 2 and _is_cjk[term[0]]:
+            counts[term[0]] -= freq
+    for term in [term for term, freq in counts.items() if not freq]:
+        del counts[term]
+    return counts
 
 
 def indexed_terms(terms: list[str]) -> list[str]:

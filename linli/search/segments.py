@@ -19,9 +19,11 @@ from __future__ import annotations
 import gc
 import multiprocessing
 import queue
+import sys
 import traceback
 from array import array
 
+from whoosh.codec.whoosh3 import W3PostingsWriter
 from whoosh.system import pack_uint
 from whoosh.writing import SegmentWriter
 
@@ -49,7 +51,6 @@ class CountingWriter(SegmentWriter):
         names = sorted(name for name in fields if not name.startswith("_"))
         self._check_fields(schema, names)
         perdoc.start_doc(docnum)
-        base = docnum << 32
         for lengths in self._lengths.values():
             lengths.append(0)
         for name in names:
@@ -65,7 +66,7 @@ class CountingWriter(SegmentWriter):
                     found = postings.get(term)
                     if found is None:
                         found = postings[term] = array("Q")
-                    found.append(base | freq)
+                    found.append(freq << 32 | docnum)
                 self._lengths[name][docnum] = length
             elif field.indexed:
                 postings = self._other.setdefault(name, {})
@@ -94,9 +95,7 @@ class CountingWriter(SegmentWriter):
                 writer.start_field(name, field)
                 for term in sorted(terms):
                     writer.start_term(term.encode("utf-8"))
-                    for packed in terms[term]:
-                        docnum, freq = packed >> 32, packed & 0xFFFFFFFF
-                        writer.add(docnum, float(freq), pack_uint(freq), lengths[docnum])
+                    _add_postings(writer, terms.pop(term), lengths)
                     writer.finish_term()
             else:
                 terms = self._other[name]
@@ -110,6 +109,46 @@ class CountingWriter(SegmentWriter):
                     writer.finish_term()
             writer.finish_field()
         writer.close()
+
+
+_DOCNUMS, _FREQUENCIES = (slice(0, None, 2), slice(1, None, 2)) if sys.byteorder == "little" else (slice(1, None, 2), slice(0, None, 2))
+
+
+class _PackedFrequencies(list):
+    """``pack_uint(n)`` at index n, made as needed (a posting's value in a Frequency format)."""
+
+    def __getitem__(self, n):
+        while n >= len(self):
+            self.append(pack_uint(len(self)))
+        return super().__getitem__(n)
+
+
+_packed = _PackedFrequencies()
+
+
+def _add_postings(writer, postings: array, lengths: array) -> None:
+    """Add a term's ``postings`` (frequency << 32 | docnum, docnums ascending) to the field
+    writer: a block at a time into Whoosh 3's postings writer, as its ``add_posting`` fills and
+    writes them one posting at a time (blocks of ``blocklimit``, the last left to
+    ``finish_term``); one at a time through ``writer.add`` for any other codec."""
+    words = array("I", postings.tobytes())
+    docnums, frequencies = words[_DOCNUMS], words[_FREQUENCIES]
+    block = getattr(writer, "_postwriter", None)
+    if not isinstance(block, W3PostingsWriter):
+        for docnum, freq in zip(docnums, frequencies):
+            writer.add(docnum, float(freq), _packed[freq], lengths[docnum])
+        return
+    limit = block._blocklimit
+    for start in range(0, len(docnums), limit):
+        if start:
+            block._write_block()
+        ids, freqs = docnums[start : start + limit], frequencies[start : start + limit]
+        block._ids = ids
+        block._weights = array("f", freqs)
+        block._values = [_packed[freq] for freq in freqs]
+        block._maxweight = float(max(freqs))
+        shown = [lengths[docnum] for docnum in ids]
+        block._minlength, block._maxlength = min(shown), max(shown)
 
 
 def write_segments(ix, documents, procs: int) -> int:
