@@ -114,16 +114,13 @@ class CountingWriter(SegmentWriter):
 _DOCNUMS, _FREQUENCIES = (slice(0, None, 2), slice(1, None, 2)) if sys.byteorder == "little" else (slice(1, None, 2), slice(0, None, 2))
 
 
-class _PackedFrequencies(list):
-    """``pack_uint(n)`` at index n, made as needed (a posting's value in a Frequency format)."""
-
-    def __getitem__(self, n):
-        while n >= len(self):
-            self.append(pack_uint(len(self)))
-        return super().__getitem__(n)
+_packed: list[bytes] = []  # pack_uint(n) at index n: a posting's value in a Frequency format
 
 
-_packed = _PackedFrequencies()
+def _packed_upto(n: int) -> list[bytes]:
+    while len(_packed) <= n:
+        _packed.append(pack_uint(len(_packed)))
+    return _packed
 
 
 def _add_postings(writer, postings: array, lengths: array) -> None:
@@ -133,22 +130,20 @@ def _add_postings(writer, postings: array, lengths: array) -> None:
     ``finish_term``); one at a time through ``writer.add`` for any other codec."""
     words = array("I", postings.tobytes())
     docnums, frequencies = words[_DOCNUMS], words[_FREQUENCIES]
+    packed = _packed_upto(max(frequencies))
     block = getattr(writer, "_postwriter", None)
     if not isinstance(block, W3PostingsWriter):
         for docnum, freq in zip(docnums, frequencies):
-            writer.add(docnum, float(freq), _packed[freq], lengths[docnum])
+            writer.add(docnum, float(freq), packed[freq], lengths[docnum])
         return
     limit = block._blocklimit
     for start in range(0, len(docnums), limit):
         if start:
             block._write_block()
         ids, freqs = docnums[start : start + limit], frequencies[start : start + limit]
-        block._ids = ids
-        block._weights = array("f", freqs)
-        block._values = [_packed[freq] for freq in freqs]
-        block._maxweight = float(max(freqs))
-        shown = [lengths[docnum] for docnum in ids]
-        block._minlength, block._maxlength = min(shown), max(shown)
+        shown = list(map(lengths.__getitem__, ids))
+        block._ids, block._weights, block._values = ids, array("f", freqs), list(map(packed.__getitem__, freqs))
+        block._maxweight, block._minlength, block._maxlength = float(max(freqs)), min(shown), max(shown)
 
 
 def write_segments(ix, documents, procs: int) -> int:
