@@ -407,7 +407,9 @@ def search(home: Home, query: str, limit: int = 20, types=None, *, at: dt.dateti
         found_docs = [(scores.get(d, 0.0), counts[d], searcher.stored_fields(d)["key"]) for d in matching]
     ix.close()
     ranked = _public_matches(found_docs, at)
-    ranked.sort(key=lambda r: (-r[1] if partial else 0, -r[0], -r[2].date.timestamp() if r[2].date else 0))
+    # Equal scores and dates: by type and newest item, not by where the index's segments put them.
+    ranked.sort(key=lambda r: (-r[1] if partial else 0, -r[0], -r[2].date.timestamp() if r[2].date else 0,
+                               r[2].item.url_prefix, -r[2].item.id))  # fmt: skip
     hits = _hits(ranked[:limit], terms, at)
     return SearchResults(hits, total=len(ranked), partial=partial, terms=terms)
 
