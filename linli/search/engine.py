@@ -14,6 +14,10 @@ run's next pair, so its postings are the sum of its pairs' (``社`` in a documen
 A query of one character (:func:`_postings`) adds up its pairs and that single; a query of
 several asks for pairs only. The same counts, 40% fewer postings to write. Field lengths count
 every term of the analyzer, the singles left out too (what ranking normalises by).
+
+An index made from nothing (:func:`rebuild_index`) is written by :mod:`linli.search.segments`
+(two processes, postings counted in memory); items saved later go through Whoosh's own writer.
+Both hold the same postings for the same documents (tests/test_search_index_writer.py).
 """
 
 from __future__ import annotations
@@ -38,8 +42,8 @@ from linli import models as m
 from linli.home import Home
 from linli.publicity import EXPIRED, visibility
 from linli.search import analyzer, ranking
-from linli.search.segments import write_segments
 from linli.search.documents import GROUP_OF, MODELS, SearchDoc, document_for, public_documents, types_for
+from linli.search.segments import write_segments
 
 INDEX_NAME = "linli3"  # change when the schema or the analyzer changes: the index is rebuilt
 FIELDS = ranking.FIELDS
@@ -73,7 +77,9 @@ class LinliTokenizer(Tokenizer):
 class LinliText(TEXT):
     """A text field indexed with :func:`analyzer.terms` (the analyzer's tokens without their
     spans, which an index without positions does not keep), counted at C speed. Its value may be
-    the text or its terms, already made (see :func:`_fields`)."""
+    the text or its terms, already made (see :func:`_fields`). :meth:`counts` is what
+    :class:`linli.search.segments.CountingWriter` asks for; :meth:`index` is Whoosh's way (an
+    item saved in the admin)."""
 
     def counts(self, value) -> tuple[Counter, int]:
         """({term: frequency} of the terms the index keeps, the field's length: every term)."""
@@ -90,26 +96,16 @@ class LinliText(TEXT):
 
 
 def indexed_counts(counts: Counter) -> Counter:
-    """The counts of :func:`indexed_terms` from those of all the terms (``counts``, changed):
-    every pair of a CJK run follows its first character as a single, so each pair's count is
-    taken from that single's."""
+    """The counts of the terms the index keeps, from those of all the analyzer's terms
+    (``counts``, changed): every pair of a CJK run comes right after its first character as a
+    single, so each pair's count is taken from that single's, and what is left of a single is
+    where it ended a run (see the module's docstring)."""
     for term, freq in list(counts.items()):
         if len(term) == 2 and _is_cjk[term[0]]:
             counts[term[0]] -= freq
     for term in [term for term, freq in counts.items() if not freq]:
         del counts[term]
     return counts
-
-
-def indexed_terms(terms: list[str]) -> list[str]:
-    """``terms`` (of :func:`analyzer.terms`) less every single CJK character that the next term,
-    a pair, starts with: the terms the index keeps (see the module's docstring)."""
-    last = len(terms) - 1
-    return [
-        term for i, term in enumerate(terms)
-        if len(term) != 1 or i == last or len(terms[i + 1]) != 2 or terms[i + 1][0] != term
-        or not _is_cjk[term]
-    ]  # fmt: skip
 
 
 class _CjkChars(dict):

@@ -182,6 +182,8 @@ def _finish_part(writer: CountingWriter, count: int) -> list:
 
 
 def _write_parts(ix, parent: CountingWriter, documents, procs: int):
+    from linli.build.freeze import _die_with_parent  # noqa: F401 (imported once, before forking)
+
     processes = multiprocessing.get_context("fork")
     results = processes.Queue()
     gc.freeze()  # objects of this process stay shared with the workers, not copied on collection
@@ -223,6 +225,9 @@ def _next(results, workers: list):
                 raise LinliError("搜索索引生成失败：写索引的进程意外退出。") from None
 
 
+_inherited: list = []  # in a worker: the parent's database connection, never used nor closed
+
+
 def _write_part(ix, documents, part, results) -> None:
     """A forked worker: write the segment of ``part`` and send (count, segment) or the failure."""
     from linli.build.freeze import _die_with_parent
@@ -230,12 +235,16 @@ def _write_part(ix, documents, part, results) -> None:
     _die_with_parent()
     try:
         database = db.database.obj
-        database._state.reset()  # the parent's connection must not be used across fork
+        # The parent's connection must not be used across fork, nor closed here: closing a
+        # PostgreSQL connection tells the server to end the session the parent is still using.
+        _inherited.append(database._state.conn)
+        database._state.reset()
         database.connect()
         writer = CountingWriter(ix, _lk=False)
         count = _fill(writer, documents(part))
         segments = _finish_part(writer, count)
         database.close()
         results.put((count, segments[0] if segments else None))
-    except BaseException:
-        results.put(traceback.format_exc())
+    except Exception:
+        traceback.print_exc()
+        results.put(traceback.format_exc().strip().splitlines()[-1])
