@@ -13,7 +13,7 @@ from whoosh import index as whoosh_index
 
 from linli import db
 from linli.home import Home
-from linli.search import engine, search
+from linli.search import engine, search, segments
 from linli.search.documents import public_documents
 from linli.search.segments import write_segments
 from tests.conftest import NOW
@@ -127,6 +127,18 @@ def test_long_notices_find_the_same_before_and_after(tmp_path):
     assert hits["社區"] == hits["社区"] and hits["長者食堂"] == hits["长者食堂"]
     assert "没有这个词汇" in partial and "社区" not in partial
     assert sum(len(keys) for keys in hits.values()) > 300
+
+
+def test_a_process_writes_a_new_segment_when_it_holds_many_postings(own_demo, monkeypatch):
+    whoosh_writer_index(own_demo, NOW)
+    before = contents(own_demo)
+    monkeypatch.setattr(segments, "POSTINGS_PER_SEGMENT", 3000)
+    engine.rebuild_index(own_demo, NOW)
+    assert len(list(own_demo.search_index_dir.glob("*.seg"))) > 4
+    assert contents(own_demo) == before
+    write_alone(own_demo)
+    assert len(list(own_demo.search_index_dir.glob("*.seg"))) > 2
+    assert contents(own_demo) == before
 
 
 def test_a_writer_that_fails_leaves_the_old_index(own_demo, monkeypatch):

@@ -10,8 +10,10 @@ through the codec's field writer, the same calls (``start_term``, ``add``, ``fin
 the same files Whoosh's writer makes.
 
 :func:`write_segments` shares the public items out between processes (every n-th item of each
-type): each one makes its own documents (the Markdown rendered there too) and writes one
-segment, and the index lists all of them, as Whoosh's multi-segment ``MpWriter`` does.
+type): each one makes its own documents (the Markdown rendered there too) and writes its own
+segments (one, unless it holds more than :data:`POSTINGS_PER_SEGMENT` postings: memory stays
+bounded at any size), and the index lists all of them, as Whoosh's multi-segment ``MpWriter``
+does.
 """
 
 from __future__ import annotations
@@ -44,6 +46,7 @@ class CountingWriter(SegmentWriter):
         self._counted = {name: {} for name in schema.names() if hasattr(schema[name], "counts")}
         self._lengths = {name: array("I") for name in self._counted}  # field → length per docnum
         self._other: dict[str, dict[bytes, list]] = {}  # field → term → [(docnum, weight, vbytes)]
+        self.postings = 0  # how many postings are held in memory
 
     def add_document(self, **fields):
         self._check_state()
@@ -61,6 +64,7 @@ class CountingWriter(SegmentWriter):
             length = 0
             if name in self._counted:
                 counts, length = field.counts(value)
+                self.postings += len(counts)
                 postings = self._counted[name]
                 for term, freq in counts.items():
                     found = postings.get(term)
@@ -146,15 +150,18 @@ def _add_postings(writer, postings: array, lengths: array) -> None:
         block._maxweight, block._minlength, block._maxlength = float(max(freqs)), min(shown), max(shown)
 
 
+POSTINGS_PER_SEGMENT = 6_000_000  # held in memory by a process (about 60 MB) before it writes a segment
+
+
 def write_segments(ix, documents, procs: int) -> int:
     """Fill the new index ``ix`` (empty) with the fields ``documents(part)`` yields for each of
     ``procs`` parts (``part`` = (k, procs)): part 0 in this process, the others in forked
-    processes at the same time, one segment each. Returns how many documents were written."""
+    processes at the same time, each into segments of its own (a new one after every
+    :data:`POSTINGS_PER_SEGMENT` postings). Returns how many documents were written."""
     parent = CountingWriter(ix)
     try:
         if procs < 2 or "fork" not in multiprocessing.get_all_start_methods():
-            count = _fill(parent, documents((0, 1)))
-            segments = _finish_part(parent, count)
+            count, segments = _write_share(ix, documents((0, 1)), parent)
         else:
             count, segments = _write_parts(ix, parent, documents, procs)
     except BaseException:
@@ -165,20 +172,20 @@ def write_segments(ix, documents, procs: int) -> int:
     return count
 
 
-def _fill(writer: CountingWriter, fields) -> int:
-    count = 0
+def _write_share(ix, fields, writer: CountingWriter) -> tuple[int, list]:
+    """Write every document of ``fields``, starting with ``writer``: (how many, the segments)."""
+    count, segments = 0, []
     for each in fields:
+        if writer.postings >= POSTINGS_PER_SEGMENT:
+            segments.append(writer._finalize_segment())
+            writer = CountingWriter(ix, _lk=False)
         writer.add_document(**each)
         count += 1
-    return count
-
-
-def _finish_part(writer: CountingWriter, count: int) -> list:
-    """The writer's segment, written out (none when it has no documents)."""
-    if count:
-        return [writer._finalize_segment()]
-    writer._close_segment()
-    return []
+    if writer.doc_count():
+        segments.append(writer._finalize_segment())
+    else:
+        writer._close_segment()
+    return count, segments
 
 
 def _write_parts(ix, parent: CountingWriter, documents, procs: int):
@@ -193,16 +200,14 @@ def _write_parts(ix, parent: CountingWriter, documents, procs: int):
             worker = processes.Process(target=_write_part, args=(ix, documents, (k, procs), results), daemon=True)
             worker.start()
             workers.append(worker)
-        count = _fill(parent, documents((0, procs)))
-        segments = _finish_part(parent, count)
+        count, segments = _write_share(ix, documents((0, procs)), parent)
         for _ in workers:
             outcome = _next(results, workers)
             if isinstance(outcome, str):
                 raise LinliError(f"搜索索引生成失败：{outcome}")
-            written, segment = outcome
+            written, more = outcome
             count += written
-            if segment is not None:
-                segments.append(segment)
+            segments += more
         for worker in workers:
             worker.join()
     finally:
@@ -229,7 +234,7 @@ _inherited: list = []  # in a worker: the parent's database connection, never us
 
 
 def _write_part(ix, documents, part, results) -> None:
-    """A forked worker: write the segment of ``part`` and send (count, segment) or the failure."""
+    """A forked worker: write the segments of ``part`` and send (count, segments) or the failure."""
     from linli.build.freeze import _die_with_parent
 
     _die_with_parent()
@@ -240,11 +245,9 @@ def _write_part(ix, documents, part, results) -> None:
         _inherited.append(database._state.conn)
         database._state.reset()
         database.connect()
-        writer = CountingWriter(ix, _lk=False)
-        count = _fill(writer, documents(part))
-        segments = _finish_part(writer, count)
+        outcome = _write_share(ix, documents(part), CountingWriter(ix, _lk=False))
         database.close()
-        results.put((count, segments[0] if segments else None))
+        results.put(outcome)
     except Exception:
         traceback.print_exc()
         results.put(traceback.format_exc().strip().splitlines()[-1])
