@@ -1,4 +1,4 @@
-"""The admin's Whoosh index written from nothing: whole segments counted in memory, one per process.
+"""The admin's Whoosh index written from nothing: whole segments counted in memory, in two processes.
 
 Whoosh's own writer sends every posting through a sorting pool (a pickled tuple each, sorted in
 runs spilled to disk and merged again), then looks each posting's field length up again as it
@@ -6,8 +6,9 @@ writes it. A long notice has about 500 postings (terms × fields), so that machi
 the time of a new index. :class:`CountingWriter` is Whoosh's ``SegmentWriter`` with that pool
 replaced by a dictionary per field (term → the postings, docnum and frequency packed in one
 integer) and the field lengths it already counted; at the end it writes the terms in order
-through the codec's field writer, the same calls (``start_term``, ``add``, ``finish_term``) and
-the same files Whoosh's writer makes.
+through the codec's field writer, each term's postings put into Whoosh 3's postings writer a
+block at a time: the same blocks and files Whoosh's writer makes
+(tests/test_search_index_writer.py compares them term by term).
 
 :func:`write_segments` shares the public items out between processes (every n-th item of each
 type): each one makes its own documents (the Markdown rendered there too) and writes its own
@@ -89,7 +90,7 @@ class CountingWriter(SegmentWriter):
         """Write the postings, field by field and term by term in order (Whoosh orders terms by
         their UTF-8 bytes, which is the order of their code points)."""
         self.perdocwriter.close()
-        writer = self.fieldwriter
+        writer, packed = self.fieldwriter, []
         for name in sorted([*self._counted, *self._other]):
             field = self.schema[name]
             if name in self._counted:
@@ -99,7 +100,7 @@ class CountingWriter(SegmentWriter):
                 writer.start_field(name, field)
                 for term in sorted(terms):
                     writer.start_term(term.encode("utf-8"))
-                    _add_postings(writer, terms.pop(term), lengths)
+                    _add_postings(writer, terms.pop(term), lengths, packed)
                     writer.finish_term()
             else:
                 terms = self._other[name]
@@ -118,23 +119,16 @@ class CountingWriter(SegmentWriter):
 _DOCNUMS, _FREQUENCIES = (slice(0, None, 2), slice(1, None, 2)) if sys.byteorder == "little" else (slice(1, None, 2), slice(0, None, 2))
 
 
-_packed: list[bytes] = []  # pack_uint(n) at index n: a posting's value in a Frequency format
-
-
-def _packed_upto(n: int) -> list[bytes]:
-    while len(_packed) <= n:
-        _packed.append(pack_uint(len(_packed)))
-    return _packed
-
-
-def _add_postings(writer, postings: array, lengths: array) -> None:
+def _add_postings(writer, postings: array, lengths: array, packed: list[bytes]) -> None:
     """Add a term's ``postings`` (frequency << 32 | docnum, docnums ascending) to the field
     writer: a block at a time into Whoosh 3's postings writer, as its ``add_posting`` fills and
     writes them one posting at a time (blocks of ``blocklimit``, the last left to
-    ``finish_term``); one at a time through ``writer.add`` for any other codec."""
+    ``finish_term``); one at a time through ``writer.add`` for any other codec. ``packed`` holds
+    ``pack_uint(n)`` at index n (a posting's value in a Frequency format), made as needed."""
     words = array("I", postings.tobytes())
     docnums, frequencies = words[_DOCNUMS], words[_FREQUENCIES]
-    packed = _packed_upto(max(frequencies))
+    while len(packed) <= max(frequencies):
+        packed.append(pack_uint(len(packed)))
     block = getattr(writer, "_postwriter", None)
     if not isinstance(block, W3PostingsWriter):
         for docnum, freq in zip(docnums, frequencies):
