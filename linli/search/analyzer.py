@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import functools
 import html
+import operator
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -242,10 +243,10 @@ def terms(text: str) -> list[str]:
         run = folded[start:end]
         if "M" in match.group():  # marks inside a run of CJK characters are skipped
             run = "".join(char for char, kind in zip(run, match.group()) if kind == "C")
-        for k in range(len(run) - 1):
-            out.append(run[k])
-            out.append(run[k : k + 2])
-        out.append(run[-1])
+        each = [""] * (2 * len(run) - 1)  # every character, and between two the pair they make
+        each[0::2] = run
+        each[1::2] = map(operator.add, run, run[1:])
+        out += each
     return out
 
 

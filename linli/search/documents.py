@@ -107,16 +107,18 @@ def types_for(types) -> set[str] | None:
 includes = include_for  # which public items of a model have a page (see linli.publicity)
 
 
-def public_documents(at: dt.datetime, prefixes=None, *, cache: dict | None = None):
+def public_documents(at: dt.datetime, prefixes=None, *, cache: dict | None = None, part: tuple[int, int] = (0, 1)):
     """Yield a :class:`SearchDoc` for every public item at ``at`` (optionally only some types).
     ``cache`` ((type, id) → (fingerprint, document), kept by a build) spares remaking documents
-    of unchanged items."""
+    of unchanged items. ``part`` (k, n) yields only every n-th item of each type from the k-th:
+    one of n processes' share of the work."""
+    share, parts = part
     for prefix, model in MODELS.items():
         if prefixes is not None and prefix not in prefixes:
             continue
         items = list(public(model, at, include=includes(model)).order_by(model.id))
         related = related_text(model) if items else {}
-        for item in items:
+        for item in items[share::parts]:
             expired = visibility(item, at) == EXPIRED
             if cache is None:
                 yield document(item, expired=expired, related=related.get(item.id))

@@ -14,6 +14,10 @@ run's next pair, so its postings are the sum of its pairs' (``社`` in a documen
 A query of one character (:func:`_postings`) adds up its pairs and that single; a query of
 several asks for pairs only. The same counts, 40% fewer postings to write. Field lengths count
 every term of the analyzer, the singles left out too (what ranking normalises by).
+
+An index made from nothing (:func:`rebuild_index`) is written by :mod:`linli.search.segments`
+(two processes, postings counted in memory); items saved later go through Whoosh's own writer.
+Both hold the same postings for the same documents (tests/test_search_index_writer.py).
 """
 
 from __future__ import annotations
@@ -39,6 +43,7 @@ from linli.home import Home
 from linli.publicity import EXPIRED, visibility
 from linli.search import analyzer, ranking
 from linli.search.documents import GROUP_OF, MODELS, SearchDoc, document_for, public_documents, types_for
+from linli.search.segments import write_segments
 
 INDEX_NAME = "linli3"  # change when the schema or the analyzer changes: the index is rebuilt
 FIELDS = ranking.FIELDS
@@ -72,27 +77,35 @@ class LinliTokenizer(Tokenizer):
 class LinliText(TEXT):
     """A text field indexed with :func:`analyzer.terms` (the analyzer's tokens without their
     spans, which an index without positions does not keep), counted at C speed. Its value may be
-    the text or its terms, already made (see :func:`_fields`)."""
+    the text or its terms, already made (see :func:`_fields`). :meth:`counts` is what
+    :class:`linli.search.segments.CountingWriter` asks for; :meth:`index` is Whoosh's way (an
+    item saved in the admin)."""
+
+    def counts(self, value) -> tuple[Counter, int]:
+        """({term: frequency} of the terms the index keeps, the field's length: every term)."""
+        terms = value if isinstance(value, (list, tuple)) else analyzer.terms(value)
+        return indexed_counts(Counter(terms)), len(terms)
 
     def index(self, value, **kwargs):
-        terms = value if isinstance(value, (list, tuple)) else analyzer.terms(value)
-        kept = indexed_terms(terms)
-        items = [(term.encode("utf-8"), freq, float(freq), pack_uint(freq)) for term, freq in Counter(kept).items()]
-        if items and len(kept) < len(terms):  # Whoosh sums the second values as the field's length
+        counts, length = self.counts(value)
+        items = [(term.encode("utf-8"), freq, float(freq), pack_uint(freq)) for term, freq in counts.items()]
+        if items:  # Whoosh sums the second values as the field's length
             term, freq, weight, value = items[0]
-            items[0] = (term, freq + len(terms) - len(kept), weight, value)
+            items[0] = (term, freq + length - sum(counts.values()), weight, value)
         return items
 
 
-def indexed_terms(terms: list[str]) -> list[str]:
-    """``terms`` (of :func:`analyzer.terms`) less every single CJK character that the next term,
-    a pair, starts with: the terms the index keeps (see the module's docstring)."""
-    last = len(terms) - 1
-    return [
-        term for i, term in enumerate(terms)
-        if len(term) != 1 or i == last or len(terms[i + 1]) != 2 or terms[i + 1][0] != term
-        or not _is_cjk[term]
-    ]  # fmt: skip
+def indexed_counts(counts: Counter) -> Counter:
+    """The counts of the terms the index keeps, from those of all the analyzer's terms
+    (``counts``, changed): every pair of a CJK run comes right after its first character as a
+    single, so each pair's count is taken from that single's, and what is left of a single is
+    where it ended a run (see the module's docstring)."""
+    for term, freq in list(counts.items()):
+        if len(term) == 2 and _is_cjk[term[0]]:
+            counts[term[0]] -= freq
+    for term in [term for term, freq in counts.items() if not freq]:
+        del counts[term]
+    return counts
 
 
 class _CjkChars(dict):
@@ -161,19 +174,18 @@ def rebuild_index(home: Home, at: dt.datetime | None = None) -> int:
         shutil.rmtree(fresh, ignore_errors=True)
         fresh.mkdir(parents=True)
         ix = whoosh_index.create_in(str(fresh), schema(), indexname=INDEX_NAME)
-        count = 0
         stamps = _stamps(at)
-        # Two writer processes, each its own segment (no merge), each sorting postings in 32 MB
-        # before spilling to disk: the fastest from nothing on two cores in about 400 MB at 10,000 long notices.
-        # A daemonic process (a worker of a pool) may not start processes, and a process serving
-        # requests in threads (the admin) must not fork while other threads hold locks: both
-        # write alone.
+        # Two processes, each writing its own segment (no merge): the fastest from nothing on two
+        # cores. A daemonic process (a worker of a pool) may not start processes, and a process
+        # serving requests in threads (the admin) must not fork while other threads hold locks:
+        # both write alone.
         alone = multiprocessing.current_process().daemon or threading.current_thread() is not threading.main_thread()
-        procs = 1 if alone else 2
-        with ix.writer(procs=procs, multisegment=procs > 1, limitmb=32) as writer:
-            for doc in public_documents(at):
-                writer.add_document(**_fields(doc, stamps.get(doc.key, "")))
-                count += 1
+
+        def documents(part):
+            for doc in public_documents(at, part=part):
+                yield _fields(doc, stamps.get(doc.key, ""))
+
+        count = write_segments(ix, documents, procs=1 if alone else 2)
         ix.close()
         old = folder.with_name(folder.name + ".old")
         shutil.rmtree(old, ignore_errors=True)
@@ -391,7 +403,9 @@ def search(home: Home, query: str, limit: int = 20, types=None, *, at: dt.dateti
         found_docs = [(scores.get(d, 0.0), counts[d], searcher.stored_fields(d)["key"]) for d in matching]
     ix.close()
     ranked = _public_matches(found_docs, at)
-    ranked.sort(key=lambda r: (-r[1] if partial else 0, -r[0], -r[2].date.timestamp() if r[2].date else 0))
+    # Equal scores and dates: by type and newest item, not by where the index's segments put them.
+    ranked.sort(key=lambda r: (-r[1] if partial else 0, -r[0], -r[2].date.timestamp() if r[2].date else 0,
+                               r[2].item.url_prefix, -r[2].item.id))  # fmt: skip
     hits = _hits(ranked[:limit], terms, at)
     return SearchResults(hits, total=len(ranked), partial=partial, terms=terms)
 
