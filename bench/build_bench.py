@@ -261,14 +261,14 @@ def run(size: int, work: Path, repeat: int = 3) -> list[tuple]:
 def table(size: int, rows: list[tuple]) -> str:
     hugo = rows[-1][1]
     out = [f"\n{size} notices ({os.cpu_count()} cores)",
-           f"{'':24} {'live s':>7} {'time s':>8} {'process s':>9} {'pages':>7} {'rendered':>8} {'pages/s':>8} "
+           f"{'':31} {'live s':>7} {'time s':>8} {'process s':>9} {'pages':>7} {'rendered':>8} {'pages/s':>8} "
            f"{'peak MB':>8} {'time/hugo':>9} {'peak/hugo':>9}"]  # fmt: skip
     for name, r in rows:
         rendered = r.get("rendered", r["pages"])
         rate = rendered / r["time"] if r["time"] else 0
         live = f"{r['live']:7.2f}" if "live" in r else f"{'':7}"
         out.append(
-            f"{name:24} {live} {r['time']:8.2f} {r['process']:9.2f} {r['pages']:7d} {rendered:8d} {rate:8.0f} "
+            f"{name:31} {live} {r['time']:8.2f} {r['process']:9.2f} {r['pages']:7d} {rendered:8d} {rate:8.0f} "
             f"{r['peak_mb']:8.0f} {r['time'] / hugo['time']:9.2f} {r['peak_mb'] / hugo['peak_mb']:9.2f}"
         )
     for name, r in rows:
