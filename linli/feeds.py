@@ -30,7 +30,7 @@ FEED_SIZE = 30  # newest notices in a feed
 ATOM = "application/atom+xml"
 #: The ``updated`` of a feed with no entry on a site whose facts were never saved: a fixed date,
 #: not the build's (a feed that changed with each day's build would be fetched and deployed again).
-EMPTY_FEED_UPDATED = dt.datetime(2020, 1, 1, tzinfo=dt.timezone.utc)
+EMPTY_FEED_UPDATED = dt.datetime(2020, 1, 1, tzinfo=dt.UTC)
 
 
 # --- addresses ------------------------------------------------------------------------------

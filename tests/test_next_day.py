@@ -10,6 +10,7 @@ import datetime as dt
 import pytest
 
 import linli.build.pages
+from linli import db
 from linli import models as m
 from linli.build import build
 from linli.deploy import deploy
@@ -17,7 +18,7 @@ from linli.home import Home
 from linli.publicity import public
 from tests.conftest import NOW
 from tests.deploy_servers import FtpServer, add_target, free_port
-from tests.test_incremental import assert_same_as_clean, demo, site_bytes  # noqa: F401 (demo: a fixture)
+from tests.test_incremental import assert_same_as_clean, site_bytes
 
 pytestmark = pytest.mark.sqlite_only(reason="SQLite's change log, and clean builds in copies of the SQLite file")
 
@@ -29,6 +30,15 @@ NEXT_DAY = START + dt.timedelta(days=1)
 #: expiring or an event ending may change. Every other page (services, places, hotlines, …) must
 #: not be rendered.
 NOTICE_AND_EVENT_PAGES = ("/notices/", "/events/", "/feeds/", "/search/")
+
+
+@pytest.fixture
+def demo(text_demo_site, copy_home, tmp_path):
+    """A copy of the session's built demo (no photos), bound."""
+    home = copy_home(text_demo_site, tmp_path / "home")
+    db.connect(home.database_url)
+    yield home
+    db.database.close()
 
 
 @pytest.fixture
