@@ -147,6 +147,7 @@ def home():
         photos=photos,
         stories=list(public(m.Story, now).order_by(*newest_first(m.Story)).limit(3)),
         wishes=list(public(m.Wish, now).where(m.Wish.wish_status == m.WISH_OPEN).limit(3)),
+        newest=public(m.Notice, now).order_by(*newest_first(m.Notice)).first(),  # when the site last changed
     )
 
 

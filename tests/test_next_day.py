@@ -135,6 +135,8 @@ def test_what_the_night_changes_is_rendered_and_uploaded_and_nothing_else(target
     assert "今晚过期进往期的通知" in text("notices/archive/index.html")
     assert "往期" in text(f"notices/{archived.slug}/index.html")
     assert "定时发布" in text(f"notices/{scheduled.slug}/index.html")
+    when = scheduled.publish_at  # the home page's "last updated": the newest public notice's date
+    assert f"最近更新：{when.year}年{when.month}月{when.day}日" in text("index.html")
     # The event is past: off the home page's upcoming events and out of the calendar file.
     assert "今晚的电影放映" not in text("index.html") and "今晚的电影放映" not in text("events/calendar.ics")
     assert not (site / "events" / event.slug / "calendar.ics").exists()
