@@ -16,7 +16,8 @@ Three more kinds keep rebuilds cheap at scale: ``("slice", query, start, stop)``
 list that is read once per build (see :func:`ordered_list`); ``("row", table, slug)`` is one
 item looked up by its slug (see :func:`row_by_slug`); ``("part", cut, arg, queries, part)`` is one
 page of pages cut by a function from the rows of some queries, e.g. the title index cut by first
-letter (see :func:`record_part`).
+letter (see :func:`record_part`). ``("now",)`` or ``("now", format)``: the page shows the build's
+moment itself, or what ``format`` makes of it (the year), see :func:`record_moment`.
 
 Before a rebuild, :func:`scan` reads every table the site shows (the same SELECT the views use)
 and fingerprints each row — or, when the change log can be trusted (:mod:`linli.changes`),
@@ -308,16 +309,22 @@ def _read_slice(query, start: int, stop: int) -> tuple[list, list]:
     return [rows[i][0] for i in ids], [rows[i][1] for i in ids]
 
 
-def record_moment():
-    """The build's moment, for output that shows the moment itself (not only compares with it):
-    the page then depends on the moment and is made again by every build."""
+def record_moment(shown: str | None = None):
+    """The build's moment, for output that shows the moment itself (not only compares with it).
+    ``shown``: the ``strftime`` format of what the page shows of it (``"%Y"``: the year); the
+    page is then made again when that text changes. Without it the page shows the whole moment
+    and is made again by every build."""
     from linli.app import moment
 
     at = moment()
     recorder = current()
     if recorder is not None:
-        recorder.add(("now",), now_as_text(at))
+        recorder.add(("now", shown) if shown else ("now",), _moment_text(at, shown))
     return at
+
+
+def _moment_text(at: dt.datetime, shown: str | None) -> str:
+    return at.strftime(shown) if shown else now_as_text(at)
 
 
 def record_slice(query_key, hashes: list, start: int, stop: int) -> None:
@@ -538,7 +545,6 @@ def stale_keys(deps: dict, database, old: Scan, new: Scan, now: dt.datetime, kno
     static search index's version)."""
     known = known or {}
     changed = {t for t in new.tables if old.tables.get(t) != new.tables[t]} | (set(old.tables) - set(new.tables))
-    now_text = now_as_text(now)
     results: dict = {}
     hashes: dict = {}
     cuts: dict = dict(current_app.extensions.get("linli_cuts", {})) if has_app_context() else {}
@@ -584,7 +590,7 @@ def stale_keys(deps: dict, database, old: Scan, new: Scan, now: dt.datetime, kno
                 if cuts[key[1:4]].get(part) != value:
                     stale.add(key)
         elif kind == "now":
-            if value != now_text:
+            if value != _moment_text(now, key[1] if len(key) > 1 else None):
                 stale.add(key)
         elif key in known:
             if value != known[key]:

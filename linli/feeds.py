@@ -10,6 +10,7 @@ the feed's own address), the sitemap is not published (it must list absolute add
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import uuid
 from urllib.parse import quote
@@ -20,7 +21,6 @@ from flask import Blueprint, Response, abort, current_app, request, url_for
 
 from linli import clock, markup, media
 from linli import models as m
-from linli import deps
 from linli.app import item_url, relative_url, relativize_html
 from linli.slugs import category_slug
 
@@ -28,6 +28,9 @@ blueprint = Blueprint("feeds", __name__)
 
 FEED_SIZE = 30  # newest notices in a feed
 ATOM = "application/atom+xml"
+#: The ``updated`` of a feed with no entry on a site whose facts were never saved: a fixed date,
+#: not the build's (a feed that changed with each day's build would be fetched and deployed again).
+EMPTY_FEED_UPDATED = dt.datetime(2020, 1, 1, tzinfo=dt.UTC)
 
 
 # --- addresses ------------------------------------------------------------------------------
@@ -96,7 +99,9 @@ def _atom(items: list, category: str, document: str) -> Response:
     page = url_for("public.notice_category", key=category_slug(category)) if category else url_for("public.notices")
     feed.link(href=link_from(page, document), rel="alternate", type="text/html")
     updated = [clock.aware(item.updated_at) for item in items]
-    feed.updated(max(updated) if updated else clock.aware(deps.record_moment()))
+    if not updated and site.id is not None:  # an empty feed: when the site's own facts last changed
+        updated.append(clock.aware(site.updated_at))
+    feed.updated(max(updated) if updated else EMPTY_FEED_UPDATED)
     for item in reversed(items):  # feedgen puts the entry added last first
         entry = feed.add_entry()
         path = item_url(item)

@@ -97,6 +97,16 @@ GITIGNORE_TEMPLATE = """\
 /backups/
 """
 
+#: The tables of linli.toml that say how the site is served, backed up, published and deployed:
+#: no page shows them, so editing them renders no page (see :func:`page_settings`).
+OPERATIONAL = ("server", "backup", "publish", "deploy", "database_url")
+
+
+def page_settings(settings: dict) -> dict:
+    """The settings pages may depend on: ``settings`` without the :data:`OPERATIONAL` ones."""
+    return {key: value for key, value in settings.items() if key not in OPERATIONAL}
+
+
 # ``[backup]`` of linli.toml (see linli/backup.py), with these defaults.
 BACKUP_DEFAULTS = {"folder": "backups", "time": "02:30", "keep_daily": 7, "keep_weekly": 4, "copy_to": ""}
 BACKUP_COPY_KINDS = ("folder", "sftp", "ftp", "s3")  # deploy kinds a backup can be copied to

@@ -15,7 +15,6 @@ from icalendar import Event as CalendarEvent
 
 from linli import clock, markup
 from linli import models as m
-from linli import deps
 from linli.app import item_url, moment
 from linli.feeds import absolute_url, base_url
 from linli.publicity import LIVE, visibility
@@ -48,12 +47,11 @@ def _calendar(events: list, name: str) -> Response:
     calendar.add("calscale", "GREGORIAN")
     calendar.add("method", "PUBLISH")
     calendar.add("x-wr-calname", f"{site.name} · {name}")
-    stamp = _utc(deps.record_moment())  # the page shows the moment: made again by every build
     host = base_url().split("://", 1)[-1].split("/", 1)[0] or "linli"
     for item in events:
         entry = CalendarEvent()
         entry.add("uid", f"event-{item.id}@{host}")
-        entry.add("dtstamp", stamp)
+        entry.add("dtstamp", _utc(item.updated_at))  # the event's last change: the file changes with it only
         entry.add("last-modified", _utc(item.updated_at))
         entry.add("dtstart", _utc(item.starts_at))
         if item.ends_at and item.ends_at > item.starts_at:

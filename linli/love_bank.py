@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import peewee as pw
 
-from linli import db, validation
+from linli import db, deps, validation
 from linli import models as m
 from linli.publicity import public
 
@@ -39,6 +39,7 @@ class BoardRow:
 
 @dataclass(frozen=True)
 class Totals:
+    year: int
     earned_this_year: int
     exchanged_this_year: int
     members: int
@@ -120,7 +121,7 @@ def totals(at: dt.datetime) -> Totals:
         .tuples()
         .get()
     )
-    return Totals(int(earned), int(spent), public(member, at).count())
+    return Totals(at.year, int(earned), int(spent), public(member, at).count())
 
 
 def board_context() -> dict:
@@ -128,4 +129,5 @@ def board_context() -> dict:
     from linli.app import moment
 
     at = moment()
+    deps.record_moment("%Y")  # the totals are this year's: the page is made again when the year turns
     return {"honour_board": honour_board(at), "totals": totals(at)}

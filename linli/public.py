@@ -17,10 +17,12 @@ from pathlib import Path
 
 import peewee as pw
 from flask import Blueprint, abort, current_app, render_template, send_from_directory, url_for
+from werkzeug.local import LocalProxy
 
 from linli import db, deps, registry
 from linli import models as m
 from linli.app import moment
+from linli.home import page_settings
 from linli.slugs import category_slug
 from linli.publicity import EXPIRED, LIVE, include_for, public, public_condition, public_photos, visibility
 
@@ -145,6 +147,7 @@ def home():
         photos=photos,
         stories=list(public(m.Story, now).order_by(*newest_first(m.Story)).limit(3)),
         wishes=list(public(m.Wish, now).where(m.Wish.wish_status == m.WISH_OPEN).limit(3)),
+        newest=public(m.Notice, now).order_by(*newest_first(m.Notice)).first(),  # when the site last changed
     )
 
 
@@ -381,11 +384,12 @@ def send_theme_file(home, path: str):
 
 @blueprint.app_context_processor
 def site_context() -> dict:
-    now = moment()
     return {
         **deps.memo("site_context", _site_rows),
-        "home_settings": current_app.config["LINLI_HOME"].settings,
-        "now": now,
+        "home_settings": page_settings(current_app.config["LINLI_HOME"].settings),
+        # No template of the theme shows the moment (a build's date on every page would change
+        # every page every day); a home's template that does makes its page depend on it.
+        "now": LocalProxy(deps.record_moment),
         "lang": current_app.config["LINLI_HOME"].settings["languages"][0],
         "site_nav": registry.navigation(),
     }

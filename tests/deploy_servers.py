@@ -107,7 +107,8 @@ def start_sshd(folder: Path) -> Sshd:
 # --- FTP (pyftpdlib, in its own process so that killing it drops every connection) ------------
 
 FTP_SERVER = """
-import sys
+import logging, sys
+logging.basicConfig(level=logging.WARNING)  # not a line per command: the unread stderr pipe would fill and stop the server
 from pyftpdlib.authorizers import DummyAuthorizer
 from pyftpdlib.handlers import FTPHandler
 from pyftpdlib.servers import FTPServer

@@ -73,7 +73,7 @@ def test_balances_and_totals(bank):
     assert love_bank.balance(li) == 55
     totals = love_bank.totals(NOW)
     # Public members only (the draft's 500 points do not count); deeds of last year do not either.
-    assert totals == love_bank.Totals(earned_this_year=110, exchanged_this_year=25, members=2)
+    assert totals == love_bank.Totals(year=NOW.year, earned_this_year=110, exchanged_this_year=25, members=2)
     html = page(create_public_app(home).test_client(), "/love-bank/")
     assert "<dd>110</dd>" in html and "<dd>25</dd>" in html and "2 人" in html
 

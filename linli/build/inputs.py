@@ -1,7 +1,7 @@
 """What a build starts from, and what changed since the last one.
 
-The global fingerprint (Linli's code, the theme's files, ``linli.toml``, the day): when it is the
-last build's, the build is incremental and renders only pages whose dependencies changed; else
+The global fingerprint (Linli's code, the theme's files, the settings of ``linli.toml`` that
+pages show): when it is the last build's, the build is incremental and renders only pages whose dependencies changed; else
 every page is rendered (and only changed bytes are written). The scan of the tables
 (:mod:`linli.deps`), made from the last scan and the change log (:mod:`linli.changes`) when both
 can be trusted, else by reading every row. What the search modules need to know of it is put
@@ -20,7 +20,7 @@ from linli import changes, db, deps, markup, models
 from linli.build.commit import load_manifest
 from linli.build.context import FORMAT, BuildContext, LogMark, Manifest
 from linli.build.titles import load_titles
-from linli.home import PROJECT_ROOT, Home
+from linli.home import PROJECT_ROOT, Home, page_settings
 
 #: The tables whose rows pages show; read and fingerprinted before each rebuild.
 SCANNED = [*models.CONTENT_MODELS, *models.CHILD_MODELS, models.SiteSettings]
@@ -55,7 +55,7 @@ def read_inputs(context: BuildContext, full: bool) -> Inputs:
     home, at = context.home, context.at
     last = load_manifest(home) if home.site_dir.is_dir() else None
     gc.freeze()  # the manifest's many objects live as long as the build: no collection looks at them
-    fingerprint = global_fingerprint(home, at)
+    fingerprint = global_fingerprint(home)
     incremental = last is not None and last.fingerprint == fingerprint and not full
     database = db.database.obj
     deps.install(database)
@@ -70,12 +70,15 @@ def read_inputs(context: BuildContext, full: bool) -> Inputs:
     return Inputs(last, fingerprint, incremental, scan, mark, kept)
 
 
-def global_fingerprint(home: Home, at) -> bytes:
-    """What every page depends on besides the database: Linli's code, the theme's files,
-    ``linli.toml``, the day (pages say when they were updated)."""
+def global_fingerprint(home: Home) -> bytes:
+    """What every page depends on besides the database: Linli's code, the theme's files, the
+    settings of ``linli.toml`` that pages show (not how the site is served, backed up, published
+    or deployed). Not the day: no page shows the build's date, and a page whose content the time
+    decides depends on it through its queries (:mod:`linli.deps` compares their dates with the
+    build's moment) or through :func:`linli.deps.record_moment`."""
     digest = hashlib.blake2b(digest_size=16)
-    digest.update(f"{FORMAT} {at.date()} {sys.version_info[:2]}".encode())
-    digest.update(repr(sorted(home.settings.items())).encode())
+    digest.update(f"{FORMAT} {sys.version_info[:2]}".encode())
+    digest.update(repr(sorted(page_settings(home.settings).items())).encode())
     digest.update(code_fingerprint())
     for root in home.theme_dirs:
         for path in sorted(root.rglob("*")):
