@@ -37,6 +37,7 @@ import pickle
 import re
 import threading
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import peewee as pw
 from flask import current_app, has_app_context
@@ -356,6 +357,49 @@ def row_by_slug(model, slug: str):
     recorder.add(("row", model._meta.table_name, slug),
                  row_hash(row, recorder.now, now_as_text(recorder.now)) if row else None)  # fmt: skip
     return found[0] if found else None
+
+
+def bound_rows(shape, make, *ids: int) -> list:
+    """The rows of the query ``make(*ids)`` (ids: plain ints), whose SQL text depends on the ids
+    only through its parameters; ``shape`` names that query (e.g. ``("children", "Notice")``).
+    In a build, its SQL is compiled once per build process (from probe ids) and each use binds
+    its ids into the parameters: pages of one type run the same query for their own item, and
+    peewee's compiling of it cost more than running it. Read and recorded as any query."""
+    if not building() or not all(type(i) is int for i in ids):
+        return list(make(*ids))
+    statements = current_app.extensions.setdefault("linli_bound_sql", {})
+    statement = statements.get(shape)
+    if statement is None:
+        statement = statements[shape] = _BoundStatement.of(make, len(ids))
+    if statement.slots is None:  # (the probes did not all land in the parameters as given)
+        return list(make(*ids))
+    params = list(statement.params)
+    for at, which in statement.slots:
+        params[at] = ids[which]
+    cursor = statement.query.model._meta.database.execute_sql(statement.sql, params)
+    return list(statement.query._get_cursor_wrapper(cursor))
+
+
+class _BoundStatement(NamedTuple):
+    """A query compiled once with probe ids: its SQL, its parameters, and where each id goes
+    (``slots``: (parameter index, id index); None when an id did not land in a parameter as
+    it was given, or some other parameter equals a probe: then the query is compiled each use)."""
+
+    query: pw.Query
+    sql: str
+    params: tuple
+    slots: tuple | None
+
+    PROBE = -7_340_000_000_001  # an id no row has; each id's probe is this minus its index
+
+    @classmethod
+    def of(cls, make, count: int) -> _BoundStatement:
+        probes = [cls.PROBE - i for i in range(count)]
+        query = make(*probes)
+        sql, params = query.sql()
+        slots = tuple((at, cls.PROBE - p) for at, p in enumerate(params) if type(p) is int and p in probes)
+        found = sorted({which for _, which in slots})
+        return cls(query, sql, tuple(params), slots if found == list(range(count)) else None)
 
 
 def query_key(query) -> tuple:

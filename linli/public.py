@@ -331,7 +331,9 @@ def render_item(model, item, state: str, preview=False) -> str:
     related: dict = {}
     children = model.kind.children
     if children is not None:
-        related[children.key] = list(child_rows(children, [item.id]))
+        related[children.key] = deps.bound_rows(
+            ("children", model.__name__), lambda parent: child_rows(children, [parent]), item.id
+        )  # (its SQL compiled once per build)
     if model is m.Album:
         related["event"] = item.event if item.event and visibility(item.event, now) else None
     elif model is m.Event:
