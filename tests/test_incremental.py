@@ -407,7 +407,9 @@ def test_a_query_compiled_once_per_build_reads_and_records_as_compiled_each_time
             assert [len(deps.bound_rows(("children", "Notice"), make, i)) for i in ids] == [2, 1, 0, 0]
         assert list(app.extensions["linli_bound_sql"]) == [("children", "Notice")]  # compiled once
         # A query whose SQL text holds the id (not a parameter) is compiled at each use.
-        inline = lambda parent: m.Notice.select().where(m.Notice.id == m.pw.SQL(str(parent)))  # noqa: E731
+        def inline(parent):
+            return m.Notice.select().where(m.Notice.id == m.pw.SQL(str(parent)))
+
         with deps.recording(NOW):
             assert [n.id for n in deps.bound_rows(("inline",), inline, ids[0])] == [ids[0]]
             assert deps.bound_rows(("inline",), inline, 987654321) == []
