@@ -549,11 +549,12 @@ def public_media_paths() -> set[str]:
                     paths.update(MEDIA_LINK.findall(text or ""))
     paths.discard("")
     paths.discard(None)
-    stored = media.stored_files(home.media_dir)
+    media_dir = home.media_dir
+    stored = media.stored_files(media_dir)
     paths = {p for p in paths if p in stored}  # (a stored name has no "..": the walk does not list one)
     for path in list(paths):
-        paths.update(p for _, p in media.renditions(home.media_dir, path, stored))
-        paths.update(p for _, p in media.webp_renditions(home.media_dir, path, stored))
+        paths.update(p for _, p in media.renditions(media_dir, path, stored))
+        paths.update(p for _, p in media.webp_renditions(media_dir, path, stored))
     return paths
 
 
