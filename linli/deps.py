@@ -246,9 +246,20 @@ def memo(key, compute):
     return value
 
 
-def ordered_list(query) -> tuple[list, tuple | None, list]:
+def _compiled(query, shape) -> tuple[str, list]:
+    """``query.sql()``; once per build process for a ``shape`` (see :func:`ordered_slice`)."""
+    if shape is None:
+        return query.sql()
+    compiled = current_app.extensions.setdefault("linli_list_sql", {})
+    if shape not in compiled:
+        compiled[shape] = query.sql()
+    return compiled[shape]
+
+
+def ordered_list(query, shape=None) -> tuple[list, tuple | None, list]:
     """(items, query key, fingerprint of each row) of ``query``, read once per build process
-    (the fingerprints, not the raw rows, are kept: a build process holds many such lists)."""
+    (the fingerprints, not the raw rows, are kept: a build process holds many such lists).
+    ``shape``: see :func:`ordered_slice`."""
 
     def compute():
         with captured() as got:
@@ -261,7 +272,7 @@ def ordered_list(query) -> tuple[list, tuple | None, list]:
 
     if not building():
         return list(query), None, []
-    sql, params = query.sql()
+    sql, params = _compiled(query, shape)
     cache = current_app.extensions.setdefault("linli_lists", {})
     key = (sql, tuple(map(repr, params)))
     if key not in cache:
@@ -269,18 +280,21 @@ def ordered_list(query) -> tuple[list, tuple | None, list]:
     return cache[key]
 
 
-def ordered_slice(query, start: int, stop: int) -> tuple[list, int]:
+def ordered_slice(query, start: int, stop: int, shape=None) -> tuple[list, int]:
     """(items ``start:stop`` of ``query``, how many it has); the page depends on that slice.
-    A build process reads the first few slices of a list with LIMIT, then the whole list once."""
+    A build process reads the first few slices of a list with LIMIT, then the whole list once.
+    ``shape``: a name the caller gives this list query (the same name, the same SQL in one
+    build process: e.g. a list's endpoint and arguments), so that its SQL, which keys the
+    list, is compiled once per build process rather than for every page of the list."""
     if not building():
         return list(query.limit(stop - start).offset(start)), query.count()
-    sql, params = query.sql()
+    sql, params = _compiled(query, shape)
     key = (sql, tuple(map(repr, params)))
     lists = current_app.extensions.setdefault("linli_lists", {})
     asked = current_app.extensions.setdefault("linli_slices", {})
     asked[key] = asked.get(key, 0) + 1
     if key in lists or asked[key] > ONE_BY_ONE:
-        items, query_key, hashes = ordered_list(query)
+        items, query_key, hashes = ordered_list(query, shape)
         record_slice(query_key, hashes, start, stop)
         return items[start:stop], len(items)
     recorder = current()

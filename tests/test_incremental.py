@@ -414,3 +414,40 @@ def test_a_query_compiled_once_per_build_reads_and_records_as_compiled_each_time
             assert [n.id for n in deps.bound_rows(("inline",), inline, ids[0])] == [ids[0]]
             assert deps.bound_rows(("inline",), inline, 987654321) == []
         assert app.extensions["linli_bound_sql"][("inline",)].slots is None
+
+
+def test_media_named_by_unchanged_types_are_the_last_builds(demo, tmp_path, monkeypatch):
+    """A rebuild reads again the media named by the types whose tables changed; the others'
+    are the last build's. Whether a named file is stored is looked at by every build."""
+    from linli.build import outputs
+
+    read = []
+    real = outputs.media_named
+    monkeypatch.setattr(outputs, "media_named", lambda model: read.append(model.__name__) or real(model))
+    (demo.media_dir / "files").mkdir(parents=True, exist_ok=True)
+    (demo.media_dir / "files" / "plan.pdf").write_bytes(b"%PDF-1.4 plan")
+    linking, later = list(public(m.Notice, NOW).order_by(m.Notice.id).limit(2))
+    linking.body += "\n\n[楼层平面图](/media/files/plan.pdf)"
+    linking.save()
+    later.body += "\n\n[稍后上传](/media/files/later.pdf)"
+    later.save()
+    result = build(demo, now=NOW)
+    assert not result.full and read == ["Notice"]
+    assert (demo.site_dir / "media" / "files" / "plan.pdf").is_file()
+    assert not (demo.site_dir / "media" / "files" / "later.pdf").exists()
+    assert_same_as_clean(demo, tmp_path, NOW)
+
+    read.clear()
+    (demo.media_dir / "files" / "later.pdf").write_bytes(b"%PDF-1.4 later")  # stored afterwards: no row written
+    result = build(demo, now=NOW)
+    assert not result.full and read == []
+    assert (demo.site_dir / "media" / "files" / "later.pdf").is_file()
+    assert_same_as_clean(demo, tmp_path, NOW)
+
+    linking.status = m.DRAFT  # the file is no longer named by a public notice
+    linking.save()
+    read.clear()
+    result = build(demo, now=NOW)
+    assert not result.full and read == ["Notice"]
+    assert not (demo.site_dir / "media" / "files" / "plan.pdf").exists()
+    assert_same_as_clean(demo, tmp_path, NOW)
