@@ -395,9 +395,9 @@ def bound_rows(shape, make, *ids: int) -> list:
 
 
 class _BoundStatement(NamedTuple):
-    """A query compiled once with probe ids: its SQL, its parameters, and where each id goes
-    (``slots``: (parameter index, id index); None when an id did not land in a parameter as
-    it was given, or some other parameter equals a probe: then the query is compiled each use)."""
+    """A query compiled once with probe ids (values no id has): its SQL, its parameters, and
+    where each id goes (``slots``: (parameter index, id index); None when some id did not land
+    in a parameter as it was given, say made into SQL text: then the query is compiled at each use)."""
 
     query: pw.Query
     sql: str
