@@ -164,13 +164,21 @@ _SRCSET_ATTR = re.compile(r'(\ssrcset=")([^"]*)"')
 def relative_url(url: str, page_path: str) -> str:
     """A root-relative URL as seen from ``page_path``; folder URLs end in ``index.html`` so
     the site also works opened straight from disk."""
+    return _relative_to_folder(url, _folder(page_path))
+
+
+def _folder(page_path: str) -> str:
+    """The folder (ending in "/", unquoted) that relative URLs on page ``page_path`` start from."""
+    page_path = _unquote(page_path)
+    return page_path if page_path.endswith("/") else posixpath.dirname(page_path) + "/"
+
+
+def _relative_to_folder(url: str, base: str) -> str:
     path, sep_q, rest = url.partition("?")
     path, sep_f, fragment = path.partition("#") if not sep_q else (path, "", "")
     path = _unquote(path)
     if path.endswith("/"):
         path += "index.html"
-    page_path = _unquote(page_path)
-    base = page_path if page_path.endswith("/") else posixpath.dirname(page_path) + "/"
     return _quote(_relpath(path, base)) + sep_q + rest + sep_f + fragment
 
 
@@ -195,15 +203,24 @@ def _relpath(path: str, base: str) -> str:
 
 
 def relativize_html(html: str, page_path: str) -> str:
+    base = _folder(page_path)
+    made: dict[str, str] = {}  # (a page links to many URLs more than once: header, lists, footer)
+
+    def relative(url: str) -> str:
+        found = made.get(url)
+        if found is None:
+            found = made[url] = _relative_to_folder(url, base)
+        return found
+
     def attr(match: re.Match) -> str:
-        return f'{match.group(1)}{relative_url(match.group(2), page_path)}"'
+        return f'{match.group(1)}{relative(match.group(2))}"'
 
     def srcset_attr(match: re.Match) -> str:
         items = []
         for candidate in match.group(2).split(","):
             url, _, descriptor = candidate.strip().partition(" ")
             if url.startswith("/") and not url.startswith("//"):
-                url = relative_url(url, page_path)
+                url = relative(url)
             items.append(f"{url} {descriptor}".strip())
         return f'{match.group(1)}{", ".join(items)}"'
 

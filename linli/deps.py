@@ -38,6 +38,7 @@ import pickle
 import re
 import threading
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import peewee as pw
 from flask import current_app, has_app_context
@@ -246,9 +247,20 @@ def memo(key, compute):
     return value
 
 
-def ordered_list(query) -> tuple[list, tuple | None, list]:
+def _compiled(query, shape) -> tuple[str, list]:
+    """``query.sql()``; once per build process for a ``shape`` (see :func:`ordered_slice`)."""
+    if shape is None:
+        return query.sql()
+    compiled = current_app.extensions.setdefault("linli_list_sql", {})
+    if shape not in compiled:
+        compiled[shape] = query.sql()
+    return compiled[shape]
+
+
+def ordered_list(query, shape=None) -> tuple[list, tuple | None, list]:
     """(items, query key, fingerprint of each row) of ``query``, read once per build process
-    (the fingerprints, not the raw rows, are kept: a build process holds many such lists)."""
+    (the fingerprints, not the raw rows, are kept: a build process holds many such lists).
+    ``shape``: see :func:`ordered_slice`."""
 
     def compute():
         with captured() as got:
@@ -261,7 +273,7 @@ def ordered_list(query) -> tuple[list, tuple | None, list]:
 
     if not building():
         return list(query), None, []
-    sql, params = query.sql()
+    sql, params = _compiled(query, shape)
     cache = current_app.extensions.setdefault("linli_lists", {})
     key = (sql, tuple(map(repr, params)))
     if key not in cache:
@@ -269,18 +281,21 @@ def ordered_list(query) -> tuple[list, tuple | None, list]:
     return cache[key]
 
 
-def ordered_slice(query, start: int, stop: int) -> tuple[list, int]:
+def ordered_slice(query, start: int, stop: int, shape=None) -> tuple[list, int]:
     """(items ``start:stop`` of ``query``, how many it has); the page depends on that slice.
-    A build process reads the first few slices of a list with LIMIT, then the whole list once."""
+    A build process reads the first few slices of a list with LIMIT, then the whole list once.
+    ``shape``: a name the caller gives this list query (the same name, the same SQL in one
+    build process: e.g. a list's endpoint and arguments), so that its SQL, which keys the
+    list, is compiled once per build process rather than for every page of the list."""
     if not building():
         return list(query.limit(stop - start).offset(start)), query.count()
-    sql, params = query.sql()
+    sql, params = _compiled(query, shape)
     key = (sql, tuple(map(repr, params)))
     lists = current_app.extensions.setdefault("linli_lists", {})
     asked = current_app.extensions.setdefault("linli_slices", {})
     asked[key] = asked.get(key, 0) + 1
     if key in lists or asked[key] > ONE_BY_ONE:
-        items, query_key, hashes = ordered_list(query)
+        items, query_key, hashes = ordered_list(query, shape)
         record_slice(query_key, hashes, start, stop)
         return items[start:stop], len(items)
     recorder = current()
@@ -363,6 +378,49 @@ def row_by_slug(model, slug: str):
     recorder.add(("row", model._meta.table_name, slug),
                  row_hash(row, recorder.now, now_as_text(recorder.now)) if row else None)  # fmt: skip
     return found[0] if found else None
+
+
+def bound_rows(shape, make, *ids: int) -> list:
+    """The rows of the query ``make(*ids)`` (ids: plain ints), whose SQL text depends on the ids
+    only through its parameters; ``shape`` names that query (e.g. ``("children", "Notice")``).
+    In a build, its SQL is compiled once per build process (from probe ids) and each use binds
+    its ids into the parameters: pages of one type run the same query for their own item, and
+    peewee's compiling of it cost more than running it. Read and recorded as any query."""
+    if not building() or not all(type(i) is int for i in ids):
+        return list(make(*ids))
+    statements = current_app.extensions.setdefault("linli_bound_sql", {})
+    statement = statements.get(shape)
+    if statement is None:
+        statement = statements[shape] = _BoundStatement.of(make, len(ids))
+    if statement.slots is None:  # (the probes did not all land in the parameters as given)
+        return list(make(*ids))
+    params = list(statement.params)
+    for at, which in statement.slots:
+        params[at] = ids[which]
+    cursor = statement.query.model._meta.database.execute_sql(statement.sql, params)
+    return list(statement.query._get_cursor_wrapper(cursor))
+
+
+class _BoundStatement(NamedTuple):
+    """A query compiled once with probe ids (values no id has): its SQL, its parameters, and
+    where each id goes (``slots``: (parameter index, id index); None when some id did not land
+    in a parameter as it was given, say made into SQL text: then the query is compiled at each use)."""
+
+    query: pw.Query
+    sql: str
+    params: tuple
+    slots: tuple | None
+
+    PROBE = -7_340_000_000_001  # an id no row has; each id's probe is this minus its index
+
+    @classmethod
+    def of(cls, make, count: int) -> _BoundStatement:
+        probes = [cls.PROBE - i for i in range(count)]
+        query = make(*probes)
+        sql, params = query.sql()
+        slots = tuple((at, cls.PROBE - p) for at, p in enumerate(params) if type(p) is int and p in probes)
+        found = sorted({which for _, which in slots})
+        return cls(query, sql, tuple(params), slots if found == list(range(count)) else None)
 
 
 def query_key(query) -> tuple:

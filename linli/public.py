@@ -71,11 +71,14 @@ class Pagination:
 
 
 def paginate(query, page: int, endpoint: str, **values) -> Pagination:
+    """Page ``page`` of the list ``query`` at ``endpoint`` (with ``values``): the list's query
+    depends on the endpoint and its values only (a build compiles it once for all its pages)."""
     if page < 1:
         abort(404)
     size = page_size()
     start = (page - 1) * size
-    items, total = deps.ordered_slice(query, start, start + size)  # in a build, each page a slice of one read
+    shape = ("list", endpoint, *sorted(values.items()))
+    items, total = deps.ordered_slice(query, start, start + size, shape)  # in a build, each page a slice of one read
     pages = max(1, math.ceil(total / size))
     if page < 1 or page > pages:
         abort(404)
@@ -334,7 +337,9 @@ def render_item(model, item, state: str, preview=False) -> str:
     related: dict = {}
     children = model.kind.children
     if children is not None:
-        related[children.key] = list(child_rows(children, [item.id]))
+        related[children.key] = deps.bound_rows(
+            ("children", model.__name__), lambda parent: child_rows(children, [parent]), item.id
+        )  # (its SQL compiled once per build)
     if model is m.Album:
         related["event"] = item.event if item.event and visibility(item.event, now) else None
     elif model is m.Event:
@@ -520,43 +525,54 @@ def _quote_segment(text: str) -> str:
     return _UNSAFE_RUN.sub(lambda run: "%" + run.group().encode().hex("%").upper(), text)
 
 
-def public_media_paths() -> set[str]:
+def public_media_paths(named: dict | None = None) -> set[str]:
     """Every media file a public page may show: photos (with renditions), covers, logos,
-    attachments, and images that public Markdown bodies point at."""
+    attachments, and images that public Markdown bodies point at. ``named``: prefix → what
+    :func:`media_named` gives for that type now, for the types the caller has it of."""
     from linli import media
 
-    now = moment()
     home = current_app.config["LINLI_HOME"]
     paths: set[str] = set()
     site = m.SiteSettings.get_current()
     paths.add(site.logo)
     paths.update(MEDIA_LINK.findall(site.intro or ""))
-    for model in TYPES.values():
-        kind = model.kind
-        public_now = public_condition(model, now, include=include_for(model))
-        children = kind.children
-        if children is not None and children.media:
-            public_ids = model.select(model.id).where(public_now)
-            files = [children.model._meta.fields[name] for name in children.media]
-            for row in child_rows(children, public_ids, *files).tuples():
-                paths.update(row)
-        if kind.media:
-            for row in model.select(*(model._meta.fields[name] for name in kind.media)).where(public_now).tuples():
-                paths.update(row)
-        texts = [model._meta.fields[name] for name in kind.markdown]
-        if texts:  # only the texts that link to media (a quick filter in SQL)
-            linking = functools.reduce(operator.or_, [text.contains("/media/") for text in texts])
-            for row in model.select(*texts).where(public_now & linking).tuples():
-                for text in row:
-                    paths.update(MEDIA_LINK.findall(text or ""))
+    for prefix, model in TYPES.items():
+        paths.update(named[prefix] if named and prefix in named else media_named(model))
     paths.discard("")
     paths.discard(None)
-    stored = media.stored_files(home.media_dir)
+    media_dir = home.media_dir
+    stored = media.stored_files(media_dir)
     paths = {p for p in paths if p in stored}  # (a stored name has no "..": the walk does not list one)
     for path in list(paths):
-        paths.update(p for _, p in media.renditions(home.media_dir, path, stored))
-        paths.update(p for _, p in media.webp_renditions(home.media_dir, path, stored))
+        paths.update(p for _, p in media.renditions(media_dir, path, stored))
+        paths.update(p for _, p in media.webp_renditions(media_dir, path, stored))
     return paths
+
+
+def media_named(model) -> frozenset[str]:
+    """The media paths (stored or not) that the public items of type ``model`` and their child
+    rows name: a function of the rows of the type's table and its children's table, and of
+    where the moment lies against their dates."""
+    now = moment()
+    paths: set[str] = set()
+    kind = model.kind
+    public_now = public_condition(model, now, include=include_for(model))
+    children = kind.children
+    if children is not None and children.media:
+        public_ids = model.select(model.id).where(public_now)
+        files = [children.model._meta.fields[name] for name in children.media]
+        for row in child_rows(children, public_ids, *files).tuples():
+            paths.update(row)
+    if kind.media:
+        for row in model.select(*(model._meta.fields[name] for name in kind.media)).where(public_now).tuples():
+            paths.update(row)
+    texts = [model._meta.fields[name] for name in kind.markdown]
+    if texts:  # only the texts that link to media (a quick filter in SQL)
+        linking = functools.reduce(operator.or_, [text.contains("/media/") for text in texts])
+        for row in model.select(*texts).where(public_now & linking).tuples():
+            for text in row:
+                paths.update(MEDIA_LINK.findall(text or ""))
+    return frozenset(paths)
 
 
 MEDIA_LINK = re.compile(r"/media/([\w./-]+)")

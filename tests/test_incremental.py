@@ -376,3 +376,78 @@ def test_a_build_that_renders_every_page_reads_every_row(demo, monkeypatch):
     monkeypatch.undo()
     assert build(demo, now=NOW).rows_read == rows_in_scanned_tables()  # the code changed back: all again
     assert build(demo, now=NOW).rows_read == 0
+
+
+def test_a_query_compiled_once_per_build_reads_and_records_as_compiled_each_time(demo):
+    """deps.bound_rows: the SQL of one query shape is compiled once per build process, each
+    use binds its ids; rows and recorded dependencies are those of the query compiled anew."""
+    from linli import deps
+    from linli.app import create_public_app
+    from linli.public import child_rows
+
+    app = create_public_app(demo, build=True, now=NOW)
+    children = m.Notice.kind.children
+    notices = list(public(m.Notice, NOW).order_by(m.Notice.id).limit(3))
+    for number, (item, position) in enumerate([(notices[0], 2), (notices[0], 1), (notices[1], 0)]):
+        m.Attachment.create(notice=item, title=f"附件{number}", file=f"f{number}.pdf", position=position)
+    ids = [item.id for item in notices] + [987654321]  # (two with attachments, two without)
+
+    def make(parent):
+        return child_rows(children, [parent])
+
+    with app.app_context():
+        deps.install(db.database.obj)
+        for parent in ids:
+            with deps.recording(NOW) as fresh:
+                expected = [(row.id, row.title) for row in make(parent)]
+            with deps.recording(NOW) as bound:
+                got = [(row.id, row.title) for row in deps.bound_rows(("children", "Notice"), make, parent)]
+            assert got == expected and bound.deps == fresh.deps and len(bound.deps) == 1
+        with deps.recording(NOW):
+            assert [len(deps.bound_rows(("children", "Notice"), make, i)) for i in ids] == [2, 1, 0, 0]
+        assert list(app.extensions["linli_bound_sql"]) == [("children", "Notice")]  # compiled once
+        # A query whose SQL text holds the id (not a parameter) is compiled at each use.
+        def inline(parent):
+            return m.Notice.select().where(m.Notice.id == m.pw.SQL(str(parent)))
+
+        with deps.recording(NOW):
+            assert [n.id for n in deps.bound_rows(("inline",), inline, ids[0])] == [ids[0]]
+            assert deps.bound_rows(("inline",), inline, 987654321) == []
+        assert app.extensions["linli_bound_sql"][("inline",)].slots is None
+
+
+def test_media_named_by_unchanged_types_are_the_last_builds(demo, tmp_path, monkeypatch):
+    """A rebuild reads again the media named by the types whose tables changed; the others'
+    are the last build's. Whether a named file is stored is looked at by every build."""
+    from linli.build import outputs
+
+    read = []
+    real = outputs.media_named
+    monkeypatch.setattr(outputs, "media_named", lambda model: read.append(model.__name__) or real(model))
+    (demo.media_dir / "files").mkdir(parents=True, exist_ok=True)
+    (demo.media_dir / "files" / "plan.pdf").write_bytes(b"%PDF-1.4 plan")
+    linking, later = list(public(m.Notice, NOW).order_by(m.Notice.id).limit(2))
+    linking.body += "\n\n[楼层平面图](/media/files/plan.pdf)"
+    linking.save()
+    later.body += "\n\n[稍后上传](/media/files/later.pdf)"
+    later.save()
+    result = build(demo, now=NOW)
+    assert not result.full and read == ["Notice"]
+    assert (demo.site_dir / "media" / "files" / "plan.pdf").is_file()
+    assert not (demo.site_dir / "media" / "files" / "later.pdf").exists()
+    assert_same_as_clean(demo, tmp_path, NOW)
+
+    read.clear()
+    (demo.media_dir / "files" / "later.pdf").write_bytes(b"%PDF-1.4 later")  # stored afterwards: no row written
+    result = build(demo, now=NOW)
+    assert not result.full and read == []
+    assert (demo.site_dir / "media" / "files" / "later.pdf").is_file()
+    assert_same_as_clean(demo, tmp_path, NOW)
+
+    linking.status = m.DRAFT  # the file is no longer named by a public notice
+    linking.save()
+    read.clear()
+    result = build(demo, now=NOW)
+    assert not result.full and read == ["Notice"]
+    assert not (demo.site_dir / "media" / "files" / "plan.pdf").exists()
+    assert_same_as_clean(demo, tmp_path, NOW)

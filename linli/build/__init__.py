@@ -59,7 +59,8 @@ def build(home: Home, *, now=None, progress=None, full: bool = False) -> BuildRe
             frozen, values = freeze.freeze_site(context, site, given.last_pages, report, meanwhile)
             context.lap("render")
             search_changed = bool(site.last) or not given.incremental
-            files, others = outputs.stage_other_files(context, given.last, search_changed, same_theme=given.incremental)
+            files, others = outputs.stage_other_files(context, given.last, search_changed, same_theme=given.incremental,
+                                                      scan=given.scan)  # fmt: skip
             context.lap("other files")
             token, titles_file = titles.titles_to_keep(context, given.kept_titles, given.log)
             change = commit.new_manifest(context, given, site, frozen, values, files, others, titles=token)

@@ -68,7 +68,7 @@ def new_manifest(context, inputs, site, frozen: dict[str, FrozenPage], values: d
     if not inputs.incremental:
         all_deps = {key: values[key] for entry in entries.values() for key in entry.keys}
     manifest = Manifest(FORMAT, inputs.fingerprint, context.at, inputs.scan, all_deps, entries, files, inputs.log,
-                        site.items, titles)  # fmt: skip
+                        site.items, titles, context.media)  # fmt: skip
     staged = [page.entry.file for page in frozen.values() if page.changed]
     return Commit(manifest, staged + others, removed)
 

@@ -74,6 +74,7 @@ class Manifest:
     log: LogMark | None = None  # of the change log this build saw
     items: dict | None = None  # url prefix → id → URL of each public item's page
     titles: str | None = None  # the token in the title entries file that is this build's
+    media: dict | None = None  # type prefix → (its tables' fingerprints, media paths its public items name)
 
     def __getstate__(self) -> dict:  # pages as plain tuples: a third faster to write and read
         state = dict(self.__dict__)
@@ -121,6 +122,8 @@ class BuildContext:
     kept_titles: dict | None = None
     changed_rows: dict | None = None
     title_entries: dict = field(default_factory=dict)
+    #: For the next build: type prefix → (its tables' fingerprints, media its public items name).
+    media: dict = field(default_factory=dict)
     timings: dict = field(default_factory=dict)  # seconds per phase
     _clock: float = field(default=0.0, repr=False)  # when the last lap ended
 

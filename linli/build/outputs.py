@@ -18,7 +18,7 @@ from linli import deps, registry
 from linli.build.context import CACHE_DIR, BuildContext, Manifest
 from linli.headers import HEADERS_FILE, headers_file
 from linli.home import Home
-from linli.public import ROOT_FILES, public_media_paths
+from linli.public import ROOT_FILES, TYPES, media_named, public_media_paths
 from linli.search import sync_index
 from linli.search.static import static_index
 
@@ -34,10 +34,11 @@ def index_version(context: BuildContext) -> str:
 
 
 def stage_other_files(context: BuildContext, last: Manifest | None, search_changed: bool, *,
-                      same_theme: bool = False) -> tuple[dict, list[str]]:  # fmt: skip
+                      same_theme: bool = False, scan: deps.Scan | None = None) -> tuple[dict, list[str]]:  # fmt: skip
     """Stage theme assets, public media, the search index and ``_headers`` where they changed;
     (file → hash of every such file in the site, the files staged). ``same_theme``: the theme's
-    files are the last build's (the global fingerprint says so), and so are its assets."""
+    files and code are the last build's (the global fingerprint says so), and so are its assets
+    and, for the types whose tables the ``scan`` finds unchanged, the media their items name."""
     home, app, staging = context.home, context.app, context.staging
     files: dict[str, bytes] = {}
     previous = last.files if last else {}
@@ -60,7 +61,8 @@ def stage_other_files(context: BuildContext, last: Manifest | None, search_chang
                         _write(staging / target, data)
                         staged.append(target)
     with app.test_request_context():
-        media = sorted(public_media_paths())
+        kept = last.media if same_theme and last is not None and scan is not None else None
+        media = sorted(public_media_paths(_media_named(context, scan, kept)))
     for rel in media:  # stored by content hash: a name never changes its bytes
         target = f"media/{rel}"
         files[target] = b"media"
@@ -83,6 +85,25 @@ def stage_other_files(context: BuildContext, last: Manifest | None, search_chang
         _write(staging / HEADERS_FILE, data)
         staged.append(HEADERS_FILE)
     return files, staged
+
+
+def _media_named(context: BuildContext, scan: deps.Scan | None, kept: dict | None) -> dict:
+    """prefix → the media paths the public items of each type name (:func:`media_named`): the
+    last build's (``kept``: prefix → (its tables' fingerprints, paths)) for a type whose
+    table and children's table have the same fingerprints in the ``scan``, else read again.
+    What this build used is left in ``context.media``, for its manifest."""
+    named = {}
+    for prefix, model in TYPES.items():
+        children = model.kind.children
+        tables = [model, children.model] if children is not None else [model]
+        key = tuple(scan.tables.get(table._meta.table_name) for table in tables) if scan is not None else (None,)
+        before = (kept or {}).get(prefix)
+        if before is not None and None not in key and before[0] == key:
+            named[prefix] = before
+        else:
+            named[prefix] = (key, media_named(model))
+    context.media = {prefix: found for prefix, found in named.items() if None not in found[0]}
+    return {prefix: paths for prefix, (_, paths) in named.items()}
 
 
 def _write(target: Path, data: bytes) -> None:

@@ -86,15 +86,18 @@ def client_text(words: dict) -> str:
     return json.dumps(out, ensure_ascii=False, separators=(",", ":"))
 
 
-def _title_counts():
+def _title_counts() -> list[tuple[str, str, int]]:
+    """(group, label, number of public titles) of each group; counted once per build process
+    (the build's list of pages and the search page ask)."""
     from linli.app import moment
     from linli.publicity import public
 
+    def count(key):
+        return sum(public(MODELS[p], at, include=includes(MODELS[p])).count() for p in types_for(key))
+
     at = moment()
-    for key, *_ in GROUPS:
-        prefixes = types_for(key)
-        count = sum(public(MODELS[p], at, include=includes(MODELS[p])).count() for p in prefixes)
-        yield key, group_label(key), count
+    counts = deps.memo(("title_counts",), lambda: [count(key) for key, *_ in GROUPS])
+    return [(key, group_label(key), number) for (key, *_), number in zip(GROUPS, counts)]
 
 
 # --- the index of titles ----------------------------------------------------------------------
