@@ -132,6 +132,16 @@ class ContentView(StaffOnly, ModelView):
             self.column_searchable_list = ("title", "summary")
         super().__init__(model, **kwargs)
 
+    def render(self, template, **kwargs):
+        item = kwargs.get("model")
+        if template == self.edit_template and item is not None and self.model.kind.pages:
+            from flask import current_app
+
+            from linli.share import published
+
+            kwargs["wechat"] = {"published": published(current_app.config["LINLI_HOME"].site_dir, item)}
+        return super().render(template, **kwargs)
+
     def search_placeholder(self) -> str:
         """The list's search box names what it searches ("搜索：标题、摘要"); Flask-Admin's
         peewee views would show "None"."""

@@ -16,7 +16,7 @@ import logging
 import sys
 from dataclasses import dataclass
 
-from linli import changes, db, deps, markup, models
+from linli import changes, db, deps, markup, models, share
 from linli.build.commit import load_manifest
 from linli.build.context import FORMAT, BuildContext, LogMark, Manifest
 from linli.build.titles import load_titles
@@ -72,7 +72,8 @@ def read_inputs(context: BuildContext, full: bool) -> Inputs:
 
 def global_fingerprint(home: Home, at) -> bytes:
     """What every page depends on besides the database: Linli's code, the theme's files,
-    ``linli.toml``, the day (pages say when they were updated)."""
+    ``linli.toml``, the day (pages say when they were updated), the font of the share posters
+    (item pages link their poster only when there is one)."""
     digest = hashlib.blake2b(digest_size=16)
     digest.update(f"{FORMAT} {at.date()} {sys.version_info[:2]}".encode())
     digest.update(repr(sorted(home.settings.items())).encode())
@@ -82,6 +83,7 @@ def global_fingerprint(home: Home, at) -> bytes:
             if path.is_file() and "__pycache__" not in path.parts:
                 digest.update(str(path.relative_to(root)).encode() + b"\0" + path.read_bytes())
     digest.update(markup.RENDERER)
+    digest.update(share.find_font(home.settings.get("share", {}).get("font", "")).path.encode())
     return digest.digest()
 
 
