@@ -61,6 +61,11 @@ page_size = 20
 # https = true           # staff use an https:// address: Secure cookies, HSTS
 # threads = 8            # requests handled at once
 
+# The share posters (分享海报) are drawn with a Chinese font found on this computer
+# (fonts-noto-cjk or fonts-wqy-microhei); to choose one yourself, uncomment:
+# [share]
+# font = "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"
+
 # Nightly backups, made by the running service (and by `linli backup`). Uncomment to change.
 # [backup]
 # folder = "backups"      # inside the home unless absolute; not inside content/ or site/
