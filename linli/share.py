@@ -49,7 +49,6 @@ SUMMARY_LIMIT = 120  # characters of the share description
 MESSAGE_SUMMARY_LIMIT = 80  # characters of summary in the message: one or two lines in a chat
 TITLE_LINES, FACT_LINES, SUMMARY_LINES = 4, 3, 4
 ELLIPSIS = "…"
-FORMAT = 1  # of the drawing: a change redraws every cached poster
 FIX = "安装中文字体（sudo apt install fonts-noto-cjk）或在 linli.toml 里写 [share] font = \"字体文件路径\""
 NO_FONT = f"没有找到中文字体，网站没有生成分享海报（微信群消息照常生成）。{FIX}"
 # Where Debian, Ubuntu and Fedora put common Chinese fonts (after fontconfig's choice).
@@ -315,8 +314,14 @@ class PosterText:
 
     def fingerprint(self, font: str) -> str:
         stat = os.stat(font)
-        key = repr((FORMAT, WIDTH, HEIGHT, font, stat.st_size, stat.st_mtime_ns, self))
+        key = repr((_drawing_version(), font, stat.st_size, stat.st_mtime_ns, self))
         return hashlib.blake2b(key.encode(), digest_size=16).hexdigest()
+
+
+@functools.lru_cache(maxsize=1)
+def _drawing_version() -> str:
+    """This module's own source: a change to how posters are drawn redraws every cached one."""
+    return hashlib.blake2b(Path(__file__).read_bytes(), digest_size=8).hexdigest()
 
 
 def poster_text(item, address: str, language: str, traditional: bool = False) -> PosterText:
