@@ -321,6 +321,9 @@ def test_admin_copies_what_was_published(own):
     assert "发布网站后就可以复制微信群消息和分享海报" in page and 'id="wechat-message"' not in page
     assert client.get(f"/preview/events/{draft.id}/poster.png").status_code == 404
     assert client.get("/preview/nothing/1/poster.png").status_code == 404
+    listing = client.get("/event/").get_data(as_text=True)  # each published row links to its WeChat block
+    assert f'/event/edit/?id={event.id}#wechat-share"' in listing and "fa-weixin" in listing
+    assert f'/event/edit/?id={draft.id}#wechat-share"' not in listing
     anonymous = client.application.test_client().get(f"/preview/events/{event.id}/poster.png")
     assert anonymous.status_code == 302 and "/login/" in anonymous.headers["Location"]
 
