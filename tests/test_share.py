@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import html
 import io
+import os
 import re
 from pathlib import Path
 from urllib.parse import quote
@@ -32,6 +33,8 @@ zxingcpp = pytest.importorskip("zxingcpp")
 BASE = "https://xingfuli.example.org/shequ/"
 PASSWORD = "correct-horse-1"
 FONT = share.find_font().path
+if not FONT and os.environ.get("CI"):
+    raise RuntimeError("CI must install a Chinese font (scripts/test.sh installs fonts-wqy-microhei)")
 needs_font = pytest.mark.skipif(not FONT, reason="no Chinese font on this machine (apt install fonts-noto-cjk)")
 LONG_TITLE = ("关于二〇二六年冬季供暖期间东院、西院和北院各楼栋分时段检修暖气管道并临时停止供暖的通知，"
               "请各位居民提前做好保暖准备，家中有老人和孩子的住户请特别留意，如有困难请联系网格员。") * 2  # fmt: skip
