@@ -12,8 +12,8 @@ from flask_admin import expose
 from flask_admin.actions import action
 from flask_admin.contrib.peewee import ModelView
 from flask_admin.form import DateTimeField, rules
-from flask_admin.model.template import LinkRowAction
 from flask_admin.helpers import is_form_submitted
+from flask_admin.model.template import LinkRowAction
 from flask_login import current_user
 from wtforms import HiddenField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError

@@ -45,6 +45,9 @@ EXTENSION = "linli_share"
 POSTER = "poster.png"  # beside the item's page: /<prefix>/<slug>/poster.png
 WIDTH, HEIGHT = 750, 1334  # a phone screen (iPhone 8's points ×2; WeChat shows it full width)
 MARGIN = 60
+QR_SIZE = 330  # the QR code's square, its quiet zone included, centred above the caption
+QR_TOP = HEIGHT - QR_SIZE - 110
+GREYS = [level * 17 for level in range(16) for _ in range(3)]  # the 4-bit palette: 16 greys
 SUMMARY_LIMIT = 120  # characters of the share description
 MESSAGE_SUMMARY_LIMIT = 80  # characters of summary in the message: one or two lines in a chat
 TITLE_LINES, FACT_LINES, SUMMARY_LINES = 4, 3, 4
@@ -180,7 +183,7 @@ def _fontconfig_choices() -> list[str]:
     found = []
     for pattern in (":lang=zh-cn", ":lang=zh-tw"):
         try:
-            done = subprocess.run(["fc-match", "-f", "%{file}", pattern], capture_output=True, text=True, timeout=10)
+            done = subprocess.run(["fc-match", "-f", "%{file}", pattern], capture_output=True, text=True, timeout=10, check=False)
         except (OSError, subprocess.SubprocessError):
             continue
         if done.returncode == 0 and done.stdout.strip():
@@ -391,12 +394,6 @@ def draw_poster(text: PosterText, font_path: str) -> bytes:
     return out.getvalue()
 
 
-GREYS = [level * 17 for level in range(16) for _ in range(3)]
-
-
-QR_SIZE = 330
-QR_TOP = HEIGHT - QR_SIZE - 110
-
 
 def _qr_image(address: str, size: int) -> Image.Image:
     """The QR code of ``address`` with its quiet zone, black on white, in a ``size`` square
@@ -440,7 +437,6 @@ def _poster_rule() -> str:
 @blueprint.route(_poster_rule())
 def poster(prefix: str, slug: str):
     """The share poster of a public item (404 for any other, and without a Chinese font)."""
-    from linli.app import item_url
     from linli.public import TYPES, get_public
     from linli.traditional import in_tree
 
@@ -450,7 +446,7 @@ def poster(prefix: str, slug: str):
     item, _ = get_public(TYPES[prefix], slug)
     home = current_app.config["LINLI_HOME"]
     language = home.settings["languages"][0]
-    address = page_address(request.path[: -len(POSTER)] if request.path.endswith(POSTER) else item_url(item))
+    address = page_address(request.path[: -len(POSTER)])  # the page's, in this tree
     text = poster_text(item, address, language, traditional=in_tree())
     cache = home.root / CACHE_DIR / "posters" if current_app.config["LINLI_BUILD"] else None
     return Response(cached_poster(text, choice.path, cache), mimetype="image/png")

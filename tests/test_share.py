@@ -25,7 +25,6 @@ from linli.cli import cli
 from linli.errors import LinliError
 from linli.home import Home
 from linli.publicity import include_for, public
-from linli.traditional import to_traditional
 from tests.conftest import NOW
 
 zxingcpp = pytest.importorskip("zxingcpp")
@@ -313,7 +312,7 @@ def test_admin_copies_what_was_published(own):
     event.title = "改了但还没发布的标题"
     event.save()
     page = client.get(f"/event/edit/?id={event.id}").get_data(as_text=True)
-    assert f'<textarea id="wechat-message" class="form-control mb-2" readonly' in page
+    assert '<textarea id="wechat-message" class="form-control mb-2" readonly' in page
     assert html.escape(published) in page and "改了但还没发布的标题】" not in page
     assert 'data-copy="wechat-message"' in page and "消息里的网址不完整" not in page
     poster = client.get(f"/preview/events/{event.id}/poster.png")
