@@ -158,6 +158,8 @@ def test_every_page_goes_through_frozen_flask(home, monkeypatch):
     """The freezer writes every page (Frozen-Flask's URL → file rules), and only pages."""
     from flask_frozen import Freezer
 
+    from linli.build import freeze
+
     fill_demo(home, NOW, photos=False)
     written = {}
     real = Freezer._build_one
@@ -168,6 +170,7 @@ def test_every_page_goes_through_frozen_flask(home, monkeypatch):
         return path
 
     monkeypatch.setattr(Freezer, "_build_one", recording)
+    monkeypatch.setattr(freeze, "PARALLEL_FROM", 10**6)  # in this process, where the recording is
     result = build(home, now=NOW)
     assert len(written) == result.pages == result.rendered
     site = {p.relative_to(home.site_dir).as_posix() for p in home.site_dir.rglob("*") if p.is_file()}
