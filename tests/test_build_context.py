@@ -103,9 +103,12 @@ def test_two_homes_built_in_turn_in_one_process_share_nothing(tmp_path):
     assert_clean(use(second), tmp_path, later)
 
 
-#: Memos of pure functions of their key (a character's class, a segment folded), filled by any
-#: caller, the admin's searches as much as builds: no build's state.
-PURE_MEMOS = {("linli.search.analyzer", "_classes"), ("linli.search.analyzer", "_segment_cache")}
+#: Memos of pure functions of their key (a character's class, a segment folded, a title's
+#: heading character), filled by any caller, the admin's searches as much as builds, in this
+#: process or in forked build workers: no build's state.
+PURE_MEMOS = {
+    ("linli.search.analyzer", "_classes"), ("linli.search.analyzer", "_segment_cache"), ("linli.search.web", "_heads"),
+}  # fmt: skip
 
 
 def module_globals() -> dict:
