@@ -219,6 +219,23 @@ class PreviewView(_StaffView):
         return response
 
 
+    @expose("/<type_name>/<int:id>/poster.png")
+    def poster(self, type_name: str, id: int):
+        """The share poster of an item as the built site has it (what was published)."""
+        from flask import send_file
+
+        from linli.share import published
+
+        model = MODELS.get(type_name)
+        item = model.get_or_none((model.id == id) & model.deleted_at.is_null()) if model else None
+        found = published(current_app.config["LINLI_HOME"].site_dir, item) if item else None
+        if found is None or found.poster is None:
+            abort(404)
+        response = send_file(found.poster, mimetype="image/png", max_age=0)
+        response.headers["Cache-Control"] = "no-store"
+        return response
+
+
 def preview_app(home: Home):
     """A public app for rendering previews. Creating one binds the database to a new
     connection object; the admin's is put back so its open/close per request stays in charge."""

@@ -13,6 +13,7 @@ from flask_admin.actions import action
 from flask_admin.contrib.peewee import ModelView
 from flask_admin.form import DateTimeField, rules
 from flask_admin.helpers import is_form_submitted
+from flask_admin.model.template import LinkRowAction
 from flask_login import current_user
 from wtforms import HiddenField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
@@ -82,6 +83,23 @@ class StaffOnly:
         return redirect(url_for("auth.login", next=request.script_root + request.full_path))
 
 
+class WeChatRowAction(LinkRowAction):
+    """复制到微信群 in a list row: to the edit page's WeChat block, for published items that the
+    account may edit (a contributor's published items open read-only, without it)."""
+
+    def __init__(self):
+        super().__init__("fa fa-weixin", self.edit_url, title=lazy_gettext("复制到微信群"))
+
+    @staticmethod
+    def edit_url(action, row_id, row) -> str:
+        return url_for(".edit_view", id=row_id) + "#wechat-share"
+
+    def render(self, context, row_id, row):
+        if row.status != m.PUBLISHED or not accounts.can_edit(current_user.account, row):
+            return ""
+        return super().render(context, row_id, row)
+
+
 class ContentView(StaffOnly, ModelView):
     column_list = ("title", "status", "publish_at", "updated_at", "author")
     column_searchable_list = ("title",)
@@ -130,7 +148,19 @@ class ContentView(StaffOnly, ModelView):
             self.column_filters = ("status", "category", "publish_at", "updated_at")
         if "summary" in fields:
             self.column_searchable_list = ("title", "summary")
+        if kind.pages:
+            self.column_extra_row_actions = [WeChatRowAction()]
         super().__init__(model, **kwargs)
+
+    def render(self, template, **kwargs):
+        item = kwargs.get("model")
+        if template == self.edit_template and item is not None and self.model.kind.pages:
+            from flask import current_app
+
+            from linli.share import published
+
+            kwargs["wechat"] = {"published": published(current_app.config["LINLI_HOME"].site_dir, item)}
+        return super().render(template, **kwargs)
 
     def search_placeholder(self) -> str:
         """The list's search box names what it searches ("搜索：标题、摘要"); Flask-Admin's

@@ -27,7 +27,7 @@ WEEKDAYS = "一二三四五六日"
 def create_public_app(home: Home, *, build: bool = False, now: dt.datetime | None = None) -> Flask:
     """The public site of ``home``. ``build`` makes every link relative for ``site/``;
     ``now`` pins the moment that decides what is public (one moment for a whole build)."""
-    from linli import feeds, ical, qr, traditional
+    from linli import feeds, ical, qr, share, traditional
     from linli.public import blueprint, category_url
     from linli.search.web import blueprint as search_blueprint
 
@@ -56,6 +56,7 @@ def create_public_app(home: Home, *, build: bool = False, now: dt.datetime | Non
     app.register_blueprint(search_blueprint)
     app.register_blueprint(feeds.blueprint)
     app.register_blueprint(ical.blueprint)
+    app.register_blueprint(share.blueprint)
     traditional.install(app)
     app.jinja_env.globals.update(
         item_url=item_url, media_url=media_url, srcset=srcset, category_url=category_url, image_size=image_size,

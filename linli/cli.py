@@ -134,7 +134,7 @@ def build(root: Path) -> None:
 
 
 def _build(home: Home) -> None:
-    from linli.publisher import run_build
+    from linli.publisher import NOTE, run_build
 
     show = sys.stderr.isatty()
     bar = None
@@ -159,6 +159,8 @@ def _build(home: Home) -> None:
         f"网站已生成：{run.done} 个页面，{run.files} 个文件，用时 {run.seconds:.1f} 秒 → {home.site_dir}"
     )
     click.echo(f"用浏览器打开 {home.site_dir / 'index.html'} 即可查看。")
+    for note in run.message.split(NOTE)[1:]:
+        click.echo(f"注意：{note}")
 
 
 LOOPBACK = ("127.0.0.1", "localhost", "::1")

@@ -61,6 +61,11 @@ page_size = 20
 # https = true           # staff use an https:// address: Secure cookies, HSTS
 # threads = 8            # requests handled at once
 
+# The share posters (分享海报) are drawn with a Chinese font found on this computer
+# (fonts-noto-cjk or fonts-wqy-microhei); to choose one yourself, uncomment:
+# [share]
+# font = "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"
+
 # Nightly backups, made by the running service (and by `linli backup`). Uncomment to change.
 # [backup]
 # folder = "backups"      # inside the home unless absolute; not inside content/ or site/
@@ -205,7 +210,7 @@ def load_settings(path: Path) -> dict:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise LinliError(f"设置文件 {path} 格式有误：{exc}") from exc
-    unknown = set(data) - set(DEFAULT_SETTINGS) - {"deploy", "database_url", "backup", "publish"}
+    unknown = set(data) - set(DEFAULT_SETTINGS) - {"deploy", "database_url", "backup", "publish", "share"}
     if unknown:
         raise LinliError(f"设置文件 {path} 里有不认识的设置项：{', '.join(sorted(unknown))}")
     settings = {**DEFAULT_SETTINGS, **data, "server": server_settings(path, data.get("server", {}))}
@@ -226,7 +231,31 @@ def load_settings(path: Path) -> dict:
             '例如 languages = ["zh-Hans", "zh-Hant"]'
         )
     settings["backup"] = _backup_settings(path, data.get("backup", {}), data.get("deploy"))
+    settings["share"] = _share_settings(path, data.get("share", {}))
     return settings
+
+
+def _share_settings(path: Path, table) -> dict:
+    """``[share]`` of linli.toml: ``font``, the Chinese font the share posters are drawn with
+    (optional: else one installed on the system is found, see linli/share.py)."""
+    where = f"设置文件 {path} 的 [share]"
+    if not isinstance(table, dict):
+        raise LinliError(f"{where} 应是一节设置，例如 font = \"/usr/share/fonts/…/NotoSansCJK-Regular.ttc\"")
+    unknown = set(table) - {"font"}
+    if unknown:
+        raise LinliError(f"{where} 里有不认识的设置项：{', '.join(sorted(unknown))}（可用：font）")
+    font = table.get("font", "")
+    if not isinstance(font, str):
+        raise LinliError(f"{where} 的 font 应是字体文件的路径（用引号括起来）。")
+    if font.strip():
+        found = (path.parent / Path(font.strip()).expanduser()).resolve()
+        if not found.is_file():
+            raise LinliError(
+                f"{where} 的 font 指定的字体文件不存在：{font}。请写一个存在的中文字体文件（.ttf、.otf 或 .ttc），"
+                "或删掉这一行，让 Linli 自动查找已安装的中文字体。"
+            )
+        font = str(found)
+    return {"font": font}
 
 
 def _backup_settings(path: Path, table, deploy) -> dict:

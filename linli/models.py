@@ -18,7 +18,9 @@ import peewee as pw
 
 from linli import clock, registry
 from linli.db import database
-from linli.registry import GRIDS_AND_ABOUT, N_, VOLUNTEERING, Listing, Names, Search, children_of, declare
+from linli.registry import (
+    GRIDS_AND_ABOUT, N_, VOLUNTEERING, Fact, Listing, Names, Search, Share, children_of, declare,
+)  # fmt: skip
 
 DRAFT, REVIEW, PUBLISHED, ARCHIVED = "draft", "review", "published", "archived"
 STATUS_CHOICES = [
@@ -212,6 +214,8 @@ class Content(BaseModel):
 @declare(
     names=Names("通知公告", "通知公告", "Notices", one="Notice"),
     prefix="notices", position=10, search=Search(body=("body", "attachments")),
+    share=Share(facts=(Fact("date", Names("发布日期", "發布日期", "Published")),
+                       Fact("expires_at", Names("有效至", "有效至", "Valid until")))),
     archive=True, nav=True, category_pages=True, demo=34,
     labels={"pinned": N_("置顶"), "urgent": N_("紧急（每页顶部提醒）"), "keep_after_expiry": N_("过期后保留在往期通知")},
 )
@@ -242,6 +246,9 @@ class Attachment(BaseModel):
 @declare(
     names=Names("办事指南", "辦事指南", "Service guide", one="Service"),
     prefix="services", position=20,
+    share=Share(summary=("summary", "who_qualifies"), facts=(
+        Fact("location", Names("办理地点", "辦理地點", "Where")), Fact("hours", Names("办理时间", "辦理時間", "Hours")),
+        Fact("phone", Names("咨询电话", "諮詢電話", "Phone")))),
     search=Search(body=("location", "hours", "phone", "fee", "time_limit", "who_qualifies", "documents", "steps",
                         "body")),
     markdown=("who_qualifies", "steps", "body"), lines=("documents",), nav=True, category_pages=True, demo=16,
@@ -278,6 +285,9 @@ class Service(Content):
 @declare(
     names=Names("便民设施", "便民設施", "Nearby services", one="Place"),
     prefix="places", position=30, search=Search(body=("address", "hours", "phone", "body")),
+    share=Share(facts=(Fact("address", Names("地址", "地址", "Address")),
+                       Fact("hours", Names("开放时间", "開放時間", "Opening hours")),
+                       Fact("phone", Names("电话", "電話", "Phone")))),
     media=("photo",), nav=True, category_pages=True, demo=11,
     labels={"walking_minutes": N_("步行分钟数"), "latitude": N_("纬度"), "longitude": N_("经度"), "photo": N_("照片")},
 )
@@ -328,6 +338,7 @@ class Story(Content):
 @declare(
     names=Names("微心愿", "微心願", "Micro-wishes", one="Micro-wish"),
     prefix="wishes", position=80,
+    share=Share(summary=("body",), facts=(Fact("beneficiary", Names("心愿人", "心願人", "For")),)),
     search=Search(group=VOLUNTEERING, body=("beneficiary", "wish_status", "public_adopter", "body")),
     private=("beneficiary_private",), consent={"adopter": "adopter_public"}, nav=True, demo=6,
     labels={
@@ -360,6 +371,8 @@ class Wish(Content):
 @declare(
     names=Names("社区活动", "社區活動", "Events", one="Event"),
     prefix="events", position=40,
+    share=Share(facts=(Fact("starts_at", Names("时间", "時間", "When")),
+                       Fact("location", Names("地点", "地點", "Where")))),
     search=Search(body=("location", "organiser", "body", "how_to_join"), date="starts_at"),
     markdown=("body", "how_to_join"), nav=True, demo=7,
     labels={
@@ -383,6 +396,7 @@ class Event(Content):
 @declare(
     names=Names("活动相册", "活動相冊", "Photo albums", one="Photo album"),
     prefix="albums", position=50, search=Search(group="event", body=("photos",)), markdown=(), nav=True, demo=3,
+    share=Share(facts=(Fact("taken_on", Names("拍摄日期", "拍攝日期", "Taken on")),)),
     labels={"event": N_("相关活动"), "taken_on": N_("拍摄日期")},
 )
 class Album(Content):
@@ -421,6 +435,7 @@ class Photo(BaseModel):
 @declare(
     names=Names("网格", "網格", "Grids", one="Grid"),
     prefix="grids", position=90,
+    share=Share(summary=("area", "buildings", "body")),
     search=Search(group=GRIDS_AND_ABOUT, summary=("area",), body=("buildings", "members", "body")),
     lines=("buildings",), nav=Names("网格服务", "網格服務", "Grid contacts"), demo=4,
     labels={"buildings": N_("包含楼栋"), "area": N_("范围")},
@@ -488,6 +503,8 @@ HOTLINE_CATEGORIES = [
 @declare(
     names=Names("常用电话", "常用電話", "Hotlines", one="Hotline"),
     prefix="hotlines", position=35, search=Search(summary=("category", "note"), body=("numbers", "hours")),
+    share=Share(summary=("note",), facts=(Fact("numbers", Names("电话", "電話", "Phone")),
+                                           Fact("hours", Names("服务时间", "服務時間", "Hours")))),
     markdown=(), lines=("numbers",), nav=True, demo=20,
     lists=(
         Listing("", "hotline_list.html", group_by="category"),
@@ -530,6 +547,7 @@ LOVE_BANK_RECORD_TYPES = [(DEED, N_("好人好事")), (EXCHANGE, N_("兑换"))]
 @declare(
     names=Names("爱心银行兑换品", "愛心銀行兌換品", "Love bank items", one="Love bank item"),
     prefix="love-bank", position=85, search=Search(group=VOLUNTEERING), media=("photo",),
+    share=Share(facts=(Fact("points", Names("所需积分", "所需積分", "Points")),)),
     nav=Names("爱心银行", "愛心銀行", "Love bank"), demo=4,
     lists=(Listing("", "lovebankitem_list.html", order=("points", "position", "id"),
                    context="linli.love_bank:board_context"),),

@@ -30,6 +30,7 @@ SITE_KINDS = (runs.PUBLISH, runs.BUILD)
 #: Progress units of each phase of a publish (the build, then each target): one bar for all.
 PHASE = 1000
 ONLY_HERE = "只在这台电脑上（还没有设置上网目标）"
+NOTE = "。注意："  # before each note of a build that succeeded (BuildResult.notes) in its message
 
 
 def start_publish(home: Home, username: str, *, address: str = "", now: dt.datetime | None = None) -> m.Run:
@@ -124,6 +125,7 @@ def _publish(progress=None, reason: str = "") -> runs.Work:
                        "请在“发布网站”页上传，或在 linli.toml 的目标里写 auto = true")  # fmt: skip
         else:
             message = f"网站已更新：{pages}，用时 {seconds:.1f} 秒。{ONLY_HERE}"
+        message += "".join(f"{NOTE}{note}" for note in result.notes)
         return runs.Outcome(message, done=result.pages, files=result.files, seconds=seconds, log=tuple(log))
 
     return work
@@ -163,8 +165,9 @@ def _build(progress=None) -> runs.Work:
         started = time.perf_counter()
         result = build(running.home, now=running.run.started_at, progress=report)
         seconds = time.perf_counter() - started
+        notes = [f"{NOTE}{note}" for note in result.notes]
         return runs.Outcome(
-            f"网站已更新：{result.pages} 个页面，用时 {seconds:.1f} 秒",
+            f"网站已更新：{result.pages} 个页面，用时 {seconds:.1f} 秒" + "".join(notes),
             done=result.pages,
             files=result.files,
             seconds=seconds,

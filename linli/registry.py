@@ -11,6 +11,7 @@ Pelican's content classes and Lektor's datamodels. The declaration says:
 - which fields are Markdown, one-item-per-line text, media paths; its child rows; its
   staff-only fields; whether expired items stay public in an archive; its place in the admin
   menu and in the site's navigation; the admin's labels and help for its fields;
+- what its WeChat message and share poster say (:class:`Share`, see :mod:`linli.share`);
 - how many the demo community has at least;
 - whether its items have public pages at all (``pages``): a staff-only type (爱心银行's members)
   is kept in the admin and in exports, has no page, no search document and no place in the
@@ -95,6 +96,26 @@ class Listing:
     context: str | None = None  # "module:function" giving more template variables (honour board)
 
 
+@dataclass(frozen=True)
+class Fact:
+    """A line of an item's WeChat message (:mod:`linli.share`): the field (or property) ``name``
+    under a declared label, e.g. an event's time and place; left out when empty."""
+
+    name: str
+    label: Names
+
+
+@dataclass(frozen=True)
+class Share:
+    """What the WeChat message and poster of an item say besides its title and address (see
+    :mod:`linli.share`): ``summary`` names fields (or properties) whose first non-empty one gives
+    the one or two lines of summary (Markdown as plain text, one-per-line fields joined), also the
+    page's share description (``og:description``); ``facts`` the date, time and place lines."""
+
+    summary: tuple[str, ...] | None = None  # None: summary, else the body, those it has
+    facts: tuple[Fact, ...] = ()
+
+
 @dataclass
 class Children:
     """Rows that belong to one item and show on its page (attachments, photos, members)."""
@@ -134,6 +155,7 @@ class ContentType:
     help: dict[str, str] = field(default_factory=dict)  # admin help of its fields (over HELP)
     demo: int = 1  # the demo community has at least this many
     pages: bool = True  # False: a staff-only type, no public pages, not in search (see the docstring)
+    share: Share = Share()  # its WeChat message and poster (linli.share)
     children: Children | None = None  # set by children_of
 
     @property
@@ -178,6 +200,12 @@ class ContentType:
             return self.search.body
         return tuple(name for name in ("body",) if name in self.model._meta.fields)
 
+    @property
+    def share_summary(self) -> tuple[str, ...]:
+        if self.share.summary is not None:
+            return self.share.summary
+        return tuple(name for name in ("summary", "body") if name in self.model._meta.fields)
+
     def label(self, name: str) -> str:
         return self.labels.get(name) or LABELS.get(name) or name
 
@@ -196,6 +224,12 @@ class ContentType:
         shown = {*self.search_summary, *self.search_body}
         if shown & {*self.private_fields, *self.consent}:
             raise TypeError(f"{self.model.__name__}: search must not read staff-only fields")
+        shared = {*self.share_summary, *(fact.name for fact in self.share.facts)}
+        if shared & {*self.private_fields, *self.consent}:
+            raise TypeError(f"{self.model.__name__}: the WeChat message must not read staff-only fields")
+        unknown = [name for name in shared if name not in fields and not hasattr(self.model, name)]
+        if unknown:
+            raise TypeError(f"{self.model.__name__}: share names what the model does not have: {unknown}")
         if not self.pages and (self.nav or self.lists or self.category_pages):
             raise TypeError(f"{self.model.__name__}: a type without pages has no list or navigation")
 

@@ -29,7 +29,7 @@ PREFIX = "/zh-hant"
 CONVERSION = "s2tw"
 SCRIPT_KEY = "linli.script"  # in the request's environ: the script of the page being rendered
 # Only these endpoints have pages in the Traditional tree; anything else is shared.
-TREE_BLUEPRINTS = ("public.", "search.")
+TREE_BLUEPRINTS = ("public.", "search.", "share.")
 SHARED_ENDPOINTS = {"public.media", "public.theme_static", "public.root_file"}
 
 blueprint = Blueprint("traditional", __name__)

@@ -21,7 +21,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh dev
-# fonts-wqy-microhei: Chinese glyphs, so layout tests measure real text
+# fonts-wqy-microhei: Chinese glyphs, so layout tests measure real text and share posters are drawn
 # nginx, caddy, openssl, systemd: the production server behind docs/nginx-admin.conf and
 # docs/Caddyfile with a self-signed certificate, and systemd-analyze for docs/linli.service
 PACKAGES="chromium fonts-wqy-microhei postgresql openssh-server openssh-client rsync git nginx caddy openssl systemd"

@@ -103,9 +103,12 @@ def test_two_homes_built_in_turn_in_one_process_share_nothing(tmp_path):
     assert_clean(use(second), tmp_path, later)
 
 
-#: Memos of pure functions of their key (a character's class, a segment folded), filled by any
-#: caller, the admin's searches as much as builds: no build's state.
-PURE_MEMOS = {("linli.search.analyzer", "_classes"), ("linli.search.analyzer", "_segment_cache")}
+#: Memos of pure functions of their key (a character's class, a segment folded, a title's
+#: heading character), filled by any caller, the admin's searches as much as builds, in this
+#: process or in forked build workers: no build's state.
+PURE_MEMOS = {
+    ("linli.search.analyzer", "_classes"), ("linli.search.analyzer", "_segment_cache"), ("linli.search.web", "_heads"),
+}  # fmt: skip
 
 
 def module_globals() -> dict:
@@ -158,6 +161,8 @@ def test_every_page_goes_through_frozen_flask(home, monkeypatch):
     """The freezer writes every page (Frozen-Flask's URL → file rules), and only pages."""
     from flask_frozen import Freezer
 
+    from linli.build import freeze
+
     fill_demo(home, NOW, photos=False)
     written = {}
     real = Freezer._build_one
@@ -168,6 +173,7 @@ def test_every_page_goes_through_frozen_flask(home, monkeypatch):
         return path
 
     monkeypatch.setattr(Freezer, "_build_one", recording)
+    monkeypatch.setattr(freeze, "PARALLEL_FROM", 10**6)  # in this process, where the recording is
     result = build(home, now=NOW)
     assert len(written) == result.pages == result.rendered
     site = {p.relative_to(home.site_dir).as_posix() for p in home.site_dir.rglob("*") if p.is_file()}

@@ -231,7 +231,8 @@ def test_phone_numbers_in_text_become_tel_links():
 class _TextOutsideLinks(HTMLParser):
     def __init__(self):
         super().__init__()
-        self.depth = {"a": 0, "script": 0, "style": 0, "title": 0, "code": 0}
+        # (a textarea holds text to copy, e.g. the WeChat message: a link cannot be in it)
+        self.depth = {"a": 0, "script": 0, "style": 0, "title": 0, "code": 0, "textarea": 0}
         self.text: list[str] = []
 
     def handle_starttag(self, tag, attrs):

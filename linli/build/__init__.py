@@ -20,7 +20,7 @@ import gc
 import logging
 import time
 
-from linli import models
+from linli import models, share
 from linli.build import commit, freeze, inputs, outputs, pages, titles
 from linli.build.commit import recover
 from linli.build.context import CACHE_DIR, STAGING, BuildContext, BuildResult, Manifest
@@ -58,6 +58,7 @@ def build(home: Home, *, now=None, progress=None, full: bool = False) -> BuildRe
             meanwhile = None if given.incremental else index  # (else made while the workers freeze)
             frozen, values = freeze.freeze_site(context, site, given.last_pages, report, meanwhile)
             context.lap("render")
+            notes = tuple(filter(None, [share.font_choice(context.app).problem]))
             search_changed = bool(site.last) or not given.incremental
             files, others = outputs.stage_other_files(context, given.last, search_changed, same_theme=given.incremental,
                                                       scan=given.scan)  # fmt: skip
@@ -87,6 +88,6 @@ def build(home: Home, *, now=None, progress=None, full: bool = False) -> BuildRe
     return BuildResult(
         len(site.urls), len(files), time.perf_counter() - started, home.site_dir, rendered=len(frozen),
         written=len(change.staged), removed=len(change.removed), full=not given.incremental,
-        timings=context.timings, rows_read=len(given.scan.rows), live_seconds=live,
+        timings=context.timings, rows_read=len(given.scan.rows), live_seconds=live, notes=notes,
     )  # fmt: skip
 

@@ -102,6 +102,7 @@ class BuildResult:
     timings: dict = field(default_factory=dict)  # seconds per phase
     rows_read: int = 0  # rows the scan read (every row, or those the change log names)
     live_seconds: float = 0.0  # from the start until the new site was in place (then: search_index/)
+    notes: tuple[str, ...] = ()  # what staff should know of a build that succeeded (no poster font)
 
 
 @dataclass(eq=False)

@@ -16,7 +16,7 @@ import logging
 import sys
 from dataclasses import dataclass
 
-from linli import changes, db, deps, markup, models
+from linli import changes, db, deps, markup, models, share
 from linli.build.commit import load_manifest
 from linli.build.context import FORMAT, BuildContext, LogMark, Manifest
 from linli.build.titles import load_titles
@@ -73,7 +73,8 @@ def read_inputs(context: BuildContext, full: bool) -> Inputs:
 def global_fingerprint(home: Home) -> bytes:
     """What every page depends on besides the database: Linli's code, the theme's files, the
     settings of ``linli.toml`` that pages show (not how the site is served, backed up, published
-    or deployed). Not the day: no page shows the build's date, and a page whose content the time
+    or deployed), the font of the share posters (item pages link their poster only when there
+    is one). Not the day: no page shows the build's date, and a page whose content the time
     decides depends on it through its queries (:mod:`linli.deps` compares their dates with the
     build's moment) or through :func:`linli.deps.record_moment`."""
     digest = hashlib.blake2b(digest_size=16)
@@ -85,6 +86,7 @@ def global_fingerprint(home: Home) -> bytes:
             if path.is_file() and "__pycache__" not in path.parts:
                 digest.update(str(path.relative_to(root)).encode() + b"\0" + path.read_bytes())
     digest.update(markup.RENDERER)
+    digest.update(share.find_font(home.settings.get("share", {}).get("font", "")).path.encode())
     return digest.digest()
 
 

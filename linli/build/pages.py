@@ -21,10 +21,11 @@ from linli.feeds import feed_pages
 from linli.ical import calendar_pages
 from linli.public import TYPES, item_pages, list_pages, public_items
 from linli.search import search_pages
+from linli.share import poster_pages
 from linli.traditional import in_tree, traditional_pages
 
 #: Every page of the site comes from one of these generators of (endpoint, values) or URLs.
-PAGE_GENERATORS = (list_pages, item_pages, search_pages, feed_pages, calendar_pages, traditional_pages)
+PAGE_GENERATORS = (list_pages, item_pages, search_pages, feed_pages, calendar_pages, traditional_pages, poster_pages)
 
 
 @dataclass
@@ -95,12 +96,15 @@ def settle(app) -> None:
 
 def enumerate_pages(items: dict | None = None):
     """The URL of every page, once each, from :data:`PAGE_GENERATORS` (inside a request context).
-    ``items`` (see :func:`linli.public.public_items`) stands for :func:`item_pages`."""
+    ``items`` (see :func:`linli.public.public_items`) stands for :func:`item_pages` (and gives
+    :func:`linli.share.poster_pages` its items)."""
     seen: set[str] = set()
     numbered = NumberedPages()
     for generator in PAGE_GENERATORS:
         if generator is item_pages and items is not None:
             entries = (url for urls in items.values() for url in urls.values())
+        elif generator is poster_pages and items is not None:
+            entries = poster_pages(items)
         else:
             entries = generator()
         for entry in entries:

@@ -180,6 +180,21 @@ def test_no_private_marker_in_any_byte_of_the_site(built):
     assert leaks == []
 
 
+def test_share_posters_only_beside_public_pages(built):
+    """A share poster (linli/share.py) shows an item's text as pixels, which the byte search above
+    cannot read: every poster sits beside a public item's page, none in a private item's place."""
+    from linli.share import POSTER
+
+    home, private, _, _ = built
+    posters = sorted(home.site_dir.rglob(POSTER))
+    assert posters  # (the machine has a Chinese font: tests/test_share.py covers the case without)
+    for poster in posters:
+        assert (poster.parent / "index.html").is_file(), poster
+        assert not [word for word in private if word in poster.parent.name], poster
+    kinds = {kind.prefix for kind in registry.with_pages()}
+    assert {poster.parent.parent.name for poster in posters} <= kinds
+
+
 def test_private_media_files_are_not_copied_and_public_ones_carry_no_metadata(built):
     home, _, _, private_files = built
     site_media = home.site_dir / "media"

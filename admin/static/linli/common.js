@@ -169,3 +169,23 @@
     guardDrops: guardDrops
   };
 })();
+
+/* 复制到微信群: a button with data-copy="<id of a textarea>" copies its text (the clipboard API
+ * where the page is a secure context, else the selection), then says so (data-done). */
+document.addEventListener("click", function (e) {
+  var button = e.target.closest && e.target.closest("[data-copy]");
+  if (!button) return;
+  var text = document.getElementById(button.getAttribute("data-copy"));
+  if (!text) return;
+  function done() { button.textContent = button.getAttribute("data-done"); }
+  function select() {
+    text.focus();
+    text.select();
+    try { if (document.execCommand("copy")) done(); } catch (x) { /* the text stays selected */ }
+  }
+  if (navigator.clipboard && window.isSecureContext) {
+    navigator.clipboard.writeText(text.value).then(done, select);
+  } else {
+    select();
+  }
+});

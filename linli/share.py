@@ -1,0 +1,508 @@
+"""Sharing an item in WeChat: the ready message for a group chat (复制到微信群) and the share
+poster (分享海报, a phone-sized PNG for 朋友圈 and for printing), both made at build time from
+what the item's page shows.
+
+What they say comes from the type's declaration (:class:`linli.registry.Share`): the summary
+fields (the same :func:`summary` gives the page's ``og:description``) and the facts (an event's
+time and place, a service's address…). The address is the page's public one with ``base_url``
+(``linli.toml``); without it the message carries the site-relative address and the admin says
+why.
+
+The poster is drawn with Pillow in a Chinese font found once per app (:func:`font_choice`):
+``[share] font`` of ``linli.toml``, else fontconfig's choice for Chinese, else well-known paths.
+Without one the site is built without posters (never with boxes for missing glyphs) and the
+build says so. Text is wrapped by measured width (:func:`wrap`), a character at a time for
+Chinese, a word at a time for Latin, with closing punctuation kept off a line's start, and cut
+with "…" after a fixed number of lines. A poster is a 16-grey PNG, cached under the home's
+``.build-cache/posters/`` by a fingerprint of everything drawn, so a rebuild draws only the
+posters whose text changed.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import html
+import io
+import os
+import re
+import shutil
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+import segno
+from flask import Blueprint, Response, abort, current_app, request, url_for
+from PIL import Image, ImageDraw, ImageFont
+
+from linli import markup
+from linli import models as m
+from linli.errors import LinliError
+
+blueprint = Blueprint("share", __name__)
+
+EXTENSION = "linli_share"
+POSTER = "poster.png"  # beside the item's page: /<prefix>/<slug>/poster.png
+WIDTH, HEIGHT = 750, 1334  # a phone screen (iPhone 8's points ×2; WeChat shows it full width)
+MARGIN = 60
+QR_SIZE = 330  # the QR code's square, its quiet zone included, centred above the caption
+QR_TOP = HEIGHT - QR_SIZE - 110
+GREYS = [level * 17 for level in range(16) for _ in range(3)]  # the 4-bit palette: 16 greys
+SUMMARY_LIMIT = 120  # characters of the share description
+MESSAGE_SUMMARY_LIMIT = 80  # characters of summary in the message: one or two lines in a chat
+TITLE_LINES, FACT_LINES, SUMMARY_LINES = 4, 3, 4
+ELLIPSIS = "…"
+FIX = "安装中文字体（sudo apt install fonts-noto-cjk）或在 linli.toml 里写 [share] font = \"字体文件路径\""
+NO_FONT = f"没有找到中文字体，网站没有生成分享海报（微信群消息照常生成）。{FIX}"
+# Where Debian, Ubuntu and Fedora put common Chinese fonts (after fontconfig's choice).
+KNOWN_FONTS = (
+    "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
+    "/usr/share/fonts/noto-cjk/NotoSansCJK-Regular.ttc",
+    "/usr/share/fonts/google-noto-cjk/NotoSansCJK-Regular.ttc",
+    "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
+    "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc",
+    "/usr/share/fonts/wqy-microhei/wqy-microhei.ttc",
+    "/usr/share/fonts/truetype/arphic/uming.ttc",
+)
+COVERAGE = "社区通知办事指南鄰里區發佈"  # Simplified and Traditional: a font for posters draws all
+
+
+# --- what is said -----------------------------------------------------------------------------
+
+
+def summary(item, limit: int = SUMMARY_LIMIT) -> str:
+    """The one or two lines that sum ``item`` up: its type's first non-empty summary field, as
+    plain text (the share description of its page, and the message's and poster's summary)."""
+    kind = item.kind
+    for name in kind.share_summary:
+        text = _text(item, name)
+        if text:
+            if name in kind.markdown:
+                return markup.plain_text(text, limit)
+            text = re.sub(r"\s+", " ", text).strip()
+            return text if len(text) <= limit else text[: limit - 1].rstrip() + ELLIPSIS
+    return ""
+
+
+def facts(item, language: str) -> list[tuple[str, str]]:
+    """(label, text) of the facts the type declares that ``item`` has (its date, place…)."""
+    from linli.app import format_date, format_datetime
+
+    found = []
+    for fact in item.kind.share.facts:
+        value = getattr(item, fact.name)
+        if value is None or value == "":
+            continue
+        if hasattr(value, "hour"):
+            text = format_datetime(value, weekday=True)
+        elif hasattr(value, "day"):
+            text = format_date(value)
+        else:
+            text = _text(item, fact.name)
+        if text:
+            found.append((fact.label.in_language(language), text))
+    return found
+
+
+def _text(item, name: str) -> str:
+    value = getattr(item, name)
+    if name in item.kind.lines:
+        return "、".join(m.lines(value))
+    return "" if value is None else str(value).strip()
+
+
+def message(item, address: str, language: str) -> str:
+    """The message for a WeChat group: title, facts, summary, the page's address."""
+    colon = ": " if language.startswith("en") else "："
+    lines = [f"【{item.title}】"]
+    lines += [f"{label}{colon}{text}" for label, text in facts(item, language)]
+    text = summary(item, MESSAGE_SUMMARY_LIMIT)
+    if text:
+        lines.append(text)
+    lines.append(address)
+    return "\n".join(lines)
+
+
+def page_address(path: str) -> str:
+    """The public address of the page at root-relative ``path``; without ``base_url`` the path."""
+    from linli.feeds import absolute_url
+
+    return absolute_url(path) or path
+
+
+def share_context(item) -> dict:
+    """What the share block of an item's page shows (a template global): the message, the
+    poster's URL ("" without a font), and whether the message's address is absolute."""
+    from linli.app import item_url
+
+    language = current_app.config["LINLI_HOME"].settings["languages"][0]
+    address = page_address(item_url(item))  # (root-relative while rendering; links are made relative after)
+    return {
+        "message": message(item, address, language),
+        "poster": url_for("share.poster", prefix=item.url_prefix, slug=item.slug) if font_choice().path else "",
+        "absolute": address.startswith(("http://", "https://")),
+    }
+
+
+# --- the font ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FontChoice:
+    path: str  # "" when there is none
+    problem: str  # why there are no posters ("" when there is a font)
+
+
+def font_choice(app=None) -> FontChoice:
+    """The Chinese font this app draws posters with, looked up once per app."""
+    app = app or current_app
+    choice = app.extensions.get(EXTENSION)
+    if choice is None:
+        choice = app.extensions[EXTENSION] = find_font(app.config["LINLI_HOME"].settings.get("share", {}).get("font", ""))
+    return choice
+
+
+def find_font(configured: str = "") -> FontChoice:
+    """The configured font (which must draw Chinese), else the first installed one that does."""
+    if configured:
+        if not covers(configured):
+            raise LinliError(
+                f"linli.toml 的 [share] font 指定的字体不能显示中文（简体和繁体）：{configured}。"
+                "请换一个中文字体，例如 Noto Sans CJK，或删掉这一行让 Linli 自动查找。"
+            )
+        return FontChoice(configured, "")
+    for path in (*_fontconfig_choices(), *KNOWN_FONTS):
+        if Path(path).is_file() and covers(path):
+            return FontChoice(path, "")
+    return FontChoice("", NO_FONT)
+
+
+def _fontconfig_choices() -> list[str]:
+    if not shutil.which("fc-match"):
+        return []
+    found = []
+    for pattern in (":lang=zh-cn", ":lang=zh-tw"):
+        try:
+            done = subprocess.run(["fc-match", "-f", "%{file}", pattern], capture_output=True, text=True, timeout=10, check=False)
+        except (OSError, subprocess.SubprocessError):
+            continue
+        if done.returncode == 0 and done.stdout.strip():
+            found.append(done.stdout.strip())
+    return found
+
+
+def covers(path: str) -> bool:
+    """Whether the font at ``path`` draws every character of :data:`COVERAGE` (not as the box
+    it draws for characters it lacks)."""
+    try:
+        font = ImageFont.truetype(path, 24)
+    except OSError:
+        return False
+    blank = _glyph(font, " ")
+    missing = _glyph(font, "\U000f0000")  # a private-use character: the font's "missing" glyph
+    return all(_glyph(font, char) not in (blank, missing) for char in COVERAGE)
+
+
+def _glyph(font, char: str) -> bytes:
+    image = Image.new("L", (32, 32))
+    ImageDraw.Draw(image).text((4, 2), char, font=font, fill=255)
+    return image.tobytes()
+
+
+@functools.lru_cache(maxsize=16)
+def _font(path: str, size: int) -> ImageFont.FreeTypeFont:
+    """The font at ``path`` in ``size`` pixels, laid out without shaping (Chinese and Latin need
+    none; ten times faster to measure than with libraqm)."""
+    return ImageFont.truetype(path, size, layout_engine=ImageFont.Layout.BASIC)
+
+
+# --- layout ----------------------------------------------------------------------------------------
+
+# No line starts with these (closing punctuation)…
+NOT_FIRST = set("，。、；：？！）》」』】〕”’…—,.;:?!)]}%·～")
+# …and none ends with these (opening punctuation).
+NOT_LAST = set("（《「『【〔“‘([{")
+_LATIN_WORD = re.compile(r"[A-Za-z0-9@#&_\-+./:%]+")
+
+
+def _tokens(text: str) -> list[str]:
+    """Units a line may break between: one Chinese character, or a Latin word with its space;
+    closing punctuation joins the token before it, opening punctuation the token after it."""
+    raw: list[str] = []
+    position = 0
+    while position < len(text):
+        word = _LATIN_WORD.match(text, position)
+        if word:
+            raw.append(word.group())
+            position = word.end()
+        else:
+            raw.append(text[position])
+            position += 1
+    tokens: list[str] = []
+    opening = ""
+    for token in raw:
+        if tokens and not opening and (token[0] in NOT_FIRST or token == " "):
+            tokens[-1] += token
+        elif token[-1] in NOT_LAST and len(token) == 1:
+            opening += token
+        else:
+            tokens.append(opening + token)
+            opening = ""
+    if opening:
+        tokens.append(opening)
+    return tokens
+
+
+def wrap(text: str, font, width: int, max_lines: int) -> list[str]:
+    """``text`` in lines no wider than ``width`` in ``font``, at most ``max_lines`` of them; when
+    it does not fit, the last line ends with "…"."""
+    text = re.sub(r"\s+", " ", text).strip()
+    lines: list[str] = []
+    line, used = "", 0.0  # the line so far and its width (sum of its tokens': no kerning in BASIC layout)
+    tokens = _tokens(text)
+    index = 0
+    while index < len(tokens):
+        token = tokens[index]
+        wide = font.getlength(token)
+        if used + wide - (font.getlength(" ") if token.endswith(" ") else 0) <= width:
+            line, used = line + token, used + wide
+            index += 1
+            continue
+        if not line:  # one token wider than a line (a long word, an address): cut it
+            cut = _fit(token, font, width)
+            lines.append(cut)
+            tokens[index] = token[len(cut):]
+        else:
+            lines.append(line.rstrip())
+            line, used = "", 0.0
+        if len(lines) == max_lines:
+            break
+        tokens[index] = tokens[index].lstrip()
+        if not tokens[index]:
+            index += 1
+    else:
+        if line.strip():
+            lines.append(line.rstrip())
+        return lines
+    # Did not fit: the last line gets the ellipsis, with as much of it as fits beside it.
+    last = lines[-1]
+    while last and font.getlength(last + ELLIPSIS) > width:
+        last = last[:-1]
+    lines[-1] = last.rstrip() + ELLIPSIS
+    return lines
+
+
+def _fit(text: str, font, width: int) -> str:
+    """The longest start of ``text`` (at least one character) no wider than ``width``."""
+    end = 1
+    while end < len(text) and font.getlength(text[: end + 1]) <= width:
+        end += 1
+    return text[:end]
+
+
+# --- the poster -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PosterText:
+    """Everything a poster shows: its cache key is made of these."""
+
+    site: str
+    kind: str
+    title: str
+    facts: tuple[tuple[str, str], ...]
+    summary: str
+    address: str
+    caption: str
+
+    def fingerprint(self, font: str) -> str:
+        stat = os.stat(font)
+        key = repr((_drawing_version(), font, stat.st_size, stat.st_mtime_ns, self))
+        return hashlib.blake2b(key.encode(), digest_size=16).hexdigest()
+
+
+@functools.lru_cache(maxsize=1)
+def _drawing_version() -> str:
+    """This module's own source: a change to how posters are drawn redraws every cached one."""
+    return hashlib.blake2b(Path(__file__).read_bytes(), digest_size=8).hexdigest()
+
+
+def poster_text(item, address: str, language: str, traditional: bool = False) -> PosterText:
+    from linli.traditional import to_traditional
+
+    english = language.startswith("en")
+    text = PosterText(
+        site=m.SiteSettings.get_current().name,
+        kind=item.kind.names.in_language(language),
+        title=item.title,
+        facts=tuple(facts(item, language)),
+        summary=summary(item),
+        address=address,
+        caption="Scan the QR code to open the page" if english else "长按或扫描二维码，查看详情",
+    )
+    if not traditional:
+        return text
+    convert = to_traditional
+    return PosterText(
+        convert(text.site), convert(text.kind), convert(text.title),
+        tuple((convert(label), convert(value)) for label, value in text.facts), convert(text.summary),
+        address, convert(text.caption),
+    )  # fmt: skip
+
+
+def draw_poster(text: PosterText, font_path: str) -> bytes:
+    """The poster as PNG bytes: a dark band with the community's name, the type, the title,
+    the facts, the summary, and a QR code of the address with a caption; 16 greys."""
+    image = Image.new("L", (WIDTH, HEIGHT), 255)
+    draw = ImageDraw.Draw(image)
+    inner = WIDTH - 2 * MARGIN
+    font = functools.partial(_font, font_path)
+
+    draw.rectangle((0, 0, WIDTH, 150), fill=34)
+    name = wrap(text.site, font(40), inner, 1)[0] if text.site else ""
+    draw.text((MARGIN, 75), name, font=font(40), fill=255, anchor="lm")
+
+    y = 200
+    draw.text((MARGIN, y), text.kind, font=font(30), fill=85)
+    y += 60
+    for line in wrap(text.title, font(54), inner, TITLE_LINES):
+        draw.text((MARGIN, y), line, font=font(54), fill=0)
+        draw.text((MARGIN + 1, y), line, font=font(54), fill=0)  # a heavier stroke for grey print
+        y += 74
+    y += 16
+    draw.line((MARGIN, y, WIDTH - MARGIN, y), fill=136, width=2)
+    y += 26
+    for label, value in text.facts[:FACT_LINES]:
+        line = wrap(f"{label}：{value}", font(30), inner, 1)[0]
+        draw.text((MARGIN, y), line, font=font(30), fill=17)
+        y += 46
+    if text.facts:
+        y += 14
+    summary_lines = max(1, min(SUMMARY_LINES, (QR_TOP - 20 - y) // 46))
+    for line in wrap(text.summary, font(30), inner, summary_lines) if text.summary else []:
+        draw.text((MARGIN, y), line, font=font(30), fill=51)
+        y += 46
+
+    if text.address.startswith(("http://", "https://")):
+        image.paste(_qr_image(text.address, QR_SIZE), ((WIDTH - QR_SIZE) // 2, QR_TOP))
+        draw.text((WIDTH // 2, QR_TOP + QR_SIZE + 40), text.caption, font=font(28), fill=51, anchor="mm")
+    # 16 greys in a 4-bit palette: a third smaller than 8-bit grey and quicker to compress.
+    image = image.point(lambda v: v // 17).convert("P")
+    image.putpalette(GREYS)
+    out = io.BytesIO()
+    image.save(out, "PNG", bits=4, compress_level=6)
+    return out.getvalue()
+
+
+
+def _qr_image(address: str, size: int) -> Image.Image:
+    """The QR code of ``address`` with its quiet zone, black on white, in a ``size`` square
+    (whole pixels per module, so every module has the same size)."""
+    code = segno.make(address, error="m", micro=False)
+    pixels = bytes(0 if dark else 255 for row in code.matrix_iter(scale=1, border=4) for dark in row)
+    modules = code.symbol_size(scale=1, border=4)[0]
+    scale = max(1, size // modules)
+    qr = Image.frombytes("L", (modules, modules), pixels).resize((modules * scale,) * 2, Image.NEAREST)
+    square = Image.new("L", (size, size), 255)
+    square.paste(qr, ((size - qr.width) // 2, (size - qr.height) // 2))
+    return square
+
+
+def cached_poster(text: PosterText, font_path: str, cache: Path | None) -> bytes:
+    """The poster of ``text``: the cached file of the same fingerprint, else drawn (and cached)."""
+    if cache is None:
+        return draw_poster(text, font_path)
+    path = cache / f"{text.fingerprint(font_path)}.png"
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        pass
+    data = draw_poster(text, font_path)
+    cache.mkdir(parents=True, exist_ok=True)
+    staged = path.with_suffix(f".{os.getpid()}.tmp")
+    staged.write_bytes(data)
+    os.replace(staged, path)  # (build workers may draw the same poster at once)
+    return data
+
+
+# --- the route and the pages ---------------------------------------------------------------------
+
+
+def _poster_rule() -> str:
+    from linli.public import TYPES
+
+    return "/<any({}):prefix>/<slug>/{}".format(", ".join(f'"{prefix}"' for prefix in TYPES), POSTER)
+
+
+@blueprint.route(_poster_rule())
+def poster(prefix: str, slug: str):
+    """The share poster of a public item (404 for any other, and without a Chinese font)."""
+    from linli.public import TYPES, get_public
+    from linli.traditional import in_tree
+
+    choice = font_choice()
+    if not choice.path:
+        abort(404)
+    item, _ = get_public(TYPES[prefix], slug)
+    home = current_app.config["LINLI_HOME"]
+    language = home.settings["languages"][0]
+    address = page_address(request.path[: -len(POSTER)])  # the page's, in this tree
+    text = poster_text(item, address, language, traditional=in_tree())
+    cache = home.root / CACHE_DIR / "posters" if current_app.config["LINLI_BUILD"] else None
+    return Response(cached_poster(text, choice.path, cache), mimetype="image/png")
+
+
+CACHE_DIR = ".build-cache"  # the build's cache folder (linli.build.context.CACHE_DIR)
+
+
+def poster_pages(items: dict | None = None):
+    """The URL of every public item's poster (``items`` as :func:`linli.public.public_items`
+    gives them), in both trees when the site has the Traditional one; none without a font."""
+    from linli.public import public_items
+    from linli.traditional import PREFIX, enabled
+
+    if not font_choice().path:
+        return
+    items = public_items() if items is None else items
+    both = enabled(current_app.config["LINLI_HOME"])
+    for urls in items.values():
+        for url in urls.values():
+            yield url + POSTER
+            if both:
+                yield PREFIX + url + POSTER
+
+
+# --- what was published (for the admin) --------------------------------------------------------
+
+_MESSAGE = re.compile(r'<textarea id="wechat-message"[^>]*>(.*?)</textarea>', re.S)
+
+
+@dataclass(frozen=True)
+class Published:
+    """An item's share message and poster as the built site has them."""
+
+    message: str
+    poster: Path | None  # the file, when the build made one
+    absolute: bool  # whether the message's address is a full web address (base_url set)
+
+
+def published(site: Path, item) -> Published | None:
+    """The message and poster of ``item`` in the built site ``site`` (None: not in it)."""
+    folder = site / item.url_prefix / item.slug
+    if ".." in (item.url_prefix, item.slug) or "/" in item.slug:
+        return None
+    try:
+        page = (folder / "index.html").read_text(encoding="utf-8")
+    except (FileNotFoundError, NotADirectoryError):
+        return None
+    found = _MESSAGE.search(page)
+    if found is None:
+        return None
+    text = html.unescape(found.group(1))
+    poster = folder / POSTER
+    return Published(text, poster if poster.is_file() else None, "\nhttp" in text)
+
+
+@blueprint.app_context_processor
+def share_globals() -> dict:
+    return {"share_for": share_context, "share_summary": summary}
