@@ -104,6 +104,34 @@ def test_an_index_from_nothing_holds_what_whoosh_writes(own_demo):
     assert contents(own_demo) == before
 
 
+def test_the_build_indexes_the_bodies_it_rendered_without_rendering_them_again(own_demo, monkeypatch, caplog):
+    """A build's index takes each body's text from the Markdown its pages were rendered with
+    (the build's cache, through render_markdown), in every process writing it: the index is the
+    one made outside a build, where bodies are rendered."""
+    from linli import markup
+    from linli.build import build, outputs
+
+    engine.rebuild_index(own_demo, NOW)
+    before = contents(own_demo)
+    shutil.rmtree(own_demo.search_index_dir)  # the build makes it from nothing
+    real_sync = outputs.sync_index
+
+    def refused(text):
+        raise AssertionError(f"rendered again: {text[:30]}")
+
+    def sync_without_rendering(*args, **kwargs):
+        markup.render_markdown.cache_clear()  # (as in a large home: more bodies than it keeps)
+        with monkeypatch.context() as patch:  # (the index's writers, forked inside, have it too)
+            patch.setattr(markup, "_render", refused)
+            return real_sync(*args, **kwargs)
+
+    monkeypatch.setattr(outputs, "sync_index", sync_without_rendering)
+    build(own_demo, now=NOW, full=True)
+    assert [r.getMessage() for r in caplog.records if r.levelname == "ERROR"] == []
+    assert len(list(own_demo.search_index_dir.glob("*.seg"))) == 2  # two processes, a segment each
+    assert contents(own_demo) == before
+
+
 @pytest.mark.sqlite_only(reason="the bench's generator writes a SQLite home")
 def test_long_notices_find_the_same_before_and_after(tmp_path):
     """Before: Whoosh's own writer. After: the segments counted in memory, in two processes."""

@@ -81,7 +81,7 @@ def build(home: Home, *, now=None, progress=None, full: bool = False) -> BuildRe
         gc.unfreeze()
         context.close()
     try:  # the admin's and the preview's index: what time alone changed (scheduled, expired)
-        outputs.sync_search_index(home, given.last, given.scan, context.at)
+        outputs.sync_search_index(context, given.last, given.scan)
     except Exception:  # the site is built; the admin saves and the next build retry
         log.exception("search index (search_index/) not brought up to date")
     context.lap("whoosh index")

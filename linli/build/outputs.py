@@ -17,7 +17,6 @@ from pathlib import Path
 from linli import deps, registry
 from linli.build.context import CACHE_DIR, BuildContext, Manifest
 from linli.headers import HEADERS_FILE, headers_file
-from linli.home import Home
 from linli.public import ROOT_FILES, TYPES, media_named, public_media_paths
 from linli.search import sync_index
 from linli.search.static import static_index
@@ -126,9 +125,14 @@ def _link(source: Path, target: Path) -> None:
 # --- the admin's index ---------------------------------------------------------------------------
 
 
-def sync_search_index(home: Home, last: Manifest | None, scan: deps.Scan, at) -> None:
-    """Bring ``search_index/`` in line with the public set. When the last build's sync left it
-    in line with that build's scan, only the rows that changed since are looked at."""
+def sync_search_index(context: BuildContext, last: Manifest | None, scan: deps.Scan) -> None:
+    """Bring ``search_index/`` in line with the public set at the build's moment. When the last
+    build's sync left it in line with that build's scan, only the rows that changed since are
+    looked at. Documents are made in the build's app, so their Markdown's text comes from the
+    bodies the pages were rendered with (:func:`linli.markup.render_markdown` reads the build's
+    cache), not rendered again; the cache is closed before (the index's writers are forked: each
+    opens it anew) and after."""
+    home = context.home
     marker = home.root / CACHE_DIR / SYNCED
     changed = None
     try:
@@ -137,7 +141,12 @@ def sync_search_index(home: Home, last: Manifest | None, scan: deps.Scan, at) ->
     except OSError:
         pass
     marker.unlink(missing_ok=True)
-    sync_index(home, at, changed=changed)
+    context.rendered.close()
+    try:
+        with context.app.app_context():
+            sync_index(home, context.at, changed=changed)
+    finally:
+        context.rendered.close()
     marker.write_bytes(_scan_digest(scan))
 
 
