@@ -169,15 +169,25 @@ def _markdown() -> markdown.Markdown:
     )
 
 
-@functools.lru_cache(maxsize=4096)
 def render_markdown(text: str | None) -> Markup:
     """Staff Markdown → sanitised HTML, safe to put into any page."""
     if not text or not text.strip():
         return Markup("")
     build = current_app.extensions.get("linli_build") if has_app_context() else None
     if build is not None:  # a build's app: bodies rendered once per change, kept between builds
-        return Markup(build.rendered.get(text, _render))
-    return Markup(_render(text))
+        # (the build's store is asked first, so that it holds every body the build met, also
+        # one this process rendered before: the build's later stages and processes read it)
+        return Markup(build.rendered.get(text, _remembered))
+    return Markup(_remembered(text))
+
+
+@functools.lru_cache(maxsize=4096)
+def _remembered(text: str) -> str:
+    """:func:`_render`, remembered for the most recent bodies this process rendered."""
+    return _render(text)
+
+
+render_markdown.cache_clear = _remembered.cache_clear  # (forget, as a long-running process does)
 
 
 _converters = threading.local()
