@@ -15,14 +15,9 @@ wrote; a page whose bytes are the site's is not staged (its staged copy is remov
 
 from __future__ import annotations
 
-import ctypes
 import functools
-import gc
 import hashlib
-import multiprocessing
 import os
-import queue
-import signal
 import warnings
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
@@ -34,9 +29,10 @@ from flask.testing import FlaskClient
 from flask_frozen import Freezer, MissingURLGeneratorWarning
 from werkzeug.test import TestResponse
 
-from linli import db, deps, markup
+from linli import deps, markup
 from linli.build.context import BuildContext, FrozenPage, PageEntry
 from linli.errors import LinliError
+from linli.workers import Workers, can_fork
 
 PARALLEL_FROM = 300  # pages: fewer are frozen in the build's own process
 CHUNK = 64  # pages a worker process asks for at a time
@@ -192,73 +188,38 @@ def freeze(context: BuildContext, urls: list[str], old_hashes: dict, progress=No
     ``progress(count, url)`` is called as pages are done (``count`` more, the last ``url``);
     ``meanwhile()`` runs in this process while worker processes freeze (or before freezing,
     when there are too few pages for workers)."""
-    workers = min(os.cpu_count() or 1, WORKERS)
-    if len(urls) < PARALLEL_FROM or workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
+    count = min(os.cpu_count() or 1, WORKERS)
+    if len(urls) < PARALLEL_FROM or count < 2 or not can_fork():
         if meanwhile:
             meanwhile()
         freezer = PageFreezer(context, old_hashes, urls)
         freezer.freeze_pages(progress)
         return freezer.take()
-    processes = multiprocessing.get_context("fork")
     chunks = [urls[i : i + CHUNK] for i in range(0, len(urls), CHUNK)]
-    taken, results = processes.Value("i", 0), processes.Queue()  # the chunks asked for; what came of them
     frozen: dict = {}
     values: dict = {}
-    gc.freeze()  # objects of this process stay shared with the workers, not copied on collection
-    started = []
-    try:
-        for _ in range(workers):
-            worker = processes.Process(target=_work, args=(context, old_hashes, chunks, taken, results), daemon=True)
-            worker.start()
-            started.append(worker)
+    with Workers("网站生成失败：生成页面的进程意外退出。原来的网站没有改动。") as workers:
+        taken = workers.context.Value("i", 0)  # the chunks asked for
+        for _ in range(count):
+            workers.start(_work, context, old_hashes, chunks, taken)
         if meanwhile:
             meanwhile()
         for _ in chunks:
-            outcome = _next(results, started)
+            outcome = workers.next()
             if isinstance(outcome, Failure):
                 raise PageError(*outcome)
             frozen.update(outcome[0])
             values.update(outcome[1])
             if progress and outcome[0]:
                 progress(len(outcome[0]), next(reversed(outcome[0])))
-        for worker in started:
-            worker.join()
-    finally:
-        gc.unfreeze()
-        for worker in started:
-            if worker.is_alive():
-                worker.kill()
-                worker.join()
-        results.close()
+        workers.join()
     return frozen, values
-
-
-def _next(results, workers: list):
-    """The next message of the workers; an error when one died, or all ended without sending it."""
-    while True:
-        try:
-            return results.get(timeout=1.0)
-        except queue.Empty:
-            if any(worker.exitcode for worker in workers) or not any(worker.is_alive() for worker in workers):
-                raise LinliError("网站生成失败：生成页面的进程意外退出。原来的网站没有改动。") from None
-
-
-def _die_with_parent() -> None:
-    """Linux: the kernel ends this worker when the build's process dies, so that a killed
-    service leaves no worker behind holding the home's lock (on other systems: nothing)."""
-    try:
-        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
-    except (OSError, AttributeError):
-        pass
 
 
 def _work(context: BuildContext, old_hashes: dict, chunks: list, taken, results) -> None:
     """A worker process (forked): freeze chunks of ``chunks``, the next not ``taken`` each time,
-    with a freezer of its own; send each chunk's pages (or the failure) to ``results``."""
-    _die_with_parent()
-    database = db.database.obj
-    database._state.reset()  # the parent's connection must not be used across fork
-    database.connect()
+    with a freezer of its own; send each chunk's pages (or the failure) to ``results``. (Its
+    database connection is its own: :mod:`linli.workers`.)"""
     context.rendered = markup.RenderedStore(context.rendered.path)
     freezer = PageFreezer(context, old_hashes)
 

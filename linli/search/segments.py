@@ -19,9 +19,6 @@ does.
 
 from __future__ import annotations
 
-import gc
-import multiprocessing
-import queue
 import sys
 import traceback
 from array import array
@@ -32,6 +29,7 @@ from whoosh.writing import SegmentWriter
 
 from linli import db
 from linli.errors import LinliError
+from linli.workers import Workers, can_fork
 
 
 class CountingWriter(SegmentWriter):
@@ -154,7 +152,7 @@ def write_segments(ix, documents, procs: int) -> int:
     :data:`POSTINGS_PER_SEGMENT` postings). Returns how many documents were written."""
     parent = CountingWriter(ix)
     try:
-        if procs < 2 or "fork" not in multiprocessing.get_all_start_methods():
+        if procs < 2 or not can_fork():
             count, segments = _write_share(ix, documents((0, 1)), parent)
         else:
             count, segments = _write_parts(ix, parent, documents, procs)
@@ -183,64 +181,27 @@ def _write_share(ix, fields, writer: CountingWriter) -> tuple[int, list]:
 
 
 def _write_parts(ix, parent: CountingWriter, documents, procs: int):
-    from linli.build.freeze import _die_with_parent  # noqa: F401 (imported once, before forking)
-
-    processes = multiprocessing.get_context("fork")
-    results = processes.Queue()
-    gc.freeze()  # objects of this process stay shared with the workers, not copied on collection
-    workers = []
-    try:
+    with Workers("搜索索引生成失败：写索引的进程意外退出。") as workers:
         for k in range(1, procs):
-            worker = processes.Process(target=_write_part, args=(ix, documents, (k, procs), results), daemon=True)
-            worker.start()
-            workers.append(worker)
+            workers.start(_write_part, ix, documents, (k, procs))
         count, segments = _write_share(ix, documents((0, procs)), parent)
-        for _ in workers:
-            outcome = _next(results, workers)
+        for _ in range(1, procs):
+            outcome = workers.next()
             if isinstance(outcome, str):
                 raise LinliError(f"搜索索引生成失败：{outcome}")
             written, more = outcome
             count += written
             segments += more
-        for worker in workers:
-            worker.join()
-    finally:
-        gc.unfreeze()
-        for worker in workers:
-            if worker.is_alive():
-                worker.kill()
-                worker.join()
-        results.close()
+        workers.join()
     return count, segments
 
 
-def _next(results, workers: list):
-    """The next worker's outcome; an error when one died without sending it."""
-    while True:
-        try:
-            return results.get(timeout=1.0)
-        except queue.Empty:
-            if any(worker.exitcode for worker in workers) or not any(worker.is_alive() for worker in workers):
-                raise LinliError("搜索索引生成失败：写索引的进程意外退出。") from None
-
-
-_inherited: list = []  # in a worker: the parent's database connection, never used nor closed
-
-
 def _write_part(ix, documents, part, results) -> None:
-    """A forked worker: write the segments of ``part`` and send (count, segments) or the failure."""
-    from linli.build.freeze import _die_with_parent
-
-    _die_with_parent()
+    """A forked worker (:mod:`linli.workers`): write the segments of ``part`` and send
+    (count, segments) or the failure."""
     try:
-        database = db.database.obj
-        # The parent's connection must not be used across fork, nor closed here: closing a
-        # PostgreSQL connection tells the server to end the session the parent is still using.
-        _inherited.append(database._state.conn)
-        database._state.reset()
-        database.connect()
         outcome = _write_share(ix, documents(part), CountingWriter(ix, _lk=False))
-        database.close()
+        db.database.obj.close()
         results.put(outcome)
     except Exception:
         traceback.print_exc()

@@ -1,0 +1,94 @@
+"""Forked worker processes of one job: the build's page freezing and the admin index's segments.
+
+A job starts workers from a process whose objects they share (forked, with the collector's
+objects frozen so that collection does not copy them), collects what they send with a check that
+none died without sending it, and ends them all when it ends, however it ends. Each worker:
+
+- dies with the process that started it (Linux: ``PR_SET_PDEATHSIG``), so a killed service
+  leaves no worker behind holding the home's lock;
+- opens a database connection of its own. The parent's connection is neither used nor closed
+  there: closing a PostgreSQL connection tells the server to end the session the parent is
+  still using (so the worker keeps a reference to it until it exits).
+"""
+
+from __future__ import annotations
+
+import ctypes
+import gc
+import multiprocessing
+import queue
+import signal
+from collections.abc import Callable
+
+from linli import db
+from linli.errors import LinliError
+
+
+def can_fork() -> bool:
+    return "fork" in multiprocessing.get_all_start_methods()
+
+
+class Workers:
+    """Forked workers and the queue they send to. ``died``: the message (LinliError) when a
+    worker ended without sending what was expected of it. Use as a context manager."""
+
+    def __init__(self, died: str):
+        self.context = multiprocessing.get_context("fork")
+        self.results = self.context.Queue()
+        self.died = died
+        self.processes: list = []
+
+    def start(self, target: Callable, *args) -> None:
+        """Fork a worker running ``target(*args, results)`` (``results``: the queue to send to)."""
+        if not self.processes:
+            gc.freeze()  # objects of this process stay shared with the workers, not copied on collection
+        worker = self.context.Process(target=_main, args=(target, args, self.results), daemon=True)
+        worker.start()
+        self.processes.append(worker)
+
+    def next(self):
+        """The next thing a worker sent; LinliError(``died``) when one died, or all ended,
+        without sending it."""
+        while True:
+            try:
+                return self.results.get(timeout=1.0)
+            except queue.Empty:
+                if any(p.exitcode for p in self.processes) or not any(p.is_alive() for p in self.processes):
+                    raise LinliError(self.died) from None
+
+    def join(self) -> None:
+        for worker in self.processes:
+            worker.join()
+
+    def __enter__(self) -> Workers:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self.processes:
+            gc.unfreeze()
+        for worker in self.processes:
+            if worker.is_alive():
+                worker.kill()
+                worker.join()
+        self.results.close()
+
+
+_inherited: list = []  # in a worker: the parent's database connection, never used nor closed
+
+
+def _main(target: Callable, args: tuple, results) -> None:
+    _die_with_parent()
+    database = db.database.obj
+    _inherited.append(database._state.conn)
+    database._state.reset()
+    database.connect()
+    target(*args, results)
+
+
+def _die_with_parent() -> None:
+    """Linux: the kernel ends this worker when the process that started it dies (on other
+    systems: nothing)."""
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
