@@ -308,3 +308,13 @@ def resume_after_ctrl_c(home, name: str, remote) -> None:
     rerun = deploy(home, name)
     assert len(rerun.uploaded) == len(changed) - 5 and set(rerun.uploaded) < set(changed)
     assert remote() == site_manifest(home.site_dir)
+
+
+@pytest.fixture
+def ftp(tmp_path):
+    """An FTP server over a fresh folder (tests import it by name)."""
+    root = tmp_path / "ftp-root"
+    root.mkdir()
+    server = FtpServer(root, free_port(), "").start()
+    yield server
+    server.kill()

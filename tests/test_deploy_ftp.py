@@ -9,17 +9,9 @@ import linli.deploy.core
 from linli.deploy import deploy
 from linli.deploy.core import site_manifest
 from linli.errors import LinliError
-from tests.deploy_servers import (FtpServer, add_target, exercise, free_port, make_site, resume_after_ctrl_c,
+from tests.deploy_servers import (FtpServer, add_target, ftp,  # noqa: F401 - the fixture is used by name
+                                  exercise, free_port, make_site, resume_after_ctrl_c,
                                   self_signed_cert, touch_pages, tree_hashes)  # fmt: skip
-
-
-@pytest.fixture
-def ftp(tmp_path):
-    root = tmp_path / "ftp-root"
-    root.mkdir()
-    server = FtpServer(root, free_port(), "").start()
-    yield server
-    server.kill()
 
 
 @pytest.fixture

@@ -17,7 +17,7 @@ from linli.deploy import deploy
 from linli.home import Home
 from linli.publicity import public
 from tests.conftest import NOW
-from tests.deploy_servers import FtpServer, add_target, free_port
+from tests.deploy_servers import add_target, ftp  # noqa: F401 - the fixture is used by name
 from tests.test_incremental import assert_same_as_clean, site_bytes
 
 pytestmark = pytest.mark.sqlite_only(reason="SQLite's change log, and clean builds in copies of the SQLite file")
@@ -39,15 +39,6 @@ def demo(text_demo_site, copy_home, tmp_path):
     db.connect(home.database_url)
     yield home
     db.database.close()
-
-
-@pytest.fixture
-def ftp(tmp_path):
-    root = tmp_path / "ftp-root"
-    root.mkdir()
-    server = FtpServer(root, free_port(), "").start()
-    yield server
-    server.kill()
 
 
 @pytest.fixture
