@@ -245,17 +245,19 @@ def serve(root: Path, production: bool, port: int | None, host: str | None) -> N
     home = open_home(root)
     _require_free_port(host, port)
     scheduler = Scheduler(home)  # checks [publish] before anything starts
-    server = make_server(host, port, create_preview_app(home), threaded=True)
-    click.echo(f"网站预览：http://{host}:{port}/    管理后台：http://{host}:{port}/admin/")
-    click.echo("按 Ctrl+C 停止。")
-    _service_signals()
-    scheduler.start()  # publishes on time and backs up nightly while the server runs
+    _service_signals()  # before the port listens: a Ctrl+C as soon as it answers stops it
+    server = None
     try:
+        server = make_server(host, port, create_preview_app(home), threaded=True)
+        click.echo(f"网站预览：http://{host}:{port}/    管理后台：http://{host}:{port}/admin/")
+        click.echo("按 Ctrl+C 停止。")
+        scheduler.start()  # publishes on time and backs up nightly while the server runs
         server.serve_forever()
     except KeyboardInterrupt:
         pass
     finally:
-        server.server_close()
+        if server is not None:
+            server.server_close()
         scheduler.stop()
 
 
@@ -268,6 +270,7 @@ def _serve_production(root: Path, host: str | None, port: int | None) -> None:
     host, port = host or settings["host"], port or settings["port"]
     _require_free_port(host, port)
     scheduler = Scheduler(home)  # checks [publish] before anything starts
+    _service_signals()  # before the port listens: a Ctrl+C as soon as it answers stops it
 
     def ready(addresses: list[str]) -> None:
         click.echo("Linli 已启动（生产模式）：" + "  ".join(f"{a}/admin/" for a in addresses))
@@ -278,10 +281,11 @@ def _serve_production(root: Path, host: str | None, port: int | None) -> None:
                        "其他情况请按 README 配置 HTTPS 反向代理。", err=True)  # fmt: skip
         click.echo("按 Ctrl+C 停止。")
 
-    _service_signals()
     scheduler.start()  # publishes on time and backs up nightly while the server runs
     try:
         serve_production(home, host, port, ready=ready)
+    except KeyboardInterrupt:  # (while the server was being made)
+        pass
     finally:
         scheduler.stop()
 

@@ -119,11 +119,11 @@ def serve_production(home: Home, host: str | None = None, port: int | None = Non
     thread started before this call; it ends with the process."""
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     logging.getLogger("waitress.queue").setLevel(logging.ERROR)  # "task queue depth" on every burst
+    stop_on_signals()  # before the port listens
     server = make_production_server(home, host, port)
-    stop_on_signals()
-    if ready:
-        ready([f"http://{_url_host(address)}:{bound_port}" for address, bound_port in _addresses(server)])
     try:
+        if ready:
+            ready([f"http://{_url_host(address)}:{bound_port}" for address, bound_port in _addresses(server)])
         server.run()
     except KeyboardInterrupt:
         pass
