@@ -14,8 +14,14 @@ Without one the site is built without posters (never with boxes for missing glyp
 build says so. Text is wrapped by measured width (:func:`wrap`), a character at a time for
 Chinese, a word at a time for Latin, with closing punctuation kept off a line's start, and cut
 with "…" after a fixed number of lines. A poster is a 16-grey PNG, cached under the home's
-``.build-cache/posters/`` by a fingerprint of everything drawn, so a rebuild draws only the
-posters whose text changed.
+``.build-cache/posters/`` by a fingerprint of everything drawn (this module's source included),
+so a rebuild draws only the posters whose text changed; a full build, which asks for every
+poster, deletes the cached ones it did not use. Without ``base_url`` a poster has no QR code and
+its summary takes the room.
+
+A first build draws a poster per item and tree, so drawing one is kept cheap (a few ms): the
+parts every poster shares are drawn once per process, the QR code has one fixed mask pattern,
+the drawing is made of the palette's indexes, and the PNG is deflated by runs.
 """
 
 from __future__ import annotations
@@ -28,6 +34,7 @@ import os
 import re
 import shutil
 import subprocess
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -47,10 +54,20 @@ WIDTH, HEIGHT = 750, 1334  # a phone screen (iPhone 8's points ×2; WeChat shows
 MARGIN = 60
 QR_SIZE = 330  # the QR code's square, its quiet zone included, centred above the caption
 QR_TOP = HEIGHT - QR_SIZE - 110
-GREYS = [level * 17 for level in range(16) for _ in range(3)]  # the 4-bit palette: 16 greys
+CAPTION_Y = HEIGHT - 70  # the middle of the caption under the QR code
+# The 4-bit palette: 16 greys, by how dark (0 white: blank rows are zero bytes, which the PNG
+# encoder passes quickest and deflate packs smallest).
+GREYS = [255 - level * 17 for level in range(16) for _ in range(3)]
+# The greys drawn, as indexes of GREYS.
+WHITE, RULE_GREY, KIND_GREY, SUMMARY_GREY, BAND_GREY, FACT_GREY, INK = 0, 7, 10, 12, 13, 14, 15
+QR_MASK = 6  # the QR codes' mask pattern (see _qr_image)
+QR_BORDER = 4  # modules of quiet zone around a QR code
+_MODULE_GREYS = bytes([WHITE, INK]) + bytes(254)  # segno's light (0) and dark (1) modules
 SUMMARY_LIMIT = 120  # characters of the share description
 MESSAGE_SUMMARY_LIMIT = 80  # characters of summary in the message: one or two lines in a chat
 TITLE_LINES, FACT_LINES, SUMMARY_LINES = 4, 3, 4
+# Without base_url a poster has no QR code: the summary takes its room (the poster is all there is).
+LONG_SUMMARY_LIMIT, LONG_SUMMARY_LINES = 300, 14
 ELLIPSIS = "…"
 FIX = "安装中文字体（sudo apt install fonts-noto-cjk）或在 linli.toml 里写 [share] font = \"字体文件路径\""
 NO_FONT = f"没有找到中文字体，网站没有生成分享海报（微信群消息照常生成）。{FIX}"
@@ -331,14 +348,20 @@ def poster_text(item, address: str, language: str, traditional: bool = False) ->
     from linli.traditional import to_traditional
 
     english = language.startswith("en")
+    if address.startswith(("http://", "https://")):
+        caption = "Scan the QR code to open the page" if english else "长按或扫描二维码，查看详情"
+        limit = SUMMARY_LIMIT
+    else:  # no QR code (no base_url): a longer summary, and where to read the rest
+        caption = "More on the community website" if english else "详情请看社区网站"
+        limit = LONG_SUMMARY_LIMIT
     text = PosterText(
         site=m.SiteSettings.get_current().name,
         kind=item.kind.names.in_language(language),
         title=item.title,
         facts=tuple(facts(item, language)),
-        summary=summary(item),
+        summary=summary(item, limit),
         address=address,
-        caption="Scan the QR code to open the page" if english else "长按或扫描二维码，查看详情",
+        caption=caption,
     )
     if not traditional:
         return text
@@ -352,70 +375,97 @@ def poster_text(item, address: str, language: str, traditional: bool = False) ->
 
 def draw_poster(text: PosterText, font_path: str) -> bytes:
     """The poster as PNG bytes: a dark band with the community's name, the type, the title,
-    the facts, the summary, and a QR code of the address with a caption; 16 greys."""
-    image = Image.new("L", (WIDTH, HEIGHT), 255)
+    the facts, the summary, and a QR code of the address with a caption; 16 greys.
+
+    What every poster of a site shows alike (the band with the name, the caption) is drawn once
+    per process (:func:`_backdrop`) and copied. Greys are drawn as their index in the 4-bit
+    palette (0 white to 15 black, :data:`GREYS`): an antialiased edge between two of them blends
+    their indexes as it would their greys, so the drawing is the PNG's palette image as it is."""
+    with_qr = text.address.startswith(("http://", "https://"))
+    image = _backdrop(text.site, text.caption, font_path).copy()
     draw = ImageDraw.Draw(image)
     inner = WIDTH - 2 * MARGIN
     font = functools.partial(_font, font_path)
 
-    draw.rectangle((0, 0, WIDTH, 150), fill=34)
-    name = wrap(text.site, font(40), inner, 1)[0] if text.site else ""
-    draw.text((MARGIN, 75), name, font=font(40), fill=255, anchor="lm")
-
     y = 200
-    draw.text((MARGIN, y), text.kind, font=font(30), fill=85)
+    draw.text((MARGIN, y), text.kind, font=font(30), fill=KIND_GREY)
     y += 60
     for line in wrap(text.title, font(54), inner, TITLE_LINES):
-        draw.text((MARGIN, y), line, font=font(54), fill=0)
-        draw.text((MARGIN + 1, y), line, font=font(54), fill=0)  # a heavier stroke for grey print
+        _heavy_text(image, (MARGIN, y), line, font(54), INK)
         y += 74
     y += 16
-    draw.line((MARGIN, y, WIDTH - MARGIN, y), fill=136, width=2)
+    draw.line((MARGIN, y, WIDTH - MARGIN, y), fill=RULE_GREY, width=2)
     y += 26
     for label, value in text.facts[:FACT_LINES]:
         line = wrap(f"{label}：{value}", font(30), inner, 1)[0]
-        draw.text((MARGIN, y), line, font=font(30), fill=17)
+        draw.text((MARGIN, y), line, font=font(30), fill=FACT_GREY)
         y += 46
     if text.facts:
         y += 14
-    summary_lines = max(1, min(SUMMARY_LINES, (QR_TOP - 20 - y) // 46))
+    bottom = QR_TOP - 20 if with_qr else CAPTION_Y - 60  # (without a QR code the summary has its room)
+    summary_lines = max(1, min(SUMMARY_LINES if with_qr else LONG_SUMMARY_LINES, (bottom - y) // 46))
     for line in wrap(text.summary, font(30), inner, summary_lines) if text.summary else []:
-        draw.text((MARGIN, y), line, font=font(30), fill=51)
+        draw.text((MARGIN, y), line, font=font(30), fill=SUMMARY_GREY)
         y += 46
 
-    if text.address.startswith(("http://", "https://")):
-        image.paste(_qr_image(text.address, QR_SIZE), ((WIDTH - QR_SIZE) // 2, QR_TOP))
-        draw.text((WIDTH // 2, QR_TOP + QR_SIZE + 40), text.caption, font=font(28), fill=51, anchor="mm")
-    # 16 greys in a 4-bit palette: a third smaller than 8-bit grey and quicker to compress.
-    image = image.point(lambda v: v // 17).convert("P")
-    image.putpalette(GREYS)
+    if with_qr:
+        qr, offset = _qr_image(text.address, QR_SIZE)
+        image.paste(qr, ((WIDTH - QR_SIZE) // 2 + offset, QR_TOP + offset))
+    image.putpalette(GREYS)  # ("L" to "P" in place: the drawn values are the palette's indexes)
     out = io.BytesIO()
-    image.save(out, "PNG", bits=4, compress_level=6)
+    # Run-length deflate: as small as the default level on these mostly flat pictures, twice as fast.
+    image.save(out, "PNG", bits=4, compress_type=zlib.Z_RLE)
     return out.getvalue()
 
 
+@functools.lru_cache(maxsize=8)
+def _backdrop(site: str, caption: str, font_path: str) -> Image.Image:
+    """What every poster of a site shows alike: the band with the community's name, and the
+    caption at the foot (palette indexes, see :func:`draw_poster`)."""
+    image = Image.new("L", (WIDTH, HEIGHT), WHITE)
+    draw = ImageDraw.Draw(image)
+    draw.rectangle((0, 0, WIDTH, 150), fill=BAND_GREY)
+    if site:
+        name = wrap(site, _font(font_path, 40), WIDTH - 2 * MARGIN, 1)[0]
+        draw.text((MARGIN, 75), name, font=_font(font_path, 40), fill=WHITE, anchor="lm")
+    draw.text((WIDTH // 2, CAPTION_Y), caption, font=_font(font_path, 28), fill=SUMMARY_GREY, anchor="mm")
+    return image
 
-def _qr_image(address: str, size: int) -> Image.Image:
-    """The QR code of ``address`` with its quiet zone, black on white, in a ``size`` square
-    (whole pixels per module, so every module has the same size)."""
-    code = segno.make(address, error="m", micro=False)
-    pixels = bytes(0 if dark else 255 for row in code.matrix_iter(scale=1, border=4) for dark in row)
-    modules = code.symbol_size(scale=1, border=4)[0]
-    scale = max(1, size // modules)
+
+def _heavy_text(image: Image.Image, xy: tuple[int, int], line: str, font, fill: int) -> None:
+    """``line`` drawn twice a pixel apart (a heavier stroke for grey print), rendered once."""
+    mask = Image.new("L", (int(font.getlength(line)) + 2, font.size * 2))
+    ImageDraw.Draw(mask).text((0, 0), line, font=font, fill=255)
+    x, y = xy
+    image.paste(fill, (x, y), mask)
+    image.paste(fill, (x + 1, y), mask)
+
+
+def _qr_image(address: str, size: int) -> tuple[Image.Image, int]:
+    """The QR code of ``address`` black on white in whole pixels per module (every module the
+    same size), and where in a ``size`` square with its quiet zone it starts. One fixed mask
+    pattern: any of the eight is valid for every reader, and segno's trying all eight for the
+    best-scored one took four times as long as making the code (read from 1,500 long addresses
+    by zxing-cpp, downscaled and blurred, a fixed mask failed no more often than the best)."""
+    code = segno.make(address, error="m", micro=False, mask=QR_MASK)
+    modules = len(code.matrix)
+    scale = max(1, size // (modules + 2 * QR_BORDER))
+    pixels = b"".join(code.matrix).translate(_MODULE_GREYS)
     qr = Image.frombytes("L", (modules, modules), pixels).resize((modules * scale,) * 2, Image.NEAREST)
-    square = Image.new("L", (size, size), 255)
-    square.paste(qr, ((size - qr.width) // 2, (size - qr.height) // 2))
-    return square
+    return qr, (size - qr.width) // 2
 
 
 def cached_poster(text: PosterText, font_path: str, cache: Path | None) -> bytes:
-    """The poster of ``text``: the cached file of the same fingerprint, else drawn (and cached)."""
+    """The poster of ``text``: the cached file of the same fingerprint, else drawn (and cached).
+    Either way its file's time is now: what :func:`prune_posters` keeps."""
     if cache is None:
         return draw_poster(text, font_path)
     path = cache / f"{text.fingerprint(font_path)}.png"
     try:
-        return path.read_bytes()
-    except FileNotFoundError:
+        data = path.read_bytes()
+        os.utime(path)
+        return data
+    except FileNotFoundError:  # (also: pruned between the read and the touch; drawn again)
         pass
     data = draw_poster(text, font_path)
     cache.mkdir(parents=True, exist_ok=True)
@@ -423,6 +473,39 @@ def cached_poster(text: PosterText, font_path: str, cache: Path | None) -> bytes
     staged.write_bytes(data)
     os.replace(staged, path)  # (build workers may draw the same poster at once)
     return data
+
+
+def poster_cache(home) -> Path:
+    """The folder of ``home``'s cached posters, one file per fingerprint."""
+    return home.root / CACHE_DIR / "posters"
+
+
+_STARTED = ".full-build-started"  # its time: when the last build that asks for every poster began
+
+
+def start_full_build(cache: Path) -> None:
+    """Before a build that asks for every poster: note when it began (see :func:`prune_posters`)."""
+    cache.mkdir(parents=True, exist_ok=True)
+    (cache / _STARTED).write_bytes(b"")
+
+
+def prune_posters(cache: Path) -> int:
+    """After a build that asked for every poster, once its site is in place: delete the cached
+    posters it did not read or draw (deleted items', texts since changed), by their files'
+    times (set by the same clock as the mark of :func:`start_full_build`). How many went."""
+    try:
+        since = (cache / _STARTED).stat().st_mtime_ns
+    except FileNotFoundError:
+        return 0
+    pruned = 0
+    for entry in os.scandir(cache):
+        if entry.name.endswith(".png") and entry.stat().st_mtime_ns < since:
+            try:
+                os.unlink(entry.path)
+                pruned += 1
+            except FileNotFoundError:
+                pass
+    return pruned
 
 
 # --- the route and the pages ---------------------------------------------------------------------
@@ -448,7 +531,7 @@ def poster(prefix: str, slug: str):
     language = home.settings["languages"][0]
     address = page_address(request.path[: -len(POSTER)])  # the page's, in this tree
     text = poster_text(item, address, language, traditional=in_tree())
-    cache = home.root / CACHE_DIR / "posters" if current_app.config["LINLI_BUILD"] else None
+    cache = poster_cache(home) if current_app.config["LINLI_BUILD"] else None
     return Response(cached_poster(text, choice.path, cache), mimetype="image/png")
 
 

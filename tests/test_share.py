@@ -20,6 +20,7 @@ from PIL import Image, ImageFont
 from admin import create_admin_app
 from linli import accounts, db, registry, share
 from linli import models as m
+from linli.app import create_public_app
 from linli.build import build
 from linli.cli import cli
 from linli.errors import LinliError
@@ -234,6 +235,32 @@ def test_a_full_rebuild_without_the_site_draws_no_poster(own, monkeypatch):
 
 
 @needs_font
+def test_a_full_build_prunes_the_cached_posters_no_page_shows(own):
+    """Deleted items' and changed texts' posters stay cached through rebuilds (which ask only for
+    some posters), and a full build, which asks for every poster, deletes them."""
+    cache = share.poster_cache(own)
+    gone = m.Notice.create(title="下周二东院停电检修", summary="东院各楼栋下周二上午停电。", status="published", slug="power-cut")
+    edited = public_items(registry.by_key("notice"))[0]
+    build(own, now=NOW)
+    gone_posters = {folder_of(own, gone, tree).joinpath(share.POSTER).read_bytes() for tree in ("", "zh-hant")}
+    edited_before = folder_of(own, edited).joinpath(share.POSTER).read_bytes()
+    gone.delete_instance()
+    edited.title = "明天上午停水，请提前储水"
+    edited.save()
+    build(own, now=NOW)  # incremental: the old posters stay cached
+    cached = {path.read_bytes() for path in cache.glob("*.png")}
+    assert gone_posters | {edited_before} <= cached
+    result = build(own, now=NOW, full=True)
+    assert result.full
+    left = sorted(path.read_bytes() for path in cache.glob("*.png"))
+    assert left == sorted(path.read_bytes() for path in own.site_dir.rglob(share.POSTER))  # the site's, and no other
+    assert not (gone_posters | {edited_before}) & set(left)
+    # The next full build draws none of them again.
+    assert build(own, now=NOW, full=True).full
+    assert sorted(path.read_bytes() for path in cache.glob("*.png")) == left
+
+
+@needs_font
 def test_drafts_and_unpublished_items_have_no_message_or_poster(own):
     draft = m.Event.create(title="草稿活动", status="draft", starts_at=NOW, slug="draft-event")
     review = m.Story.create(title="待审核的故事", status="review", slug="review-story")
@@ -343,5 +370,30 @@ def test_without_base_url_the_message_has_the_path_and_the_admin_says_why(text_d
             with Image.open(folder_of(home, notice) / share.POSTER) as image:
                 assert image.size == (share.WIDTH, share.HEIGHT)
             assert decoded(folder_of(home, notice) / share.POSTER) == []
+    finally:
+        db.database.close()
+
+
+@needs_font
+def test_without_base_url_the_summary_takes_the_room_of_the_qr_code(text_demo_site, copy_home, tmp_path):
+    home = copy_home(text_demo_site, tmp_path / "home")
+    db.connect(home.database_url)
+    try:
+        notice = m.Notice.create(title="冬季供暖检修安排", summary=LONG_TITLE * 2, status="published", slug="heating")
+        build(home, now=NOW)
+        poster = folder_of(home, notice) / share.POSTER
+        assert decoded(poster) == []
+        with Image.open(poster) as image:
+            image = image.convert("L")
+        assert image.size == (share.WIDTH, share.HEIGHT)
+        # Lines of summary where the QR code would be (its lower third is not blank), inside the margins.
+        lower = image.crop((share.MARGIN, share.QR_TOP, share.WIDTH - share.MARGIN, share.QR_TOP + share.QR_SIZE))
+        rows_with_ink = sum(1 for y in range(lower.height) if lower.crop((0, y, lower.width, y + 1)).getextrema()[0] < 128)
+        assert rows_with_ink > 60  # (three lines and more)
+        for box in ((0, 151, share.MARGIN - 2, share.HEIGHT), (share.WIDTH - share.MARGIN + 2, 151, share.WIDTH, share.HEIGHT)):
+            assert image.crop(box).getextrema() == (255, 255), box
+        with create_public_app(home).test_request_context():
+            text = share.poster_text(m.Notice.get_by_id(notice.id), "/notices/heating/", "zh-Hans")
+        assert text.caption == "详情请看社区网站" and len(text.summary) > share.SUMMARY_LIMIT
     finally:
         db.database.close()

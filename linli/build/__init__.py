@@ -56,6 +56,8 @@ def build(home: Home, *, now=None, progress=None, full: bool = False) -> BuildRe
             context.lap("check")
             report = freeze.Progress(progress, len(site.urls), site.kept)
             meanwhile = None if given.incremental else index  # (else made while the workers freeze)
+            if not given.incremental:  # (every poster is asked for: the others can go after)
+                share.start_full_build(share.poster_cache(home))
             frozen, values = freeze.freeze_site(context, site, given.last_pages, report, meanwhile)
             context.lap("render")
             notes = tuple(filter(None, [share.font_choice(context.app).problem]))
@@ -80,6 +82,11 @@ def build(home: Home, *, now=None, progress=None, full: bool = False) -> BuildRe
     finally:
         gc.unfreeze()
         context.close()
+    if not given.incremental:
+        try:  # the posters no page of this build is (the cache's only pruning)
+            share.prune_posters(share.poster_cache(home))
+        except OSError:
+            log.exception("share poster cache not pruned")
     try:  # the admin's and the preview's index: what time alone changed (scheduled, expired)
         outputs.sync_search_index(context, given.last, given.scan)
     except Exception:  # the site is built; the admin saves and the next build retry
