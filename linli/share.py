@@ -42,7 +42,7 @@ import segno
 from flask import Blueprint, Response, abort, current_app, request, url_for
 from PIL import Image, ImageDraw, ImageFont
 
-from linli import markup
+from linli import deps, markup
 from linli import models as m
 from linli.errors import LinliError
 
@@ -355,7 +355,7 @@ def poster_text(item, address: str, language: str, traditional: bool = False) ->
         caption = "More on the community website" if english else "详情请看社区网站"
         limit = LONG_SUMMARY_LIMIT
     text = PosterText(
-        site=m.SiteSettings.get_current().name,
+        site=deps.memo(("site_name",), lambda: m.SiteSettings.get_current().name),  # (once per build process)
         kind=item.kind.names.in_language(language),
         title=item.title,
         facts=tuple(facts(item, language)),
