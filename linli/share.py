@@ -20,8 +20,9 @@ poster, deletes the cached ones it did not use. Without ``base_url`` a poster ha
 its summary takes the room.
 
 A first build draws a poster per item and tree, so drawing one is kept cheap (a few ms): the
-parts every poster shares are drawn once per process, the QR code has one fixed mask pattern,
-the drawing is made of the palette's indexes, and the PNG is deflated by runs.
+parts every poster shares are drawn once per process, the QR code has one fixed mask pattern
+(:func:`linli.qr.qr_code`), the drawing is made of the palette's indexes, and the PNG is
+deflated by runs.
 """
 
 from __future__ import annotations
@@ -38,13 +39,13 @@ import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
-import segno
 from flask import Blueprint, Response, abort, current_app, request, url_for
 from PIL import Image, ImageDraw, ImageFont
 
 from linli import deps, markup
 from linli import models as m
 from linli.errors import LinliError
+from linli.qr import qr_code
 
 blueprint = Blueprint("share", __name__)
 
@@ -60,7 +61,6 @@ CAPTION_Y = HEIGHT - 70  # the middle of the caption under the QR code
 GREYS = [255 - level * 17 for level in range(16) for _ in range(3)]
 # The greys drawn, as indexes of GREYS.
 WHITE, RULE_GREY, KIND_GREY, SUMMARY_GREY, BAND_GREY, FACT_GREY, INK = 0, 7, 10, 12, 13, 14, 15
-QR_MASK = 6  # the QR codes' mask pattern (see _qr_image)
 QR_BORDER = 4  # modules of quiet zone around a QR code
 _MODULE_GREYS = bytes([WHITE, INK]) + bytes(254)  # segno's light (0) and dark (1) modules
 SUMMARY_LIMIT = 120  # characters of the share description
@@ -443,11 +443,8 @@ def _heavy_text(image: Image.Image, xy: tuple[int, int], line: str, font, fill: 
 
 def _qr_image(address: str, size: int) -> tuple[Image.Image, int]:
     """The QR code of ``address`` black on white in whole pixels per module (every module the
-    same size), and where in a ``size`` square with its quiet zone it starts. One fixed mask
-    pattern: any of the eight is valid for every reader, and segno's trying all eight for the
-    best-scored one took four times as long as making the code (read from 1,500 long addresses
-    by zxing-cpp, downscaled and blurred, a fixed mask failed no more often than the best)."""
-    code = segno.make(address, error="m", micro=False, mask=QR_MASK)
+    same size), and where in a ``size`` square with its quiet zone it starts."""
+    code = qr_code(address)
     modules = len(code.matrix)
     scale = max(1, size // (modules + 2 * QR_BORDER))
     pixels = b"".join(code.matrix).translate(_MODULE_GREYS)
