@@ -39,6 +39,8 @@ import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
+import PIL
+import segno
 from flask import Blueprint, Response, abort, current_app, request, url_for
 from PIL import Image, ImageDraw, ImageFont
 
@@ -340,8 +342,15 @@ class PosterText:
 
 @functools.lru_cache(maxsize=1)
 def _drawing_version() -> str:
-    """This module's own source: a change to how posters are drawn redraws every cached one."""
-    return hashlib.blake2b(Path(__file__).read_bytes(), digest_size=8).hexdigest()
+    """This module's source and :mod:`linli.qr`'s (which makes the QR code), with the versions
+    of Pillow and segno: a change to how posters are drawn redraws every cached one."""
+    from linli import qr
+
+    key = hashlib.blake2b(digest_size=8)
+    for module in (__file__, qr.__file__):
+        key.update(Path(module).read_bytes())
+    key.update(f"{PIL.__version__} {segno.__version__}".encode())
+    return key.hexdigest()
 
 
 def poster_text(item, address: str, language: str, traditional: bool = False) -> PosterText:
