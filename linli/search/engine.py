@@ -29,7 +29,9 @@ import threading
 import time
 from collections import Counter
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
+from flask import current_app, has_app_context
 from markupsafe import Markup
 from whoosh import index as whoosh_index
 from whoosh.analysis import Token, Tokenizer
@@ -41,7 +43,7 @@ from linli import db
 from linli import models as m
 from linli.home import Home
 from linli.publicity import EXPIRED, visibility
-from linli.search import analyzer, ranking
+from linli.search import analyzer, ranking, static
 from linli.search.documents import GROUP_OF, MODELS, SearchDoc, document_for, public_documents, types_for
 from linli.search.segments import write_segments
 
@@ -81,8 +83,10 @@ class LinliText(TEXT):
     :class:`linli.search.segments.CountingWriter` asks for; :meth:`index` is Whoosh's way (an
     item saved in the admin)."""
 
-    def counts(self, value) -> tuple[Counter, int]:
+    def counts(self, value) -> tuple[dict, int]:
         """({term: frequency} of the terms the index keeps, the field's length: every term)."""
+        if isinstance(value, Counted):
+            return indexed_counts(value.counts), value.length
         terms = value if isinstance(value, (list, tuple)) else analyzer.terms(value)
         return indexed_counts(Counter(terms)), len(terms)
 
@@ -95,7 +99,15 @@ class LinliText(TEXT):
         return items
 
 
-def indexed_counts(counts: Counter) -> Counter:
+class Counted(NamedTuple):
+    """A text field's value as the analyzer's terms already counted: {term: frequency} of
+    every term (changed when indexed), and how many terms."""
+
+    counts: dict
+    length: int
+
+
+def indexed_counts(counts: dict) -> dict:
     """The counts of the terms the index keeps, from those of all the analyzer's terms
     (``counts``, changed): every pair of a CJK run comes right after its first character as a
     single, so each pair's count is taken from that single's, and what is left of a single is
@@ -181,7 +193,14 @@ def rebuild_index(home: Home, at: dt.datetime | None = None) -> int:
         # both write alone.
         alone = multiprocessing.current_process().daemon or threading.current_thread() is not threading.main_thread()
 
+        analysed = _analysed_in_build(at, stamps)
+
         def documents(part):
+            if analysed is not None:  # the terms the build's static index counted
+                for key, counts, lengths in static.analysed_documents(analysed, part):
+                    fields = {name: Counted(c, n) for name, c, n in zip(FIELDS, counts, lengths)}
+                    yield {"key": key, "prefix": key.partition(":")[0], **fields, "stamp": stamps[key], "lengths": lengths}
+                return
             for doc in public_documents(at, part=part):
                 yield _fields(doc, stamps.get(doc.key, ""))
 
@@ -194,6 +213,16 @@ def rebuild_index(home: Home, at: dt.datetime | None = None) -> int:
         fresh.rename(folder)
         shutil.rmtree(old, ignore_errors=True)
     return count
+
+
+def _analysed_in_build(at: dt.datetime, stamps: dict):
+    """In a build (its app's context), the static index's state file when it holds the public
+    set at ``at`` (the build brought it in line first): its documents' terms are taken from
+    there rather than made and analysed again."""
+    build = current_app.extensions.get("linli_build") if has_app_context() else None
+    if build is None or not static.holds_public_set(build.search_state, at, set(stamps)):
+        return None
+    return build.search_state
 
 
 def _stamps(at: dt.datetime, prefixes=None) -> dict[str, str]:
