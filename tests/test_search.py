@@ -273,6 +273,29 @@ def test_an_index_kept_item_by_item_equals_one_made_from_nothing(home, now, tmp_
     assert grown.manifest["shards"] > shards
 
 
+def test_shards_made_a_range_at_a_time_are_the_same(home, now, monkeypatch):
+    """Made again from the state a range of shards at a time (the postings of a large index are
+    not all held at once), the index has the same files as made in one pass."""
+    from linli.search import static
+
+    rows = [{"title": f"第{i}号通知：{'停水' if i % 3 else '停电'}安排", "status": "published", "slug": f"n{i}",
+             "body": f"幸福里{i}号楼{'居民' * (i % 4 + 1)}请注意，社区 WiFi {i}。"} for i in range(1, 120)]  # fmt: skip
+    m.Notice.insert_many(rows).execute()
+    whole = index_files(build_static_index(now))
+    made = []
+    real = static._make_all_shards
+
+    def counted(state, shards, reference):
+        postings = state.db.execute("SELECT sum(postings) FROM docs").fetchone()[0]
+        made.append(-(-postings // static.POSTINGS_PER_PASS))
+        return real(state, shards, reference)
+
+    monkeypatch.setattr(static, "_make_all_shards", counted)
+    monkeypatch.setattr(static, "POSTINGS_PER_PASS", 300)
+    assert index_files(build_static_index(now)) == whole
+    assert made and made[0] > 3
+
+
 def test_a_damaged_search_state_is_made_again(home, now):
     m.Notice.create(title="停水通知", slug="water", status="published", body="明天停水。")
     build(home, now=now)

@@ -86,9 +86,11 @@ class LinliText(TEXT):
     def counts(self, value) -> tuple[dict, int]:
         """({term: frequency} of the terms the index keeps, the field's length: every term)."""
         if isinstance(value, Counted):
-            return indexed_counts(value.counts), value.length
-        terms = value if isinstance(value, (list, tuple)) else analyzer.terms(value)
-        return indexed_counts(Counter(terms)), len(terms)
+            return value.counts, value.length
+        if isinstance(value, (list, tuple)):
+            return indexed_counts(Counter(value)), len(value)
+        kept, length = analyzer.kept_terms(value)
+        return Counter(kept), length
 
     def index(self, value, **kwargs):
         counts, length = self.counts(value)
@@ -100,8 +102,8 @@ class LinliText(TEXT):
 
 
 class Counted(NamedTuple):
-    """A text field's value as the analyzer's terms already counted: {term: frequency} of
-    every term (changed when indexed), and how many terms."""
+    """A text field's value as the analyzer's terms already counted: {term: frequency} of the
+    terms the index keeps, and how many terms the analyzer found in all."""
 
     counts: dict
     length: int
@@ -151,9 +153,10 @@ def _stamp(item) -> str:
 
 
 def _fields(doc: SearchDoc, stamp: str) -> dict:
-    """Whoosh fields of ``doc``: each field's terms (with its aliases), analysed once."""
-    terms = {f: analyzer.terms(doc.indexed(f)) for f in FIELDS}
-    return {"key": doc.key, "prefix": doc.prefix, **terms, "stamp": stamp, "lengths": [len(terms[f]) for f in FIELDS]}
+    """Whoosh fields of ``doc``: each field's terms (with its aliases), analysed once, counted."""
+    kept = {f: analyzer.kept_terms(doc.indexed(f)) for f in FIELDS}
+    counted = {f: Counted(Counter(terms), length) for f, (terms, length) in kept.items()}
+    return {"key": doc.key, "prefix": doc.prefix, **counted, "stamp": stamp, "lengths": [c.length for c in counted.values()]}
 
 
 OPEN_TRIES = 5  # opening while another process commits or swaps the index in may see a file go
@@ -198,7 +201,7 @@ def rebuild_index(home: Home, at: dt.datetime | None = None) -> int:
         def documents(part):
             if analysed is not None:  # the terms the build's static index counted
                 for key, counts, lengths in static.analysed_documents(analysed, part):
-                    fields = {name: Counted(c, n) for name, c, n in zip(FIELDS, counts, lengths)}
+                    fields = {name: Counted(indexed_counts(c), n) for name, c, n in zip(FIELDS, counts, lengths)}
                     yield {"key": key, "prefix": key.partition(":")[0], **fields, "stamp": stamps[key], "lengths": lengths}
                 return
             for doc in public_documents(at, part=part):

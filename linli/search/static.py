@@ -53,7 +53,7 @@ from itertools import chain, compress, repeat
 from pathlib import Path
 
 import rjsmin
-from flask import current_app
+from flask import current_app, has_app_context
 
 from linli import db
 from linli.errors import LinliError
@@ -446,6 +446,7 @@ def update(state: State, at: dt.datetime, row_hashes: dict | None = None, writte
             old_terms.setdefault(term, []).append(number)
         totals = [t - length for t, length in zip(totals, json.loads(lengths))]
     state.db.execute("BEGIN")  # all or nothing: a killed build leaves the state as it was
+    store = _rendered_store()
     state.db.executemany("DELETE FROM docs WHERE number = ?", [(n,) for n in removed])
     for prefix in PREFIXES:  # the documents of changed items, a batch of rows at a time
         model = MODELS[prefix]
@@ -463,6 +464,8 @@ def update(state: State, at: dt.datetime, row_hashes: dict | None = None, writte
                 rows.append((number, current[number][0], int(doc.expired), json.dumps(lengths),
                              marshal.dumps((terms, [t.tobytes() for t in tfs])), display, digest(display), len(terms)))  # fmt: skip
             state.db.executemany("INSERT OR REPLACE INTO docs VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows)
+            if store is not None:  # the bodies rendered for these documents: to the build's store, not held
+                store.flush()
     count = state.db.execute("SELECT count(*) FROM docs").fetchone()[0]
     reference = reference_lengths({name: total / count if count else 0 for name, total in zip(FIELDS, totals)})
     layout = json.dumps([shard_count(count), reference], sort_keys=True)
@@ -521,8 +524,9 @@ def analysed_documents(path: Path | str, part: tuple[int, int] = (0, 1)):
         connection.close()
 
 
-def _doc_postings(state: State, reference: dict, numbers=None):
-    """(number, terms, weights) of the documents in ``numbers`` (all, ascending, when None)."""
+def _doc_rows(state: State, numbers=None):
+    """(number, expired, field lengths, terms, their frequency per field) of the documents in
+    ``numbers`` (all when None), numbers ascending."""
     if numbers is None:
         rows = state.db.execute("SELECT number, expired, lengths, terms FROM docs ORDER BY number")
     else:
@@ -538,12 +542,34 @@ def _doc_postings(state: State, reference: dict, numbers=None):
             tf = array("H")
             tf.frombytes(data)
             tfs.append(tf)
-        yield number, terms, weights(tfs, json.loads(lengths), reference, bool(expired))
+        yield number, bool(expired), json.loads(lengths), terms, tfs
 
 
-def _doc_keys(state: State, reference: dict):
-    """(number, terms, their rank keys) of every document, numbers ascending."""
-    for number, terms, found in _doc_postings(state, reference):
+def _doc_postings(state: State, reference: dict, numbers=None):
+    """(number, terms, weights) of the documents in ``numbers`` (all, ascending, when None)."""
+    for number, expired, lengths, terms, tfs in _doc_rows(state, numbers):
+        yield number, terms, weights(tfs, lengths, reference, expired)
+
+
+def _rendered_store():
+    """In a build, its store of rendered Markdown (:class:`linli.markup.RenderedStore`): the
+    bodies this index renders are handed to it a batch at a time (the page workers find them
+    there, and this process does not hold them all until the end)."""
+    if not has_app_context():
+        return None
+    build = current_app.extensions.get("linli_build")
+    return build.rendered if build is not None else None
+
+
+def _doc_keys(state: State, reference: dict, chosen=None):
+    """(number, terms, their rank keys) of every document, numbers ascending; only the terms
+    ``chosen(terms)`` says (a list of booleans), when given."""
+    for number, expired, lengths, terms, tfs in _doc_rows(state):
+        if chosen is not None:
+            wanted = chosen(terms)
+            terms = list(compress(terms, wanted))
+            tfs = [array("H", compress(tf, wanted)) for tf in tfs]
+        found = weights(tfs, lengths, reference, expired)
         table = {weight: rank_key(number, weight) for weight in set(found)}
         yield number, terms, map(table.__getitem__, found)
 
@@ -561,26 +587,22 @@ def _make_all_shards(state: State, shards: int, reference: dict) -> dict[str, st
     for part in range(passes):
         lists: dict[str, array] = defaultdict(functools.partial(array, "Q"))
         gather = lists.__getitem__
-        for number, terms, keys in _doc_keys(state, reference):
-            if passes > 1:
-                chosen = list(map(part.__eq__, map(pass_of.__getitem__, terms)))
-                terms, keys = compress(terms, chosen), compress(keys, chosen)
+        chosen = None if passes == 1 else lambda terms, part=part: list(map(part.__eq__, map(pass_of.__getitem__, terms)))
+        for number, terms, keys in _doc_keys(state, reference, chosen):
             deque(map(array.append, map(gather, terms), keys), maxlen=0)
         by_shard: dict[int, list[str]] = {}
         for term in lists:
             by_shard.setdefault(pass_of.shard(term), []).append(term)
-        rows = []
         for number in sorted(by_shard):  # one shard at a time, its lists freed as it is written
             postings = {term: Postings.of_keys(lists.pop(term)).dump() for term in by_shard.pop(number)}
             text = shard_text(number, postings)
             files[f"{DIR}s/{number:x}.js"] = text
-            rows.append((number, marshal.dumps(postings), digest(text)))
-        state.db.executemany("INSERT INTO shards VALUES (?, ?, ?)", rows)
-        del lists, rows
+            state.db.execute("INSERT INTO shards VALUES (?, ?, ?)", (number, marshal.dumps(postings), digest(text)))
+        del lists
     return files
 
 
-POSTINGS_PER_PASS = 6_000_000  # held in memory (8 bytes each) while making every shard again
+POSTINGS_PER_PASS = 8_000_000  # held in memory (8 bytes each, 64 MB) while making every shard again
 
 
 class _TermPlace(dict):
