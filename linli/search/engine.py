@@ -17,7 +17,10 @@ every term of the analyzer, the singles left out too (what ranking normalises by
 
 An index made from nothing (:func:`rebuild_index`) is written by :mod:`linli.search.segments`
 (two processes, postings counted in memory); items saved later go through Whoosh's own writer.
-Both hold the same postings for the same documents (tests/test_search_index_writer.py).
+Both hold the same postings for the same documents (tests/test_search_index_writer.py). In a
+build, whose static index has just analysed every public document (:mod:`linli.search.static`
+keeps each one's term counts in its state file), the index made from nothing takes those counts:
+the analyzer runs once per document per build, for both indexes.
 """
 
 from __future__ import annotations

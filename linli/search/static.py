@@ -32,6 +32,9 @@ build finds the items whose fingerprint changed, patches the shards of their ter
 their display files; everything is made again from the state when the shard count or the
 reference field lengths change (both step with the size of the index, rarely). A build without a
 state file makes the same files from nothing: the output is a function of the public set only.
+Made from nothing, the shards are gathered a range at a time when the postings are many
+(:data:`POSTINGS_PER_PASS`), so memory stays bounded at any size; the documents' term counts in
+the state are also what a build's admin index (:mod:`linli.search.engine`) is made from.
 """
 
 from __future__ import annotations
