@@ -50,7 +50,7 @@ from linli.search import analyzer, ranking, static
 from linli.search.documents import GROUP_OF, MODELS, SearchDoc, document_for, public_documents, types_for
 from linli.search.segments import write_segments
 
-INDEX_NAME = "linli3"  # change when the schema or the analyzer changes: the index is rebuilt
+INDEX_NAME = "linli4"  # change when the schema or the analyzer changes: the index is rebuilt
 FIELDS = ranking.FIELDS
 _lock = threading.Lock()
 
@@ -140,7 +140,7 @@ def schema() -> Schema:
     text = LinliTokenizer()
     return Schema(
         key=ID(unique=True, stored=True),
-        prefix=ID(stored=True),
+        prefix=ID,  # (not stored: the key has it)
         # The text is indexed, not stored: hits show the item's current text from the database,
         # and a search touches only these few stored values per match.
         title=LinliText(analyzer=text, phrase=False),
