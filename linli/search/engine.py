@@ -159,7 +159,8 @@ def _fields(doc: SearchDoc, stamp: str) -> dict:
     """Whoosh fields of ``doc``: each field's terms (with its aliases), analysed once, counted."""
     kept = {f: analyzer.kept_terms(doc.indexed(f)) for f in FIELDS}
     counted = {f: Counted(Counter(terms), length) for f, (terms, length) in kept.items()}
-    return {"key": doc.key, "prefix": doc.prefix, **counted, "stamp": stamp, "lengths": [c.length for c in counted.values()]}
+    lengths = [c.length for c in counted.values()]
+    return {"key": doc.key, "prefix": doc.prefix, **counted, "stamp": stamp, "lengths": lengths}
 
 
 OPEN_TRIES = 5  # opening while another process commits or swaps the index in may see a file go
@@ -205,7 +206,8 @@ def rebuild_index(home: Home, at: dt.datetime | None = None) -> int:
             if analysed is not None:  # the terms the build's static index counted
                 for key, counts, lengths in static.analysed_documents(analysed, part):
                     fields = {name: Counted(indexed_counts(c), n) for name, c, n in zip(FIELDS, counts, lengths)}
-                    yield {"key": key, "prefix": key.partition(":")[0], **fields, "stamp": stamps[key], "lengths": lengths}
+                    prefix = key.partition(":")[0]
+                    yield {"key": key, "prefix": prefix, **fields, "stamp": stamps[key], "lengths": lengths}
                 return
             for doc in public_documents(at, part=part):
                 yield _fields(doc, stamps.get(doc.key, ""))

@@ -45,11 +45,11 @@ import functools
 import hashlib
 import json
 import marshal
+import operator
 import re
 import sqlite3
 import sys
 from array import array
-import operator
 from collections import Counter, defaultdict, deque
 from dataclasses import dataclass, field
 from itertools import chain, compress, repeat
@@ -400,7 +400,10 @@ class Postings:
 _encode_number = functools.lru_cache(maxsize=65536)(analyzer.encode_number)  # the same few numbers recur
 
 
-_LOW, _HIGH = (slice(0, None, 2), slice(1, None, 2)) if sys.byteorder == "little" else (slice(1, None, 2), slice(0, None, 2))
+# The low and high halves of an array("Q") read as an array("I").
+_LOW, _HIGH = (slice(0, None, 2), slice(1, None, 2))
+if sys.byteorder == "big":
+    _LOW, _HIGH = _HIGH, _LOW
 _FROM_RANK = (0xFFFF).__sub__  # the weight of a rank key's high half
 
 
@@ -464,8 +467,9 @@ def update(state: State, at: dt.datetime, row_hashes: dict | None = None, writte
                 totals = [t + length for t, length in zip(totals, lengths)]
                 display = _js(f"d{number:x}", display_data(doc))
                 files[f"{DIR}d/{number:x}.js"] = display
-                rows.append((number, current[number][0], int(doc.expired), json.dumps(lengths),
-                             marshal.dumps((terms, [t.tobytes() for t in tfs])), display, digest(display), len(terms)))  # fmt: skip
+                terms_blob = marshal.dumps((terms, [t.tobytes() for t in tfs]))
+                rows.append((number, current[number][0], int(doc.expired), json.dumps(lengths), terms_blob, display,
+                             digest(display), len(terms)))  # fmt: skip
             state.db.executemany("INSERT OR REPLACE INTO docs VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows)
             if store is not None:  # the bodies rendered for these documents: to the build's store, not held
                 store.flush()
@@ -590,7 +594,9 @@ def _make_all_shards(state: State, shards: int, reference: dict) -> dict[str, st
     for part in range(passes):
         lists: dict[str, array] = defaultdict(functools.partial(array, "Q"))
         gather = lists.__getitem__
-        chosen = None if passes == 1 else lambda terms, part=part: list(map(part.__eq__, map(pass_of.__getitem__, terms)))
+        chosen = None
+        if passes > 1:
+            chosen = lambda terms, part=part: list(map(part.__eq__, map(pass_of.__getitem__, terms)))  # noqa: E731
         for number, terms, keys in _doc_keys(state, reference, chosen):
             deque(map(array.append, map(gather, terms), keys), maxlen=0)
         by_shard: dict[int, list[str]] = {}
@@ -605,7 +611,9 @@ def _make_all_shards(state: State, shards: int, reference: dict) -> dict[str, st
     return files
 
 
-POSTINGS_PER_PASS = 8_000_000  # held in memory (8 bytes each, 64 MB) while making every shard again
+#: Postings held in memory (8 bytes each: 40 MB) while making every shard again; each pass more reads
+#: every document's terms again (about 0.2 s per 1,000 long notices).
+POSTINGS_PER_PASS = 5_000_000
 
 
 class _TermPlace(dict):
