@@ -91,6 +91,25 @@ def test_the_fast_path_finds_the_same_terms_as_the_tokenizer():
         assert analyzer.fold(text) == "".join(char for char, _, _ in analyzer.normalize(text)), repr(text)
 
 
+def test_the_admin_index_keeps_the_pairs_and_the_single_that_ends_a_run():
+    """kept_terms() is terms() less the single CJK characters that start a pair (what the admin's
+    index keeps, engine.indexed_counts of every term), and counts every term, on anything."""
+    import random
+    from collections import Counter
+
+    from linli.search.engine import indexed_counts
+
+    rng = random.Random(7)
+    alphabet = list("社區活动社区低保醫療abcXYZ123０１２　，。！?é́é️㍿가가🎉_-々〇𠀀 \n")
+    alphabet += [chr(rng.randrange(0x20, 0x3000)) for _ in range(300)]
+    for _ in range(3000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randrange(0, 30)))
+        every = analyzer.terms(text)
+        kept, length = analyzer.kept_terms(text)
+        assert Counter(kept) == +indexed_counts(Counter(every)) and length == len(every), repr(text)
+    assert analyzer.kept_terms("社区活动 WiFi") == (["社区", "区活", "活动", "动", "wifi"], 8)
+
+
 def test_numbers_round_trip():
     for n in (0, 1, 31, 32, 1000, 65535, 2**31):
         assert list(analyzer.decode_numbers(analyzer.encode_number(n))) == [n]
