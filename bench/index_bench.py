@@ -3,7 +3,8 @@
 For each size N and corpus (:mod:`bench.generate`: ``short`` copies the demo's notices, ``long``
 has article-length notices) a home is generated once without photos and without an index (kept
 in the work folder); then a fresh child process removes ``search_index/`` and runs
-:func:`linli.search.engine.rebuild_index`, as the first build of a new home does. Printed: the
+:func:`linli.search.engine.rebuild_index`, as the admin does when it finds no index (a build
+makes it from the term counts its static index has just made, without analysing again). Printed: the
 rebuild's wall and CPU seconds (its writer processes' too), the child's whole run, and the peak memory of its process tree
 (PSS summed over the child and any writer processes, sampled every 20 ms).
 

@@ -91,6 +91,25 @@ def test_the_fast_path_finds_the_same_terms_as_the_tokenizer():
         assert analyzer.fold(text) == "".join(char for char, _, _ in analyzer.normalize(text)), repr(text)
 
 
+def test_the_admin_index_keeps_the_pairs_and_the_single_that_ends_a_run():
+    """kept_terms() is terms() less the single CJK characters that start a pair (what the admin's
+    index keeps, engine.indexed_counts of every term), and counts every term, on anything."""
+    import random
+    from collections import Counter
+
+    from linli.search.engine import indexed_counts
+
+    rng = random.Random(7)
+    alphabet = list("社區活动社区低保醫療abcXYZ123０１２　，。！?é́é️㍿가가🎉_-々〇𠀀 \n")
+    alphabet += [chr(rng.randrange(0x20, 0x3000)) for _ in range(300)]
+    for _ in range(3000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randrange(0, 30)))
+        every = analyzer.terms(text)
+        kept, length = analyzer.kept_terms(text)
+        assert Counter(kept) == +indexed_counts(Counter(every)) and length == len(every), repr(text)
+    assert analyzer.kept_terms("社区活动 WiFi") == (["社区", "区活", "活动", "动", "wifi"], 8)
+
+
 def test_numbers_round_trip():
     for n in (0, 1, 31, 32, 1000, 65535, 2**31):
         assert list(analyzer.decode_numbers(analyzer.encode_number(n))) == [n]
@@ -271,6 +290,29 @@ def test_an_index_kept_item_by_item_equals_one_made_from_nothing(home, now, tmp_
         [{"title": f"补充{i}", "status": "published", "slug": f"x{i}", "body": "长" * 400} for i in range(300)]
     ).execute())  # fmt: skip
     assert grown.manifest["shards"] > shards
+
+
+def test_shards_made_a_range_at_a_time_are_the_same(home, now, monkeypatch):
+    """Made again from the state a range of shards at a time (the postings of a large index are
+    not all held at once), the index has the same files as made in one pass."""
+    from linli.search import static
+
+    rows = [{"title": f"第{i}号通知：{'停水' if i % 3 else '停电'}安排", "status": "published", "slug": f"n{i}",
+             "body": f"幸福里{i}号楼{'居民' * (i % 4 + 1)}请注意，社区 WiFi {i}。"} for i in range(1, 120)]  # fmt: skip
+    m.Notice.insert_many(rows).execute()
+    whole = index_files(build_static_index(now))
+    made = []
+    real = static._make_all_shards
+
+    def counted(state, shards, reference):
+        postings = state.db.execute("SELECT sum(postings) FROM docs").fetchone()[0]
+        made.append(-(-postings // static.POSTINGS_PER_PASS))
+        return real(state, shards, reference)
+
+    monkeypatch.setattr(static, "_make_all_shards", counted)
+    monkeypatch.setattr(static, "POSTINGS_PER_PASS", 300)
+    assert index_files(build_static_index(now)) == whole
+    assert made and made[0] > 3
 
 
 def test_a_damaged_search_state_is_made_again(home, now):

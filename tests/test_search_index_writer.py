@@ -188,3 +188,39 @@ def test_a_writer_that_fails_leaves_the_old_index(own_demo, monkeypatch):
     with pytest.raises(Exception, match="disk full"):
         engine.rebuild_index(own_demo, NOW)
     assert contents(own_demo) == before
+
+
+def test_a_build_indexes_the_terms_its_static_index_counted(own_demo, monkeypatch, caplog):
+    """A first build makes the admin's index from the terms its static search index counted (the
+    analyzer runs once per document per build, for both indexes): no document is made again
+    (neither here nor in the forked writers), and the index is the one made outside a build."""
+    from linli.build import build
+
+    engine.rebuild_index(own_demo, NOW)
+    before, found_before = contents(own_demo), answers(own_demo)
+    shutil.rmtree(own_demo.search_index_dir)  # the build makes it from nothing
+
+    def refused(*args, **kwargs):
+        raise AssertionError("a document made again for the admin's index")
+
+    monkeypatch.setattr(engine, "public_documents", refused)
+    build(own_demo, now=NOW, full=True)
+    assert [r.getMessage() for r in caplog.records if r.levelname == "ERROR"] == []
+    assert len(list(own_demo.search_index_dir.glob("*.seg"))) == 2  # two processes, a segment each
+    assert contents(own_demo) == before
+    assert answers(own_demo) == found_before
+
+
+def test_a_state_of_another_moment_is_not_used_for_the_admin_index(own_demo, monkeypatch):
+    """The static index's terms are used only when its state holds the public set of the
+    moment the admin's index is made for; else documents are made as outside a build."""
+    from linli.build import build
+    from linli.search import static
+
+    build(own_demo, now=NOW, full=True)
+    state = own_demo.root / ".build-cache" / "search.db"
+    stamps = engine._stamps(NOW)
+    assert static.holds_public_set(state, NOW, set(stamps))
+    assert not static.holds_public_set(state, NOW.replace(year=NOW.year + 1), set(stamps))
+    assert not static.holds_public_set(state, NOW, set(stamps) | {"notices:999999"})
+    assert not static.holds_public_set(own_demo.root / "nothing.db", NOW, set(stamps))

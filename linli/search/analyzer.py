@@ -228,13 +228,29 @@ def terms(text: str) -> list[str]:
     """Index terms of ``text``, in order, with repeats: the texts of :func:`tokens`, found by
     translating and matching whole strings when no combining mark makes a character's
     normalisation depend on its neighbours."""
+    return _terms(text, True)[0]
+
+
+def kept_terms(text: str) -> tuple[list[str], int]:
+    """(the terms of :func:`terms` less the single CJK characters that start a pair, how many
+    :func:`terms` are): what an index keeps that finds a single character through the pairs it
+    starts and the single where it ends a run (see :mod:`linli.search.engine`)."""
+    return _terms(text, False)
+
+
+def _terms(text: str, singles: bool) -> tuple[list[str], int]:
     if not text:
-        return []
+        return [], 0
     if _has_marks(text):
-        return [token.text for token in tokens(text)]
+        found = [token.text for token in tokens(text)]
+        if singles:
+            return found, len(found)
+        starts = {i for i, term in enumerate(found[1:]) if len(term) == 2 and _class(term[0]) == CJK}
+        return [term for i, term in enumerate(found) if i not in starts], len(found)
     folded = text.translate(_FOLDED)
     classes = folded.translate(_CLASSES)
     out: list[str] = []
+    dropped = 0
     for match in _RUNS.finditer(classes):
         start, end = match.span()
         if classes[start] == "W":
@@ -243,11 +259,16 @@ def terms(text: str) -> list[str]:
         run = folded[start:end]
         if "M" in match.group():  # marks inside a run of CJK characters are skipped
             run = "".join(char for char, kind in zip(run, match.group()) if kind == "C")
-        each = [""] * (2 * len(run) - 1)  # every character, and between two the pair they make
-        each[0::2] = run
-        each[1::2] = map(operator.add, run, run[1:])
-        out += each
-    return out
+        if singles:
+            each = [""] * (2 * len(run) - 1)  # every character, and between two the pair they make
+            each[0::2] = run
+            each[1::2] = map(operator.add, run, run[1:])
+            out += each
+        else:
+            out += map(operator.add, run, run[1:])
+            out.append(run[-1])
+            dropped += len(run) - 1
+    return out, len(out) + dropped
 
 
 def query_terms(query: str) -> list[str]:

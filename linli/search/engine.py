@@ -17,7 +17,10 @@ every term of the analyzer, the singles left out too (what ranking normalises by
 
 An index made from nothing (:func:`rebuild_index`) is written by :mod:`linli.search.segments`
 (two processes, postings counted in memory); items saved later go through Whoosh's own writer.
-Both hold the same postings for the same documents (tests/test_search_index_writer.py).
+Both hold the same postings for the same documents (tests/test_search_index_writer.py). In a
+build, whose static index has just analysed every public document (:mod:`linli.search.static`
+keeps each one's term counts in its state file), the index made from nothing takes those counts:
+the analyzer runs once per document per build, for both indexes.
 """
 
 from __future__ import annotations
@@ -29,7 +32,9 @@ import threading
 import time
 from collections import Counter
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
+from flask import current_app, has_app_context
 from markupsafe import Markup
 from whoosh import index as whoosh_index
 from whoosh.analysis import Token, Tokenizer
@@ -41,11 +46,11 @@ from linli import db
 from linli import models as m
 from linli.home import Home
 from linli.publicity import EXPIRED, visibility
-from linli.search import analyzer, ranking
+from linli.search import analyzer, ranking, static
 from linli.search.documents import GROUP_OF, MODELS, SearchDoc, document_for, public_documents, types_for
 from linli.search.segments import write_segments
 
-INDEX_NAME = "linli3"  # change when the schema or the analyzer changes: the index is rebuilt
+INDEX_NAME = "linli4"  # change when the schema or the analyzer changes: the index is rebuilt
 FIELDS = ranking.FIELDS
 _lock = threading.Lock()
 
@@ -81,10 +86,14 @@ class LinliText(TEXT):
     :class:`linli.search.segments.CountingWriter` asks for; :meth:`index` is Whoosh's way (an
     item saved in the admin)."""
 
-    def counts(self, value) -> tuple[Counter, int]:
+    def counts(self, value) -> tuple[dict, int]:
         """({term: frequency} of the terms the index keeps, the field's length: every term)."""
-        terms = value if isinstance(value, (list, tuple)) else analyzer.terms(value)
-        return indexed_counts(Counter(terms)), len(terms)
+        if isinstance(value, Counted):
+            return value.counts, value.length
+        if isinstance(value, (list, tuple)):
+            return indexed_counts(Counter(value)), len(value)
+        kept, length = analyzer.kept_terms(value)
+        return Counter(kept), length
 
     def index(self, value, **kwargs):
         counts, length = self.counts(value)
@@ -95,7 +104,15 @@ class LinliText(TEXT):
         return items
 
 
-def indexed_counts(counts: Counter) -> Counter:
+class Counted(NamedTuple):
+    """A text field's value as the analyzer's terms already counted: {term: frequency} of the
+    terms the index keeps, and how many terms the analyzer found in all."""
+
+    counts: dict
+    length: int
+
+
+def indexed_counts(counts: dict) -> dict:
     """The counts of the terms the index keeps, from those of all the analyzer's terms
     (``counts``, changed): every pair of a CJK run comes right after its first character as a
     single, so each pair's count is taken from that single's, and what is left of a single is
@@ -123,7 +140,7 @@ def schema() -> Schema:
     text = LinliTokenizer()
     return Schema(
         key=ID(unique=True, stored=True),
-        prefix=ID(stored=True),
+        prefix=ID,  # (not stored: the key has it)
         # The text is indexed, not stored: hits show the item's current text from the database,
         # and a search touches only these few stored values per match.
         title=LinliText(analyzer=text, phrase=False),
@@ -139,9 +156,11 @@ def _stamp(item) -> str:
 
 
 def _fields(doc: SearchDoc, stamp: str) -> dict:
-    """Whoosh fields of ``doc``: each field's terms (with its aliases), analysed once."""
-    terms = {f: analyzer.terms(doc.indexed(f)) for f in FIELDS}
-    return {"key": doc.key, "prefix": doc.prefix, **terms, "stamp": stamp, "lengths": [len(terms[f]) for f in FIELDS]}
+    """Whoosh fields of ``doc``: each field's terms (with its aliases), analysed once, counted."""
+    kept = {f: analyzer.kept_terms(doc.indexed(f)) for f in FIELDS}
+    counted = {f: Counted(Counter(terms), length) for f, (terms, length) in kept.items()}
+    lengths = [c.length for c in counted.values()]
+    return {"key": doc.key, "prefix": doc.prefix, **counted, "stamp": stamp, "lengths": lengths}
 
 
 OPEN_TRIES = 5  # opening while another process commits or swaps the index in may see a file go
@@ -181,7 +200,15 @@ def rebuild_index(home: Home, at: dt.datetime | None = None) -> int:
         # both write alone.
         alone = multiprocessing.current_process().daemon or threading.current_thread() is not threading.main_thread()
 
+        analysed = _analysed_in_build(at, stamps)
+
         def documents(part):
+            if analysed is not None:  # the terms the build's static index counted
+                for key, counts, lengths in static.analysed_documents(analysed, part):
+                    fields = {name: Counted(indexed_counts(c), n) for name, c, n in zip(FIELDS, counts, lengths)}
+                    prefix = key.partition(":")[0]
+                    yield {"key": key, "prefix": prefix, **fields, "stamp": stamps[key], "lengths": lengths}
+                return
             for doc in public_documents(at, part=part):
                 yield _fields(doc, stamps.get(doc.key, ""))
 
@@ -194,6 +221,16 @@ def rebuild_index(home: Home, at: dt.datetime | None = None) -> int:
         fresh.rename(folder)
         shutil.rmtree(old, ignore_errors=True)
     return count
+
+
+def _analysed_in_build(at: dt.datetime, stamps: dict):
+    """In a build (its app's context), the static index's state file when it holds the public
+    set at ``at`` (the build brought it in line first): its documents' terms are taken from
+    there rather than made and analysed again."""
+    build = current_app.extensions.get("linli_build") if has_app_context() else None
+    if build is None or not static.holds_public_set(build.search_state, at, set(stamps)):
+        return None
+    return build.search_state
 
 
 def _stamps(at: dt.datetime, prefixes=None) -> dict[str, str]:

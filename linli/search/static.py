@@ -32,6 +32,9 @@ build finds the items whose fingerprint changed, patches the shards of their ter
 their display files; everything is made again from the state when the shard count or the
 reference field lengths change (both step with the size of the index, rarely). A build without a
 state file makes the same files from nothing: the output is a function of the public set only.
+Made from nothing, the shards are gathered a range at a time when the postings are many
+(:data:`POSTINGS_PER_PASS`), so memory stays bounded at any size; the documents' term counts in
+the state are also what a build's admin index (:mod:`linli.search.engine`) is made from.
 """
 
 from __future__ import annotations
@@ -42,16 +45,18 @@ import functools
 import hashlib
 import json
 import marshal
+import operator
 import re
 import sqlite3
+import sys
 from array import array
-from collections import Counter
+from collections import Counter, defaultdict, deque
 from dataclasses import dataclass, field
-from itertools import repeat
+from itertools import chain, compress, repeat
 from pathlib import Path
 
 import rjsmin
-from flask import current_app
+from flask import current_app, has_app_context
 
 from linli import db
 from linli.errors import LinliError
@@ -69,7 +74,7 @@ CALLBACK = "__linliSearch"
 DIR = "i/"
 SLOT_BITS = 22  # ids below 4,194,304 per type
 PATCH_AT_MOST = 500  # changed documents an update patches the shards for; more: all shards made again
-FORMAT = "2"  # of the state file; a state of another format (or other code) is made again
+FORMAT = "3"  # of the state file; a state of another format (or other code) is made again
 
 #: Content types in result-type order; a type's documents are numbered from its slot.
 PREFIXES = [prefix for _, _, _, prefixes in GROUPS for prefix in prefixes]
@@ -205,7 +210,7 @@ def analyse(doc) -> tuple[list[str], list[array], list[int]]:
     """(distinct terms, their frequency per field, field lengths) of a document."""
     found = [analyzer.terms(doc.indexed(name)) for name in FIELDS]
     counts = [Counter(terms) for terms in found]
-    terms = sorted(counts[0].keys() | counts[1].keys() | counts[2].keys())
+    terms = list(counts[0].keys() | counts[1].keys() | counts[2].keys())
     try:
         tfs = [array("H", map(c.get, terms, repeat(0))) for c in counts]
     except OverflowError:  # a term more than 65,535 times in one field: counted as that many
@@ -244,7 +249,7 @@ class State:
             """
             CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
             CREATE TABLE IF NOT EXISTS docs (number INTEGER PRIMARY KEY, fingerprint BLOB, expired INTEGER,
-                lengths TEXT, terms BLOB, display TEXT, hash BLOB);
+                lengths TEXT, terms BLOB, display TEXT, hash BLOB, postings INTEGER);
             CREATE TABLE IF NOT EXISTS shards (number INTEGER PRIMARY KEY, postings BLOB, hash BLOB);
             -- every file's hash without reading the rows' large columns (the index's version)
             CREATE INDEX IF NOT EXISTS docs_hash ON docs (number, hash);
@@ -327,6 +332,13 @@ class Postings:
         self.entry = self.shown = None
 
     @classmethod
+    def of_keys(cls, keys: array) -> "Postings":
+        """The postings of rank keys (:func:`rank_key`) in ascending numbers."""
+        words = array("I", keys.tobytes())
+        weights = array("H", map(_FROM_RANK, words[_HIGH]))
+        return cls(words[_LOW], weights, array("Q", sorted(keys)) if len(keys) > MAX_POSTINGS else None)
+
+    @classmethod
     def load(cls, data: tuple) -> "Postings":
         numbers, weights, ranked = array("I"), array("H"), array("Q")
         numbers.frombytes(data[0])
@@ -372,22 +384,27 @@ class Postings:
             self.entry = self.shown = None
         if self.entry is None:
             if len(self.numbers) > MAX_POSTINGS:
-                pairs = sorted((key & 0xFFFFFFFF, 0xFFFF - (key >> 32)) for key in self.ranked[:MAX_POSTINGS])
+                words = array("I", self.ranked[:MAX_POSTINGS].tobytes())
+                numbers, ranks = zip(*sorted(zip(words[_LOW], words[_HIGH])))
+                weights = map(_FROM_RANK, ranks)
             else:
                 self.ranked = array("Q")
-                pairs = zip(self.numbers, self.weights)
-            encode = _encode_number
-            out = [encode(len(self.numbers))]
-            previous = 0
-            for number, weight in pairs:
-                out.append(encode(number - previous))
-                out.append(encode(weight))
-                previous = number
-            self.entry = "".join(out)
+                numbers, weights = self.numbers, self.weights
+            values = [0] * (2 * len(numbers))  # (number minus the previous one, weight) of each
+            values[0::2] = map(operator.sub, numbers, chain((0,), numbers))
+            values[1::2] = weights
+            self.entry = _encode_number(len(self.numbers)) + "".join(map(_encode_number, values))
         return self.entry
 
 
 _encode_number = functools.lru_cache(maxsize=65536)(analyzer.encode_number)  # the same few numbers recur
+
+
+# The low and high halves of an array("Q") read as an array("I").
+_LOW, _HIGH = (slice(0, None, 2), slice(1, None, 2))
+if sys.byteorder == "big":
+    _LOW, _HIGH = _HIGH, _LOW
+_FROM_RANK = (0xFFFF).__sub__  # the weight of a rank key's high half
 
 
 def rank_key(number: int, weight: int) -> int:
@@ -424,6 +441,7 @@ def update(state: State, at: dt.datetime, row_hashes: dict | None = None, writte
     removed = sorted(set(known) - set(current))
     state.set_meta("log", written.token if written is not None else None)
     if not changed and not removed and state.meta("layout") is not None:
+        state.set_meta("at", at.isoformat())
         return {}
     files: dict[str, str] = {}
     old_terms: dict[str, list[int]] = {}  # term → the changed or removed documents that had it
@@ -434,12 +452,14 @@ def update(state: State, at: dt.datetime, row_hashes: dict | None = None, writte
             old_terms.setdefault(term, []).append(number)
         totals = [t - length for t, length in zip(totals, json.loads(lengths))]
     state.db.execute("BEGIN")  # all or nothing: a killed build leaves the state as it was
+    store = _rendered_store()
     state.db.executemany("DELETE FROM docs WHERE number = ?", [(n,) for n in removed])
     for prefix in PREFIXES:  # the documents of changed items, a batch of rows at a time
         model = MODELS[prefix]
         ids = [current[n][2] for n in changed if current[n][1] == prefix]
         related = related_text(model, ids)
         for batch in db.batches(ids):
+            rows = []
             for item in model.select().where(model.id.in_(batch)):
                 number = doc_number(prefix, item.id)
                 doc = document(item, expired=current[number][3], related=related.get(item.id))
@@ -447,11 +467,12 @@ def update(state: State, at: dt.datetime, row_hashes: dict | None = None, writte
                 totals = [t + length for t, length in zip(totals, lengths)]
                 display = _js(f"d{number:x}", display_data(doc))
                 files[f"{DIR}d/{number:x}.js"] = display
-                state.db.execute(
-                    "INSERT OR REPLACE INTO docs VALUES (?, ?, ?, ?, ?, ?, ?)",
-                    (number, current[number][0], int(doc.expired), json.dumps(lengths),
-                     marshal.dumps((terms, [t.tobytes() for t in tfs])), display, digest(display)),
-                )  # fmt: skip
+                terms_blob = marshal.dumps((terms, [t.tobytes() for t in tfs]))
+                rows.append((number, current[number][0], int(doc.expired), json.dumps(lengths), terms_blob, display,
+                             digest(display), len(terms)))  # fmt: skip
+            state.db.executemany("INSERT OR REPLACE INTO docs VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows)
+            if store is not None:  # the bodies rendered for these documents: to the build's store, not held
+                store.flush()
     count = state.db.execute("SELECT count(*) FROM docs").fetchone()[0]
     reference = reference_lengths({name: total / count if count else 0 for name, total in zip(FIELDS, totals)})
     layout = json.dumps([shard_count(count), reference], sort_keys=True)
@@ -462,12 +483,57 @@ def update(state: State, at: dt.datetime, row_hashes: dict | None = None, writte
     else:
         shards = shard_count(count)
         files.update(_patch_shards(state, old_terms, changed, reference, shards))
+    state.set_meta("at", at.isoformat())  # the moment whose public set the documents are
     state.db.execute("COMMIT")
     return files
 
 
-def _doc_postings(state: State, reference: dict, numbers=None):
-    """(number, terms, weights) of the documents in ``numbers`` (all, ascending, when None)."""
+def holds_public_set(path: Path | str, at: dt.datetime, keys: set[str]) -> bool:
+    """Whether the state file at ``path`` is this code's, brought in line with the public set at
+    ``at``, whose documents' keys ("type:id") are ``keys``: then :func:`analysed_documents`
+    gives the admin's index made in the same build the terms this index counted."""
+    try:
+        connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        try:
+            meta = dict(connection.execute("SELECT key, value FROM meta WHERE key IN ('format', 'at')"))
+            if meta.get("format") != _code_fingerprint() or meta.get("at") != at.isoformat():
+                return False
+            numbers = [row[0] for row in connection.execute("SELECT number FROM docs")]
+        finally:
+            connection.close()
+    except sqlite3.Error:
+        return False
+    return {_key(number) for number in numbers} == keys
+
+
+def _key(number: int) -> str:
+    return f"{PREFIXES[len(PREFIXES) - 1 - (number >> SLOT_BITS)]}:{number & ((1 << SLOT_BITS) - 1)}"
+
+
+def analysed_documents(path: Path | str, part: tuple[int, int] = (0, 1)):
+    """The analyzer's terms as this index counted them (one tokenizer, run once per build):
+    ("type:id", {term: frequency} per field of :data:`~linli.search.ranking.FIELDS`, field
+    lengths) of each document of the state file at ``path``, every n-th of ``part`` (k, n)."""
+    share, parts = part
+    connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        for number, lengths, blob in connection.execute(
+            "SELECT number, lengths, terms FROM docs WHERE number % ? = ? ORDER BY number", (parts, share)
+        ):
+            terms, tf_bytes = marshal.loads(blob)
+            per_field = []
+            for data in tf_bytes:
+                tf = array("H")
+                tf.frombytes(data)
+                per_field.append(dict(compress(zip(terms, tf), tf)))
+            yield _key(number), per_field, json.loads(lengths)
+    finally:
+        connection.close()
+
+
+def _doc_rows(state: State, numbers=None):
+    """(number, expired, field lengths, terms, their frequency per field) of the documents in
+    ``numbers`` (all when None), numbers ascending."""
     if numbers is None:
         rows = state.db.execute("SELECT number, expired, lengths, terms FROM docs ORDER BY number")
     else:
@@ -483,30 +549,90 @@ def _doc_postings(state: State, reference: dict, numbers=None):
             tf = array("H")
             tf.frombytes(data)
             tfs.append(tf)
-        yield number, terms, weights(tfs, json.loads(lengths), reference, bool(expired))
+        yield number, bool(expired), json.loads(lengths), terms, tfs
+
+
+def _doc_postings(state: State, reference: dict, numbers=None):
+    """(number, terms, weights) of the documents in ``numbers`` (all, ascending, when None)."""
+    for number, expired, lengths, terms, tfs in _doc_rows(state, numbers):
+        yield number, terms, weights(tfs, lengths, reference, expired)
+
+
+def _rendered_store():
+    """In a build, its store of rendered Markdown (:class:`linli.markup.RenderedStore`): the
+    bodies this index renders are handed to it a batch at a time (the page workers find them
+    there, and this process does not hold them all until the end)."""
+    if not has_app_context():
+        return None
+    build = current_app.extensions.get("linli_build")
+    return build.rendered if build is not None else None
+
+
+def _doc_keys(state: State, reference: dict, chosen=None):
+    """(number, terms, their rank keys) of every document, numbers ascending; only the terms
+    ``chosen(terms)`` says (a list of booleans), when given."""
+    for number, expired, lengths, terms, tfs in _doc_rows(state):
+        if chosen is not None:
+            wanted = chosen(terms)
+            terms = list(compress(terms, wanted))
+            tfs = [array("H", compress(tf, wanted)) for tf in tfs]
+        found = weights(tfs, lengths, reference, expired)
+        table = {weight: rank_key(number, weight) for weight in set(found)}
+        yield number, terms, map(table.__getitem__, found)
 
 
 def _make_all_shards(state: State, shards: int, reference: dict) -> dict[str, str]:
-    """Every shard again from the documents in the state; path → text."""
-    lists: dict[str, tuple[array, array]] = {}
-    for number, terms, found in _doc_postings(state, reference):
-        for term, weight in zip(terms, found):
-            pair = lists.get(term)
-            if pair is None:
-                pair = lists[term] = (array("I"), array("H"))
-            pair[0].append(number)
-            pair[1].append(weight)
-    by_shard: dict[int, list[str]] = {}
-    for term in lists:
-        by_shard.setdefault(analyzer.term_hash(term) % shards, []).append(term)
+    """Every shard again from the documents in the state; path → text. The postings are
+    gathered a range of shards at a time (:data:`POSTINGS_PER_PASS` at most in memory), each
+    document's added at C speed as rank keys (see :func:`rank_key`) in ascending numbers."""
+    total = state.db.execute("SELECT coalesce(sum(postings), 0) FROM docs").fetchone()[0]
+    passes = min(shards, max(1, -(-total // POSTINGS_PER_PASS)))
+    per_pass = -(-shards // passes)
+    pass_of = _TermPlace(shards, per_pass)
     state.db.execute("DELETE FROM shards")
     files = {}
-    for number in sorted(by_shard):  # one shard at a time, its lists freed as it is written
-        postings = {term: Postings(*lists.pop(term)).dump() for term in by_shard.pop(number)}
-        text = shard_text(number, postings)
-        files[f"{DIR}s/{number:x}.js"] = text
-        state.db.execute("INSERT INTO shards VALUES (?, ?, ?)", (number, marshal.dumps(postings), digest(text)))
+    for part in range(passes):
+        lists: dict[str, array] = defaultdict(functools.partial(array, "Q"))
+        gather = lists.__getitem__
+        chosen = None
+        if passes > 1:
+            chosen = lambda terms, part=part: list(map(part.__eq__, map(pass_of.__getitem__, terms)))  # noqa: E731
+        for number, terms, keys in _doc_keys(state, reference, chosen):
+            deque(map(array.append, map(gather, terms), keys), maxlen=0)
+        by_shard: dict[int, list[str]] = {}
+        for term in lists:
+            by_shard.setdefault(pass_of.shard(term), []).append(term)
+        for number in sorted(by_shard):  # one shard at a time, its lists freed as it is written
+            postings = {term: Postings.of_keys(lists.pop(term)).dump() for term in by_shard.pop(number)}
+            text = shard_text(number, postings)
+            files[f"{DIR}s/{number:x}.js"] = text
+            state.db.execute("INSERT INTO shards VALUES (?, ?, ?)", (number, marshal.dumps(postings), digest(text)))
+        del lists
     return files
+
+
+#: Postings held in memory (8 bytes each: 40 MB) while making every shard again; each pass more reads
+#: every document's terms again (about 0.2 s per 1,000 long notices).
+POSTINGS_PER_PASS = 5_000_000
+
+
+class _TermPlace(dict):
+    """term → the pass of :func:`_make_all_shards` that gathers its shard, remembered."""
+
+    def __init__(self, shards: int, per_pass: int):
+        super().__init__()
+        self.shards, self.per_pass = shards, per_pass
+        self.shards_of: dict[str, int] = {}
+
+    def shard(self, term: str) -> int:
+        found = self.shards_of.get(term)
+        if found is None:
+            found = self.shards_of[term] = analyzer.term_hash(term) % self.shards
+        return found
+
+    def __missing__(self, term: str) -> int:
+        found = self[term] = self.shard(term) // self.per_pass
+        return found
 
 
 def _patch_shards(state: State, old_terms: dict[str, list[int]], changed: list[int], reference: dict,
