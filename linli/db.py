@@ -63,7 +63,8 @@ def _open(url: str) -> peewee.Database:
         path = Path(url.removeprefix("sqlite:///"))
         path.parent.mkdir(parents=True, exist_ok=True)
         return peewee.SqliteDatabase(str(path), pragmas=SQLITE_PRAGMAS)
-    from playhouse.db_url import connect as connect_url  # (imported here: SQLite homes do not need it)
+    # (imported here: SQLite homes do not need it)
+    from playhouse.db_url import connect as connect_url
 
     try:
         return connect_url(url)

@@ -38,7 +38,8 @@ def event(slug: str) -> Response:
 
 
 def _calendar(events: list, name: str) -> Response:
-    from icalendar import Calendar  # (imported here: a build that writes no calendar file is spared it)
+    # (imported here: a build that writes no calendar file is spared it)
+    from icalendar import Calendar
     from icalendar import Event as CalendarEvent
 
     site = m.SiteSettings.get_current()

@@ -359,7 +359,8 @@ def _separate_database(url: str) -> peewee.Database:
     """A second connection to the home's database, not bound to the models."""
     if url.startswith("sqlite:///"):
         return peewee.SqliteDatabase(url.removeprefix("sqlite:///"), pragmas=SQLITE_PRAGMAS)
-    from playhouse.db_url import connect as connect_url  # (imported here: SQLite homes do not need it)
+    # (imported here: SQLite homes do not need it)
+    from playhouse.db_url import connect as connect_url
 
     return connect_url(url)
 
