@@ -30,7 +30,7 @@ from admin.spreadsheet import register_spreadsheet_view
 from admin.status import register_status_view
 from admin.views import register_views
 from admin import word_import
-from linli import db, limits
+from linli import accounts, db, limits
 from linli import models as m
 from linli.home import Home
 from linli.public import ROOT_FILE_RULE, send_theme_file
@@ -97,6 +97,7 @@ def create_admin_app(home: Home, **config) -> Flask:
     app.jinja_env.globals.update(_gettext=gettext, _ngettext=ngettext, html_lang=html_lang, admin_title=admin_title)
     app.jinja_env.filters.update(word=word, requester=requester)
     auth.login_manager.init_app(app)
+    accounts.prepare_login()
     app.register_blueprint(auth.blueprint)
     app.register_blueprint(health.blueprint)
     database = db.connect(home.database_url, home.settings["timezone"])

@@ -18,8 +18,9 @@ from pathlib import Path
 
 import click
 
-from linli import audit, db, limits, models, revisions, runs
-from linli.accounts import add_user, check_new_account, set_password
+# Only what every command needs is imported here; each command imports the rest of Linli it
+# uses, so that ``linli build`` does not pay for the admin's accounts (tests/test_cli_imports.py).
+from linli import db, models, runs
 from linli.errors import LinliError
 from linli.home import Home
 
@@ -83,6 +84,8 @@ def open_home(path: Path) -> Home:
 @click.pass_obj
 def init(root: Path, name: str, admin_name: str, password: str) -> None:
     """新建一个站点目录，并创建第一个管理员账号。"""
+    from linli.accounts import add_user, check_new_account
+
     if (root / "linli.toml").exists():
         raise LinliError(f"{root} 已经是一个 Linli 站点目录，未做任何改动。")
     check_new_account(admin_name, password)
@@ -102,6 +105,7 @@ def init(root: Path, name: str, admin_name: str, password: str) -> None:
 @click.pass_obj
 def demo(root: Path, no_build: bool) -> None:
     """生成一个演示社区（示例通知、办事指南、活动照片等）并生成网站。"""
+    from linli.accounts import add_user
     from linli.demo import fill_demo
 
     marker = root / "content" / DEMO_MARKER
@@ -400,7 +404,7 @@ def _import_xlsx(root: Path, source: Path, yes: bool) -> None:
 
 def import_word(home: Home, source: Path) -> None:
     """``linli import FILE.docx``: a draft notice with the document's title and body."""
-    from linli import word
+    from linli import audit, limits, revisions, word
 
     if not source.is_file():
         raise LinliError(f"找不到要导入的 Word 文档：{source}")
@@ -429,6 +433,9 @@ def user() -> None:
 @click.pass_obj
 def user_add(root: Path, username: str, role: str, display_name: str, password: str) -> None:
     """添加一个账号。"""
+    from linli import audit
+    from linli.accounts import add_user
+
     open_home(root)
     with db.immediate_transaction():
         add_user(username, password, role=role, display_name=display_name)
@@ -442,6 +449,9 @@ def user_add(root: Path, username: str, role: str, display_name: str, password: 
 @click.pass_obj
 def user_passwd(root: Path, username: str, password: str) -> None:
     """重设密码（同时解除登录锁定，并让该账号所有已登录的会话失效）。"""
+    from linli import audit
+    from linli.accounts import set_password
+
     open_home(root)
     account = models.User.get_or_none(models.User.username == username)
     if account is None:

@@ -7,7 +7,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import peewee
-from playhouse.db_url import connect as connect_url
 
 from linli.errors import LinliError
 
@@ -64,6 +63,9 @@ def _open(url: str) -> peewee.Database:
         path = Path(url.removeprefix("sqlite:///"))
         path.parent.mkdir(parents=True, exist_ok=True)
         return peewee.SqliteDatabase(str(path), pragmas=SQLITE_PRAGMAS)
+    # (imported here: SQLite homes do not need it)
+    from playhouse.db_url import connect as connect_url
+
     try:
         return connect_url(url)
     except Exception as exc:  # peewee raises plain errors for unknown schemes

@@ -10,8 +10,6 @@ from __future__ import annotations
 import datetime as dt
 
 from flask import Blueprint, Response, abort, url_for
-from icalendar import Calendar
-from icalendar import Event as CalendarEvent
 
 from linli import clock, markup
 from linli import models as m
@@ -40,6 +38,10 @@ def event(slug: str) -> Response:
 
 
 def _calendar(events: list, name: str) -> Response:
+    # (imported here: a build that writes no calendar file is spared it)
+    from icalendar import Calendar
+    from icalendar import Event as CalendarEvent
+
     site = m.SiteSettings.get_current()
     calendar = Calendar()
     calendar.add("prodid", "-//Linli//Community site//ZH")

@@ -553,26 +553,33 @@ def media_named(model) -> frozenset[str]:
     """The media paths (stored or not) that the public items of type ``model`` and their child
     rows name: a function of the rows of the type's table and its children's table, and of
     where the moment lies against their dates."""
-    now = moment()
-    paths: set[str] = set()
+    return frozenset().union(*media_named_by_item(model).values())
+
+
+def media_named_by_item(model, ids=None) -> dict[int, frozenset[str]]:
+    """id → the media paths that the public item of type ``model`` and its child rows name, for
+    the items that name any; ``ids``: of those items only (a build that knows which rows of the
+    type's table changed, and that its children's table did not, reads only those)."""
     kind = model.kind
-    public_now = public_condition(model, now, include=include_for(model))
+    condition = public_condition(model, moment(), include=include_for(model))
+    if ids is not None:
+        condition &= model.id.in_(list(ids))
+    named: dict[int, set[str]] = {}
     children = kind.children
     if children is not None and children.media:
-        public_ids = model.select(model.id).where(public_now)
         files = [children.model._meta.fields[name] for name in children.media]
-        for row in child_rows(children, public_ids, *files).tuples():
-            paths.update(row)
+        for parent, *row in child_rows(children, model.select(model.id).where(condition), children.link, *files).tuples():
+            named.setdefault(parent, set()).update(path for path in row if path)
     if kind.media:
-        for row in model.select(*(model._meta.fields[name] for name in kind.media)).where(public_now).tuples():
-            paths.update(row)
+        for id_, *row in model.select(model.id, *(model._meta.fields[name] for name in kind.media)).where(condition).tuples():
+            named.setdefault(id_, set()).update(path for path in row if path)
     texts = [model._meta.fields[name] for name in kind.markdown]
     if texts:  # only the texts that link to media (a quick filter in SQL)
         linking = functools.reduce(operator.or_, [text.contains("/media/") for text in texts])
-        for row in model.select(*texts).where(public_now & linking).tuples():
+        for id_, *row in model.select(model.id, *texts).where(condition & linking).tuples():
             for text in row:
-                paths.update(MEDIA_LINK.findall(text or ""))
-    return frozenset(paths)
+                named.setdefault(id_, set()).update(MEDIA_LINK.findall(text or ""))
+    return {id_: frozenset(paths) for id_, paths in named.items() if paths}
 
 
 MEDIA_LINK = re.compile(r"/media/([\w./-]+)")

@@ -26,7 +26,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import peewee
-from playhouse.db_url import connect as connect_url
 
 from linli import audit
 from linli import models as m
@@ -360,6 +359,9 @@ def _separate_database(url: str) -> peewee.Database:
     """A second connection to the home's database, not bound to the models."""
     if url.startswith("sqlite:///"):
         return peewee.SqliteDatabase(url.removeprefix("sqlite:///"), pragmas=SQLITE_PRAGMAS)
+    # (imported here: SQLite homes do not need it)
+    from playhouse.db_url import connect as connect_url
+
     return connect_url(url)
 
 

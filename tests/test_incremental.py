@@ -417,13 +417,19 @@ def test_a_query_compiled_once_per_build_reads_and_records_as_compiled_each_time
 
 
 def test_media_named_by_unchanged_types_are_the_last_builds(demo, tmp_path, monkeypatch):
-    """A rebuild reads again the media named by the types whose tables changed; the others'
-    are the last build's. Whether a named file is stored is looked at by every build."""
+    """A rebuild reads again the media named by the types whose tables changed, and when only a
+    type's own table changed (not its children's), by the rows that changed; the others' are
+    the last build's. Whether a named file is stored is looked at by every build."""
     from linli.build import outputs
 
     read = []
-    real = outputs.media_named
-    monkeypatch.setattr(outputs, "media_named", lambda model: read.append(model.__name__) or real(model))
+    real = outputs.media_named_by_item
+
+    def media_named_by_item(model, ids=None):
+        read.append((model.__name__, "all" if ids is None else sorted(ids)))
+        return real(model, ids)
+
+    monkeypatch.setattr(outputs, "media_named_by_item", media_named_by_item)
     (demo.media_dir / "files").mkdir(parents=True, exist_ok=True)
     (demo.media_dir / "files" / "plan.pdf").write_bytes(b"%PDF-1.4 plan")
     linking, later = list(public(m.Notice, NOW).order_by(m.Notice.id).limit(2))
@@ -432,7 +438,7 @@ def test_media_named_by_unchanged_types_are_the_last_builds(demo, tmp_path, monk
     later.body += "\n\n[稍后上传](/media/files/later.pdf)"
     later.save()
     result = build(demo, now=NOW)
-    assert not result.full and read == ["Notice"]
+    assert not result.full and read == [("Notice", sorted([linking.id, later.id]))]
     assert (demo.site_dir / "media" / "files" / "plan.pdf").is_file()
     assert not (demo.site_dir / "media" / "files" / "later.pdf").exists()
     assert_same_as_clean(demo, tmp_path, NOW)
@@ -448,6 +454,13 @@ def test_media_named_by_unchanged_types_are_the_last_builds(demo, tmp_path, monk
     linking.save()
     read.clear()
     result = build(demo, now=NOW)
-    assert not result.full and read == ["Notice"]
+    assert not result.full and read == [("Notice", [linking.id])]
     assert not (demo.site_dir / "media" / "files" / "plan.pdf").exists()
+    assert_same_as_clean(demo, tmp_path, NOW)
+
+    m.Notice.delete_by_id(later.id)  # a row deleted: what it named goes with it
+    read.clear()
+    result = build(demo, now=NOW)
+    assert not result.full and read == [("Notice", [later.id])]
+    assert not (demo.site_dir / "media" / "files" / "later.pdf").exists()
     assert_same_as_clean(demo, tmp_path, NOW)

@@ -14,10 +14,10 @@ import os
 import shutil
 from pathlib import Path
 
-from linli import deps, registry
+from linli import db, deps, registry
 from linli.build.context import CACHE_DIR, BuildContext, Manifest
 from linli.headers import HEADERS_FILE, headers_file
-from linli.public import ROOT_FILES, TYPES, media_named, public_media_paths
+from linli.public import ROOT_FILES, TYPES, media_named_by_item, public_media_paths
 from linli.search import sync_index
 from linli.search.static import static_index
 
@@ -61,7 +61,7 @@ def stage_other_files(context: BuildContext, last: Manifest | None, search_chang
                         staged.append(target)
     with app.test_request_context():
         kept = last.media if same_theme and last is not None and scan is not None else None
-        media = sorted(public_media_paths(_media_named(context, scan, kept)))
+        media = sorted(public_media_paths(_media_named(context, scan, kept, last.scan if kept is not None else None)))
     for rel in media:  # stored by content hash: a name never changes its bytes
         target = f"media/{rel}"
         files[target] = b"media"
@@ -86,11 +86,13 @@ def stage_other_files(context: BuildContext, last: Manifest | None, search_chang
     return files, staged
 
 
-def _media_named(context: BuildContext, scan: deps.Scan | None, kept: dict | None) -> dict:
+def _media_named(context: BuildContext, scan: deps.Scan | None, kept: dict | None, last_scan: deps.Scan | None) -> dict:
     """prefix → the media paths the public items of each type name (:func:`media_named`): the
-    last build's (``kept``: prefix → (its tables' fingerprints, paths)) for a type whose
-    table and children's table have the same fingerprints in the ``scan``, else read again.
-    What this build used is left in ``context.media``, for its manifest."""
+    last build's (``kept``: prefix → (its tables' fingerprints, paths, id → paths of each item))
+    for a type whose table and children's table have the same fingerprints in the ``scan``; when
+    only the type's table changed, the last build's with the items whose rows changed since
+    ``last_scan`` read again; else all read again. What this build used is left in
+    ``context.media``, for its manifest."""
     named = {}
     for prefix, model in TYPES.items():
         children = model.kind.children
@@ -99,10 +101,19 @@ def _media_named(context: BuildContext, scan: deps.Scan | None, kept: dict | Non
         before = (kept or {}).get(prefix)
         if before is not None and None not in key and before[0] == key:
             named[prefix] = before
+            continue
+        if before is not None and len(before) == 3 and None not in key and before[0][1:] == key[1:]:
+            table = model._meta.table_name
+            old, new = last_scan.by_id.get(table, {}), scan.by_id.get(table, {})
+            changed = {id_ for id_ in old.keys() | new.keys() if old.get(id_) != new.get(id_)}
+            by_item = {id_: paths for id_, paths in before[2].items() if id_ not in changed}
+            for ids in db.batches(changed):
+                by_item.update(media_named_by_item(model, ids))
         else:
-            named[prefix] = (key, media_named(model))
+            by_item = media_named_by_item(model)
+        named[prefix] = (key, frozenset().union(*by_item.values()), by_item)
     context.media = {prefix: found for prefix, found in named.items() if None not in found[0]}
-    return {prefix: paths for prefix, (_, paths) in named.items()}
+    return {prefix: found[1] for prefix, found in named.items()}
 
 
 def _write(target: Path, data: bytes) -> None:
