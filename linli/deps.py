@@ -261,28 +261,40 @@ def _compiled(query, shape) -> tuple[str, list]:
     return compiled[shape]
 
 
-def ordered_list(query, shape=None, deferred: tuple = ()) -> tuple[list, tuple | None, list]:
-    """(items, query key, fingerprint of each row) of ``query``, read once per build process
-    (the fingerprints, not the raw rows, are kept: a build process holds many such lists).
-    ``shape``: see :func:`ordered_slice`; ``deferred``: see :func:`_deferring`."""
-
-    def compute():
-        with captured() as got:
-            items = _defer(list(query), deferred)
-        if not got:
-            return items, None, []
-        now = current().now
-        now_text = now_as_text(now)
-        return items, got[0][0], [row_hash(row, now, now_text) for row in got[0][1]]
-
-    if not building():
-        return list(query), None, []
+def ordered_list(query, shape=None, deferred: tuple = ()) -> tuple[ListRows, tuple | None, list]:
+    """(its rows, query key, fingerprint of each row) of ``query`` (in a build), read once per
+    build process: a build process holds many such lists, as raw rows (items are made a slice
+    at a time, see :class:`ListRows`). ``shape``: see :func:`ordered_slice`; ``deferred``:
+    see :func:`_deferring`."""
     sql, params = _compiled(query, shape)
     cache = current_app.extensions.setdefault("linli_lists", {})
     key = (sql, tuple(map(repr, params)))
     if key not in cache:
-        cache[key] = compute()
+        with captured() as got:
+            cursor = query.model._meta.database.execute_sql(sql, params)
+            rows = cursor.fetchall()
+        now = current().now
+        now_text = now_as_text(now)
+        cache[key] = (ListRows(query, cursor.description, rows, deferred), got[0][0] if got else None,
+                      [row_hash(row, now, now_text) for row in rows] if got else [])  # fmt: skip
     return cache[key]
+
+
+class ListRows:
+    """The raw rows of a list read whole; :meth:`items` makes the model instances of a slice
+    (an instance with its field dict costs several times its row)."""
+
+    __slots__ = ("query", "description", "rows", "deferred")
+
+    def __init__(self, query, description, rows: list, deferred: tuple):
+        self.query, self.description, self.rows, self.deferred = query, description, rows, deferred
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def items(self, start: int, stop: int) -> list:
+        cursor = _Rows(self.description, self.rows[start:stop])
+        return _defer(list(self.query._get_cursor_wrapper(cursor)), self.deferred)
 
 
 def ordered_slice(query, start: int, stop: int, shape=None) -> tuple[list, int]:
@@ -300,9 +312,9 @@ def ordered_slice(query, start: int, stop: int, shape=None) -> tuple[list, int]:
     asked = current_app.extensions.setdefault("linli_slices", {})
     asked[key] = asked.get(key, 0) + 1
     if key in lists or asked[key] > ONE_BY_ONE:
-        items, query_key, hashes = ordered_list(query, shape, deferred)
+        rows, query_key, hashes = ordered_list(query, shape, deferred)
         record_slice(query_key, hashes, start, stop)
-        return items[start:stop], len(items)
+        return rows.items(start, stop), len(rows)
     recorder = current()
     with captured():
         total = query.count()
