@@ -73,7 +73,11 @@ def row_hash(row: tuple, now: dt.datetime, now_text: str) -> bytes:
     relations = "".join([_relation(value, now, now_text) for value in dated])
     # pickle is a few times faster than repr and as exact: rows from the database never share
     # an object between two values other than singletons (None, "", one-character strings).
-    return hashlib.blake2b(pickle.dumps(row, 4) + relations.encode(), digest_size=12).digest()
+    # Texts not in ASCII are encoded first: pickling such a str keeps its UTF-8 form inside it
+    # for as long as it lives (CPython caches it there), and a build holds many rows' texts.
+    encoded = tuple([value.encode("utf-8", "surrogatepass") if value.__class__ is str and not value.isascii() else value
+                     for value in row])  # fmt: skip
+    return hashlib.blake2b(pickle.dumps(encoded, 4) + relations.encode(), digest_size=12).digest()
 
 
 def rows_hash(rows, now: dt.datetime) -> bytes:
@@ -257,28 +261,40 @@ def _compiled(query, shape) -> tuple[str, list]:
     return compiled[shape]
 
 
-def ordered_list(query, shape=None) -> tuple[list, tuple | None, list]:
-    """(items, query key, fingerprint of each row) of ``query``, read once per build process
-    (the fingerprints, not the raw rows, are kept: a build process holds many such lists).
-    ``shape``: see :func:`ordered_slice`."""
-
-    def compute():
-        with captured() as got:
-            items = list(query)
-        if not got:
-            return items, None, []
-        now = current().now
-        now_text = now_as_text(now)
-        return items, got[0][0], [row_hash(row, now, now_text) for row in got[0][1]]
-
-    if not building():
-        return list(query), None, []
+def ordered_list(query, shape=None, deferred: tuple = ()) -> tuple[ListRows, tuple | None, list]:
+    """(its rows, query key, fingerprint of each row) of ``query`` (in a build), read once per
+    build process: a build process holds many such lists, as raw rows (items are made a slice
+    at a time, see :class:`ListRows`). ``shape``: see :func:`ordered_slice`; ``deferred``:
+    see :func:`_deferring`."""
     sql, params = _compiled(query, shape)
     cache = current_app.extensions.setdefault("linli_lists", {})
     key = (sql, tuple(map(repr, params)))
     if key not in cache:
-        cache[key] = compute()
+        with captured() as got:
+            cursor = query.model._meta.database.execute_sql(sql, params)
+            rows = cursor.fetchall()
+        now = current().now
+        now_text = now_as_text(now)
+        cache[key] = (ListRows(query, cursor.description, rows, deferred), got[0][0] if got else None,
+                      [row_hash(row, now, now_text) for row in rows] if got else [])  # fmt: skip
     return cache[key]
+
+
+class ListRows:
+    """The raw rows of a list read whole; :meth:`items` makes the model instances of a slice
+    (an instance with its field dict costs several times its row)."""
+
+    __slots__ = ("query", "description", "rows", "deferred")
+
+    def __init__(self, query, description, rows: list, deferred: tuple):
+        self.query, self.description, self.rows, self.deferred = query, description, rows, deferred
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def items(self, start: int, stop: int) -> list:
+        cursor = _Rows(self.description, self.rows[start:stop])
+        return _defer(list(self.query._get_cursor_wrapper(cursor)), self.deferred)
 
 
 def ordered_slice(query, start: int, stop: int, shape=None) -> tuple[list, int]:
@@ -289,22 +305,62 @@ def ordered_slice(query, start: int, stop: int, shape=None) -> tuple[list, int]:
     list, is compiled once per build process rather than for every page of the list."""
     if not building():
         return list(query.limit(stop - start).offset(start)), query.count()
+    query, deferred = _deferring(query)
     sql, params = _compiled(query, shape)
     key = (sql, tuple(map(repr, params)))
     lists = current_app.extensions.setdefault("linli_lists", {})
     asked = current_app.extensions.setdefault("linli_slices", {})
     asked[key] = asked.get(key, 0) + 1
     if key in lists or asked[key] > ONE_BY_ONE:
-        items, query_key, hashes = ordered_list(query, shape)
+        rows, query_key, hashes = ordered_list(query, shape, deferred)
         record_slice(query_key, hashes, start, stop)
-        return items[start:stop], len(items)
+        return rows.items(start, stop), len(rows)
     recorder = current()
     with captured():
         total = query.count()
         items, rows = _read_slice(query, start, stop) if start < total else ([], [])
+        items = _defer(items, deferred)
     recorder.add(("slice", ("q", sql, _key_params(params, recorder.now)), start, stop),
                  rows_hash([(total,), *rows], recorder.now))  # fmt: skip
     return items, total
+
+
+def _deferring(query) -> tuple[pw.ModelSelect, tuple]:
+    """``query`` (whole rows of one content type) without its Markdown texts, which lists do not
+    show and which would make each build process hold every body once per list it is in; and
+    the names of the fields left out (see :class:`_Deferred`). Other queries as they are."""
+    model = getattr(query, "model", None)
+    kind = getattr(model, "kind", None)
+    names = tuple(name for name in getattr(kind, "markdown", ()) if isinstance(model._meta.fields.get(name), pw.TextField))
+    if not names or "slug" not in model._meta.fields:
+        return query, ()
+    whole, _ = model.select().sql()
+    if not query.sql()[0].startswith(whole + " "):
+        return query, ()
+    return query.select(*[f for f in model._meta.sorted_fields if f.name not in names]), names
+
+
+def _defer(items: list, names: tuple) -> list:
+    for item in items if names else ():
+        item.__data__ = _Deferred(item.__data__)
+        item.__data__.names = names
+        item.__data__.model = type(item)
+    return items
+
+
+class _Deferred(dict):
+    """The values of an item of a list read without its Markdown texts (``names``): one of them
+    asked for (a home's template that shows bodies in a list) is read then with the item's row,
+    which the page then depends on (:func:`row_by_slug`); it is not kept (the list serves pages
+    that have not recorded that row)."""
+
+    __slots__ = ("names", "model")
+
+    def __missing__(self, name):
+        if name not in self.names:
+            raise KeyError(name)
+        row = row_by_slug(self.model, self["slug"])
+        return getattr(row, name) if row is not None else None
 
 
 def _read_slice(query, start: int, stop: int) -> tuple[list, list]:
@@ -483,7 +539,8 @@ def _now_text(now: dt.datetime) -> str:
 class Scan:
     """Fingerprints of every table at a moment: per table, and per row (table → id → (slug or
     None, fingerprint)). Not saved: ``rows`` (raw row → fingerprint, of the rows this build
-    read), ``selects`` (table → (its SELECT, the SELECT of its ids)), which spare the check
+    read of the tables that changed since the last scan: none without one), ``read`` (how many
+    rows it read), ``selects`` (table → (its SELECT, the SELECT of its ids)), which spare the check
     reading and hashing rows again, and ``changed`` (table → ids of the rows read again, when
     the scan was made from the change log; else None)."""
 
@@ -493,13 +550,14 @@ class Scan:
     rows: dict = field(default_factory=dict, compare=False, repr=False)
     selects: dict = field(default_factory=dict, compare=False, repr=False)
     changed: dict | None = field(default=None, compare=False, repr=False)
+    read: int = field(default=0, compare=False, repr=False)
 
     def __getstate__(self):
         return {"tables": self.tables, "by_id": self.by_id, "now": self.now}
 
     def __setstate__(self, state):
         self.tables, self.by_id, self.now = state["tables"], state["by_id"], state["now"]
-        self.rows, self.selects, self.changed = {}, {}, None
+        self.rows, self.selects, self.changed, self.read = {}, {}, None, 0
 
     @functools.cached_property
     def slugs(self) -> dict[str, dict[str, bytes]]:
@@ -533,20 +591,25 @@ def _table_facts(model) -> tuple[str, str, int | None, int]:
     return sql, model.select(key).sql()[0], names.index("slug") if "slug" in names else None, names.index(key.name)
 
 
-def scan(database, models, now: dt.datetime) -> Scan:
-    """Read and fingerprint every row of ``models``' tables, with the SELECT the views use."""
+def scan(database, models, now: dt.datetime, old: Scan | None = None) -> Scan:
+    """Read and fingerprint every row of ``models``' tables, with the SELECT the views use.
+    The rows of the tables whose fingerprints differ from the ``old`` scan's are kept (for the
+    check, see :meth:`Scan.hash_rows`); without one, none (a build that checks nothing: every
+    row with its texts would be held through the build)."""
     now_text = now_as_text(now)
     found = Scan({}, {}, now)
     for model in models:
         sql, ids_sql, slug_at, id_at = _table_facts(model)
         rows = database.execute_sql(sql).fetchall()
+        found.read += len(rows)
         table = model._meta.table_name
         hashes = [row_hash(row, now, now_text) for row in rows]
-        found.rows.update(zip(rows, hashes))
         digest = hashlib.blake2b(digest_size=16)
         for h in hashes:
             digest.update(h)
         found.tables[table] = digest.digest()
+        if old is not None and old.tables.get(table) != found.tables[table]:
+            found.rows.update(zip(rows, hashes))
         found.selects[table] = (sql, ids_sql)
         found.by_id[table] = {row[id_at]: (row[slug_at] if slug_at is not None else None, h)
                               for row, h in zip(rows, hashes)}  # fmt: skip
@@ -582,6 +645,7 @@ def scan_changes(database, models, now: dt.datetime, old: Scan, written: dict) -
         for batch in db.batches(ordered):
             select, params = model.select().where(key.in_(batch)).sql()
             for row in database.execute_sql(select, params).fetchall():
+                found.read += 1
                 h = row_hash(row, now, now_text)
                 found.rows[row] = h
                 rows[row[id_at]] = (row[slug_at] if slug_at is not None else None, h)

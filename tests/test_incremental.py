@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 import linli.build as build_module
-from linli import db
+from linli import db, deps
 from linli import models as m
 from linli.build import CACHE_DIR, STAGING, build, inputs
 from linli.build.commit import load_manifest
@@ -147,6 +147,28 @@ def test_settings_photos_theme_and_config_changes(demo, tmp_path):
     demo = Home.open(demo.root)
     result = build(demo, now=NOW)
     assert result.full and (demo.site_dir / "notices" / "page" / "3" / "index.html").is_file()
+    assert_same_as_clean(demo, tmp_path, NOW)
+
+
+@pytest.mark.parametrize("one_by_one", [0, 20], ids=["lists-read-whole", "slices-first"])
+def test_a_list_template_of_the_home_that_shows_bodies(demo, tmp_path, monkeypatch, one_by_one):
+    """Lists are read without the items' Markdown (no theme list shows it); a home's list
+    template that shows it still gets it, and its pages follow the bodies' edits."""
+    monkeypatch.setattr(deps, "ONE_BY_ONE", one_by_one)  # 0: every list is read whole at its first page
+    override = demo.root / "themes" / "default" / "templates" / "notice_list.html"
+    override.parent.mkdir(parents=True)
+    override.write_text("{% extends 'base.html' %}{% block main %}{% for notice in pagination.items %}"
+                        "<p>{{ notice.title }}：{{ notice.body|truncate(40) }}</p>{% endfor %}{% endblock %}",
+                        encoding="utf-8")  # fmt: skip
+    assert build(demo, now=NOW).full
+    first = public(m.Notice, NOW).order_by(m.Notice.pinned.desc(), m.Notice.publish_at.desc()).first()
+    assert first.body[:10] in (demo.site_dir / "notices" / "index.html").read_text(encoding="utf-8")
+    edited = m.Notice.select().where(m.Notice.id == first.id).get()  # (read as a whole row)
+    edited.body = "改过的正文，列表里也看得到。\n\n" + edited.body
+    edited.save()
+    result = build(demo, now=NOW)
+    assert not result.full
+    assert "改过的正文" in (demo.site_dir / "notices" / "index.html").read_text(encoding="utf-8")
     assert_same_as_clean(demo, tmp_path, NOW)
 
 

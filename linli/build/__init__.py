@@ -95,6 +95,6 @@ def build(home: Home, *, now=None, progress=None, full: bool = False) -> BuildRe
     return BuildResult(
         len(site.urls), len(files), time.perf_counter() - started, home.site_dir, rendered=len(frozen),
         written=len(change.staged), removed=len(change.removed), full=not given.incremental,
-        timings=context.timings, rows_read=len(given.scan.rows), live_seconds=live, notes=notes,
+        timings=context.timings, rows_read=given.scan.read, live_seconds=live, notes=notes,
     )  # fmt: skip
 

@@ -89,6 +89,22 @@ class Manifest:
 _page_entry = functools.partial(tuple.__new__, PageEntry)  # PageEntry of a plain tuple, without a call of Python code
 
 
+class RenderedStore(markup.RenderedStore):
+    """The build's store of rendered Markdown, written every :data:`FLUSH_AT` new bodies (a
+    process that meets every body, as the first build's, would hold them all); the recent
+    bodies :func:`linli.markup.render_markdown` remembers (for the preview server) are
+    forgotten with them."""
+
+    FLUSH_AT = 256
+
+    def get(self, text: str, render) -> str:
+        html = super().get(text, render)
+        if len(self.new) >= self.FLUSH_AT:
+            self.flush()
+            markup.render_markdown.cache_clear()
+        return html
+
+
 @dataclass
 class BuildResult:
     pages: int  # pages in the site
@@ -137,7 +153,7 @@ class BuildContext:
         (cache / "templates").mkdir(parents=True, exist_ok=True)
         app = create_public_app(home, build=True, now=at)
         app.jinja_env.bytecode_cache = FileSystemBytecodeCache(str(cache / "templates"))
-        context = cls(home, at, app, markup.RenderedStore(cache / "rendered.db"), cache / SEARCH_STATE, _clock=started)
+        context = cls(home, at, app, RenderedStore(cache / "rendered.db"), cache / SEARCH_STATE, _clock=started)
         app.extensions[EXTENSION] = context
         context.staging.mkdir(parents=True)
         return context

@@ -29,7 +29,7 @@ from flask.testing import FlaskClient
 from flask_frozen import Freezer, MissingURLGeneratorWarning
 from werkzeug.test import TestResponse
 
-from linli import deps, markup
+from linli import deps
 from linli.build.context import BuildContext, FrozenPage, PageEntry
 from linli.errors import LinliError
 from linli.workers import Workers, can_fork
@@ -198,6 +198,7 @@ def freeze(context: BuildContext, urls: list[str], old_hashes: dict, progress=No
     chunks = [urls[i : i + CHUNK] for i in range(0, len(urls), CHUNK)]
     frozen: dict = {}
     values: dict = {}
+    seen: dict = {}  # one object for each dependency key (and SQL text) of every chunk's copies
     with Workers("网站生成失败：生成页面的进程意外退出。原来的网站没有改动。") as workers:
         taken = workers.context.Value("i", 0)  # the chunks asked for
         for _ in range(count):
@@ -208,8 +209,11 @@ def freeze(context: BuildContext, urls: list[str], old_hashes: dict, progress=No
             outcome = workers.next()
             if isinstance(outcome, Failure):
                 raise PageError(*outcome)
-            frozen.update(outcome[0])
-            values.update(outcome[1])
+            for url, page in outcome[0].items():
+                entry = page.entry
+                keys = tuple([deps.shared(key, seen) for key in entry.keys])
+                frozen[url] = FrozenPage(url, PageEntry(entry.file, entry.hash, keys), page.changed)
+            values.update((deps.shared(key, seen), value) for key, value in outcome[1].items())
             if progress and outcome[0]:
                 progress(len(outcome[0]), next(reversed(outcome[0])))
         workers.join()
@@ -220,7 +224,7 @@ def _work(context: BuildContext, old_hashes: dict, chunks: list, taken, results)
     """A worker process (forked): freeze chunks of ``chunks``, the next not ``taken`` each time,
     with a freezer of its own; send each chunk's pages (or the failure) to ``results``. (Its
     database connection is its own: :mod:`linli.workers`.)"""
-    context.rendered = markup.RenderedStore(context.rendered.path)
+    context.rendered = type(context.rendered)(context.rendered.path)
     freezer = PageFreezer(context, old_hashes)
 
     def partition():

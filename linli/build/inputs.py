@@ -105,19 +105,20 @@ def _scan(database, last: Manifest | None, at) -> tuple[deps.Scan, LogMark | Non
     ``last``'s scan and the change log when both can be trusted, else by reading every row.
     ``last`` is given only for a rebuild of the same global fingerprint: new code may
     fingerprint rows otherwise, and a build that renders every page reads every row."""
+    old = last.scan if last is not None else None  # (rows of changed tables kept for the check)
     if not changes.supported(database):
-        return deps.scan(database, SCANNED, at), None
+        return deps.scan(database, SCANNED, at, old), None
     try:
         logged = changes.install(database, [model._meta.table_name for model in SCANNED])
         mark = LogMark(changes.new_token(), changes.position(database))
     except Exception:  # a database that cannot take the log (read-only, say): every row, every time
         log.warning("no change log: this build reads every row", exc_info=True)
-        return deps.scan(database, SCANNED, at), None
+        return deps.scan(database, SCANNED, at, old), None
     written = None
     if logged and last is not None and last.log is not None:
         written = changes.changed_since(database, *last.log)
     if written is None:
-        return deps.scan(database, SCANNED, at), mark
+        return deps.scan(database, SCANNED, at, old), mark
     return deps.scan_changes(database, SCANNED, at, last.scan, written), mark
 
 

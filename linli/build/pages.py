@@ -69,6 +69,9 @@ def choose(context: BuildContext, inputs: Inputs, pages: Pages, index_version) -
     pages.last = [u for u in todo if u.endswith(search_page)]
 
 
+URLS_KEPT = 50_000  # URLs a build process keeps at most (from the last time it forgot them all): ~15 MB
+
+
 def settle(app) -> None:
     """What is fixed for a whole build, looked up once instead of on every use: the
     translations (one language per build) and every URL (``url_for`` of the same arguments)."""
@@ -87,6 +90,8 @@ def settle(app) -> None:
         except TypeError:  # an unhashable value
             return build_url(endpoint, **values)
         if found is None:
+            if len(urls) >= URLS_KEPT:  # (most are items' addresses, each asked for on a few pages)
+                urls.clear()
             found = urls[key] = build_url(endpoint, **values)
         return found
 
