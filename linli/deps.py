@@ -330,14 +330,27 @@ def _deferring(query) -> tuple[pw.ModelSelect, tuple]:
     show and which would make each build process hold every body once per list it is in; and
     the names of the fields left out (see :class:`_Deferred`). Other queries as they are."""
     model = getattr(query, "model", None)
-    kind = getattr(model, "kind", None)
-    names = tuple(name for name in getattr(kind, "markdown", ()) if isinstance(model._meta.fields.get(name), pw.TextField))
-    if not names or "slug" not in model._meta.fields:
+    names = _markdown_fields(model)
+    if not names:
         return query, ()
     whole, _ = model.select().sql()
     if not query.sql()[0].startswith(whole + " "):
         return query, ()
-    return query.select(*[f for f in model._meta.sorted_fields if f.name not in names]), names
+    return query.select(*_lean_fields(model)), names
+
+
+def _markdown_fields(model) -> tuple:
+    """The Markdown texts of a content type's table that lists are read without (see
+    :func:`_deferring`); () for other tables."""
+    kind = getattr(model, "kind", None)
+    if kind is None or "slug" not in model._meta.fields:
+        return ()
+    return tuple(name for name in getattr(kind, "markdown", ()) if isinstance(model._meta.fields.get(name), pw.TextField))
+
+
+def _lean_fields(model) -> list:
+    names = _markdown_fields(model)
+    return [f for f in model._meta.sorted_fields if f.name not in names]
 
 
 def _defer(items: list, names: tuple) -> list:
@@ -538,7 +551,8 @@ def _now_text(now: dt.datetime) -> str:
 @dataclass
 class Scan:
     """Fingerprints of every table at a moment: per table, and per row (table → id → (slug or
-    None, fingerprint)). Not saved: ``rows`` (raw row → fingerprint, of the rows this build
+    None, fingerprint)); ``lean``: per row of a content type's table, the fingerprint of the row
+    without its Markdown texts, as lists read it (table → id → fingerprint). Not saved: ``rows`` (raw row → fingerprint, of the rows this build
     read of the tables that changed since the last scan: none without one), ``read`` (how many
     rows it read), ``selects`` (table → (its SELECT, the SELECT of its ids)), which spare the check
     reading and hashing rows again, and ``changed`` (table → ids of the rows read again, when
@@ -547,16 +561,18 @@ class Scan:
     tables: dict[str, bytes]
     by_id: dict[str, dict]
     now: dt.datetime | None = field(default=None, compare=False, repr=False)
+    lean: dict = field(default_factory=dict, repr=False)
     rows: dict = field(default_factory=dict, compare=False, repr=False)
     selects: dict = field(default_factory=dict, compare=False, repr=False)
     changed: dict | None = field(default=None, compare=False, repr=False)
     read: int = field(default=0, compare=False, repr=False)
 
     def __getstate__(self):
-        return {"tables": self.tables, "by_id": self.by_id, "now": self.now}
+        return {"tables": self.tables, "by_id": self.by_id, "now": self.now, "lean": self.lean}
 
     def __setstate__(self, state):
         self.tables, self.by_id, self.now = state["tables"], state["by_id"], state["now"]
+        self.lean = state.get("lean", {})
         self.rows, self.selects, self.changed, self.read = {}, {}, None, 0
 
     @functools.cached_property
@@ -569,12 +585,12 @@ class Scan:
         table (its SELECT, then joins, conditions, order) asks the database for the ids only."""
         for table in tables_of(sql):
             if table in self.selects:
-                table_sql, ids_sql = self.selects[table]
-                if sql.startswith(table_sql + " ") or sql == table_sql:
-                    ids = database.execute_sql(ids_sql + sql[len(table_sql) :], params).fetchall()
-                    known = self.by_id[table]
-                    if all(i in known for i, in ids):  # else a row came after the scan
-                        return [known[i][1] for i, in ids]
+                table_sql, ids_sql, lean_sql = self.selects[table]
+                for select, known, at in ((table_sql, self.by_id[table], 1), (lean_sql, self.lean.get(table), None)):
+                    if select and known is not None and (sql.startswith(select + " ") or sql == select):
+                        ids = database.execute_sql(ids_sql + sql[len(select) :], params).fetchall()
+                        if all(i in known for i, in ids):  # else a row came after the scan
+                            return [known[i][at] if at else known[i] for i, in ids]
         return self.hash_rows(database.execute_sql(sql, params).fetchall())
 
     def hash_rows(self, rows: list) -> list[bytes]:
@@ -583,12 +599,31 @@ class Scan:
         return [scanned.get(row) or row_hash(row, self.now, now_text) for row in rows]
 
 
-def _table_facts(model) -> tuple[str, str, int | None, int]:
-    """(SELECT of every column, SELECT of the ids, index of the slug or None, index of the id)."""
-    sql, _ = model.select().sql()
+@dataclass(frozen=True)
+class _TableFacts:
+    """How a scan reads one table: ``sql`` selects every column, ``ids_sql`` the ids, ``lean_sql``
+    every column but the Markdown texts (as lists read them; "" for a table without them) and
+    ``lean_at`` the indexes of those columns in a whole row."""
+
+    sql: str
+    ids_sql: str
+    lean_sql: str
+    lean_at: tuple
+    slug_at: int | None
+    id_at: int
+
+    def lean_hash(self, row: tuple, now: dt.datetime, now_text: str) -> bytes:
+        return row_hash(tuple([row[i] for i in self.lean_at]), now, now_text)
+
+
+def _table_facts(model) -> _TableFacts:
     names = list(model._meta.sorted_field_names)
     key = model._meta.primary_key
-    return sql, model.select(key).sql()[0], names.index("slug") if "slug" in names else None, names.index(key.name)
+    lean = _lean_fields(model) if _markdown_fields(model) else []
+    return _TableFacts(model.select().sql()[0], model.select(key).sql()[0],
+                       model.select(*lean).sql()[0] if lean else "",
+                       tuple(names.index(f.name) for f in lean),
+                       names.index("slug") if "slug" in names else None, names.index(key.name))  # fmt: skip
 
 
 def scan(database, models, now: dt.datetime, old: Scan | None = None) -> Scan:
@@ -599,18 +634,21 @@ def scan(database, models, now: dt.datetime, old: Scan | None = None) -> Scan:
     now_text = now_as_text(now)
     found = Scan({}, {}, now)
     for model in models:
-        sql, ids_sql, slug_at, id_at = _table_facts(model)
-        rows = database.execute_sql(sql).fetchall()
+        facts = _table_facts(model)
+        slug_at, id_at = facts.slug_at, facts.id_at
+        rows = database.execute_sql(facts.sql).fetchall()
         found.read += len(rows)
         table = model._meta.table_name
         hashes = [row_hash(row, now, now_text) for row in rows]
+        if facts.lean_sql:
+            found.lean[table] = {row[id_at]: facts.lean_hash(row, now, now_text) for row in rows}
         digest = hashlib.blake2b(digest_size=16)
         for h in hashes:
             digest.update(h)
         found.tables[table] = digest.digest()
         if old is not None and old.tables.get(table) != found.tables[table]:
             found.rows.update(zip(rows, hashes))
-        found.selects[table] = (sql, ids_sql)
+        found.selects[table] = (facts.sql, facts.ids_sql, facts.lean_sql)
         found.by_id[table] = {row[id_at]: (row[slug_at] if slug_at is not None else None, h)
                               for row, h in zip(rows, hashes)}  # fmt: skip
     return found
@@ -624,11 +662,12 @@ def scan_changes(database, models, now: dt.datetime, old: Scan, written: dict) -
     table's fingerprint differs from the last one exactly when some row's fingerprint did."""
     now_text = now_as_text(now)
     low, high = sorted((now_as_text(old.now), now_text))
-    found = Scan(dict(old.tables), dict(old.by_id), now, changed={})
+    found = Scan(dict(old.tables), dict(old.by_id), now, dict(old.lean), changed={})
     for model in models:
-        sql, ids_sql, slug_at, id_at = _table_facts(model)
+        facts = _table_facts(model)
+        slug_at, id_at = facts.slug_at, facts.id_at
         table = model._meta.table_name
-        found.selects[table] = (sql, ids_sql)
+        found.selects[table] = (facts.sql, facts.ids_sql, facts.lean_sql)
         key = model._meta.primary_key
         ids = set(written.get(table, ()))
         dates = [f for f in model._meta.sorted_fields if isinstance(f, pw.DateTimeField)]
@@ -640,8 +679,11 @@ def scan_changes(database, models, now: dt.datetime, old: Scan, written: dict) -
         ordered = sorted(ids)
         before = found.by_id.get(table, {})
         rows = dict(before)
+        lean = dict(found.lean.get(table, {})) if facts.lean_sql else None
         for row_id in ordered:
             rows.pop(row_id, None)  # deleted, unless read below
+            if lean is not None:
+                lean.pop(row_id, None)
         for batch in db.batches(ordered):
             select, params = model.select().where(key.in_(batch)).sql()
             for row in database.execute_sql(select, params).fetchall():
@@ -649,7 +691,11 @@ def scan_changes(database, models, now: dt.datetime, old: Scan, written: dict) -
                 h = row_hash(row, now, now_text)
                 found.rows[row] = h
                 rows[row[id_at]] = (row[slug_at] if slug_at is not None else None, h)
+                if lean is not None:
+                    lean[row[id_at]] = facts.lean_hash(row, now, now_text)
         found.changed[table] = ids
+        if lean is not None:
+            found.lean[table] = lean
         different = [row_id for row_id in ordered if rows.get(row_id) != before.get(row_id)]
         if not different:
             continue
