@@ -203,6 +203,25 @@ def copy_home(_schema_per_home):
     return copy
 
 
+STAFF_PASSWORD = "correct-horse-1"
+
+
+def admin_client(home: Home, username: str = "editor", role: str = "editor"):
+    """A test client of ``home``'s admin (CSRF off), logged in as ``username``, who is added with
+    ``role`` unless the home has them already."""
+    from admin import create_admin_app
+    from linli import models as m
+
+    if not m.User.select().where(m.User.username == username).exists():
+        accounts.add_user(username, STAFF_PASSWORD, role=role)
+    app = create_admin_app(home)
+    app.config["WTF_CSRF_ENABLED"] = False
+    client = app.test_client()
+    response = client.post("/login/", data={"username": username, "password": STAFF_PASSWORD})
+    assert response.status_code == 302 and "/login/" not in response.headers["Location"]
+    return client
+
+
 def files_of(home: Home) -> dict[str, tuple[int, int]]:
     """Each file of ``home`` with its size and modification time (SQLite's transient files aside)."""
     return {

@@ -29,17 +29,16 @@ from click.testing import CliRunner
 
 import linli.backup
 import linli.clock
-from admin import create_admin_app
-from linli import accounts, publisher, runs, scheduler
+from linli import publisher, runs, scheduler
 from linli import models as m
 from linli.check import check_site
 from linli.cli import cli
 from linli.errors import LinliError
 from linli.home import PROJECT_ROOT, Home
 from linli.scheduler import DAILY, ENDS, EXPIRES, INTERRUPTED, PUBLISHES, Scheduler
+from tests.conftest import admin_client
 from tests.deploy_servers import FtpServer, free_port
 
-PASSWORD = "correct-horse-1"
 MINUTE = dt.timedelta(minutes=1)
 SECOND = dt.timedelta(seconds=1)
 FTP_PASSWORD = "ftp-secret-1"  # the user tests/deploy_servers.py's FTP server knows
@@ -105,16 +104,6 @@ def publishes() -> list[m.Run]:
 
 def text(response) -> str:
     return response.get_data(as_text=True)
-
-
-def staff_client(home: Home):
-    if not m.User.select().where(m.User.username == "editor").exists():
-        accounts.add_user("editor", PASSWORD, role="editor")
-    app = create_admin_app(home)
-    app.config["WTF_CSRF_ENABLED"] = False
-    client = app.test_client()
-    assert client.post("/login/", data={"username": "editor", "password": PASSWORD}).status_code == 302
-    return client
 
 
 # --- what is due, and when: pure logic over the database --------------------------------------
@@ -247,7 +236,7 @@ def test_a_target_that_refuses_connections_is_retried_with_back_off(home, clock,
         failed = publishes()[-1]
         assert failed.state == runs.FAILED and failed.message.startswith("网站已在这台电脑上更新")
         assert notice_page(home.site_dir, notice).exists()  # built here, not online
-        dashboard = text(staff_client(home).get("/"))
+        dashboard = text(admin_client(home).get("/"))
         assert 'id="publish-failure"' in dashboard and "连不上 FTP 服务器" in dashboard
         assert "将在 11-25 10:02 自动再试" in dashboard  # the scheduler runs: it says when
 
@@ -278,7 +267,7 @@ def test_a_target_that_refuses_connections_is_retried_with_back_off(home, clock,
             server.kill()
         assert "网站已更新并上传到“cheap-host”" in done
         assert "疫苗接种" in notice_page(root, notice).read_text(encoding="utf-8")
-        dashboard = text(staff_client(home).get("/"))
+        dashboard = text(admin_client(home).get("/"))
         assert 'id="publish-failure"' not in dashboard and "连不上" not in dashboard
         assert "上次成功上传：" in dashboard and "https://cheap-host.example.org/" in dashboard
     finally:
@@ -547,7 +536,7 @@ def test_the_service_retries_a_refused_target_and_the_dashboard_says_so(home, tm
         until(lambda: len(failures()) >= 2, 25, service, "two failed attempts")
         assert "连不上 FTP 服务器" in failures()[0].message
         assert (failures()[1].started_at - failures()[0].finished_at).total_seconds() >= 2
-        client = staff_client(home)
+        client = admin_client(home)
         dashboard = text(client.get("/"))
         assert 'id="publish-failure"' in dashboard and "连不上 FTP 服务器" in dashboard
         # the service's scheduler is alive: the page says when it tries again (between attempts)
@@ -555,7 +544,7 @@ def test_the_service_retries_a_refused_target_and_the_dashboard_says_so(home, tm
         server.start()
         until(lambda: notice_page(root, notice).exists(), 25, service, "the retry that works")
         until(lambda: publishes()[-1].state == runs.SUCCEEDED, 10, service, "the publish recorded")
-        dashboard = text(staff_client(home).get("/"))
+        dashboard = text(admin_client(home).get("/"))
         assert 'id="publish-failure"' not in dashboard and "上次成功上传：" in dashboard
     finally:
         service.stop()

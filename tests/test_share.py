@@ -17,8 +17,7 @@ import pytest
 from click.testing import CliRunner
 from PIL import Image, ImageFont
 
-from admin import create_admin_app
-from linli import accounts, db, registry, share
+from linli import db, registry, share
 from linli import models as m
 from linli.app import create_public_app
 from linli.build import build
@@ -26,12 +25,11 @@ from linli.cli import cli
 from linli.errors import LinliError
 from linli.home import Home
 from linli.publicity import include_for, public
-from tests.conftest import NOW
+from tests.conftest import NOW, admin_client
 
 zxingcpp = pytest.importorskip("zxingcpp")
 
 BASE = "https://xingfuli.example.org/shequ/"
-PASSWORD = "correct-horse-1"
 FONT = share.find_font().path
 if not FONT and os.environ.get("CI"):
     raise RuntimeError("CI must install a Chinese font (scripts/test.sh installs fonts-wqy-microhei)")
@@ -320,15 +318,6 @@ def test_a_share_font_that_cannot_draw_chinese_is_refused_clearly(own):
 
 
 # --- the admin ------------------------------------------------------------------------------------
-
-
-def admin_client(home: Home):
-    accounts.add_user("editor", PASSWORD, role="editor")
-    app = create_admin_app(home)
-    app.config["WTF_CSRF_ENABLED"] = False
-    client = app.test_client()
-    assert client.post("/login/", data={"username": "editor", "password": PASSWORD}).status_code == 302
-    return client
 
 
 @needs_font

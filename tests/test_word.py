@@ -20,6 +20,7 @@ from linli import accounts, limits, media, word
 from linli import models as m
 from linli.cli import cli
 from linli.errors import LinliError
+from tests.conftest import admin_client
 
 PASSWORD = "correct-horse-1"
 CHINESE = re.compile(r"[\u4e00-\u9fff]")
@@ -243,13 +244,7 @@ def test_cli_import_of_a_bad_docx_says_why_in_one_line(home, tmp_path):
 
 @pytest.fixture
 def client(home):
-    accounts.add_user("contributor", PASSWORD, role="contributor")
-    app = create_admin_app(home)
-    app.config["WTF_CSRF_ENABLED"] = False
-    client = app.test_client()
-    response = client.post("/login/", data={"username": "contributor", "password": PASSWORD})
-    assert response.status_code == 302 and "/login/" not in response.headers["Location"]
-    return client
+    return admin_client(home, "contributor", role="contributor")
 
 
 def post_file(client, url: str, data: bytes, filename: str, **kwargs):
