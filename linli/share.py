@@ -149,6 +149,12 @@ def page_address(path: str) -> str:
     return absolute_url(path) or path
 
 
+def is_absolute(address: str) -> bool:
+    """Whether ``address`` (from :func:`page_address`) is a web address (``base_url`` is set), so
+    a phone can open it from a QR code; else it is the page's path."""
+    return address.startswith(("http://", "https://"))
+
+
 def share_context(item) -> dict:
     """What the share block of an item's page shows (a template global): the message, the
     poster's URL ("" without a font), and whether the message's address is absolute."""
@@ -159,7 +165,7 @@ def share_context(item) -> dict:
     return {
         "message": message(item, address, language),
         "poster": url_for("share.poster", prefix=item.url_prefix, slug=item.slug) if font_choice().path else "",
-        "absolute": address.startswith(("http://", "https://")),
+        "absolute": is_absolute(address),
     }
 
 
@@ -357,7 +363,7 @@ def poster_text(item, address: str, language: str, traditional: bool = False) ->
     from linli.traditional import to_traditional
 
     english = language.startswith("en")
-    if address.startswith(("http://", "https://")):
+    if is_absolute(address):
         caption = "Scan the QR code to open the page" if english else "长按或扫描二维码，查看详情"
         limit = SUMMARY_LIMIT
     else:  # no QR code (no base_url): a longer summary, and where to read the rest
@@ -390,7 +396,7 @@ def draw_poster(text: PosterText, font_path: str) -> bytes:
     per process (:func:`_backdrop`) and copied. Greys are drawn as their index in the 4-bit
     palette (0 white to 15 black, :data:`GREYS`): an antialiased edge between two of them blends
     their indexes as it would their greys, so the drawing is the PNG's palette image as it is."""
-    with_qr = text.address.startswith(("http://", "https://"))
+    with_qr = is_absolute(text.address)
     image = _backdrop(text.site, text.caption, font_path).copy()
     draw = ImageDraw.Draw(image)
     inner = WIDTH - 2 * MARGIN
