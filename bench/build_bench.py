@@ -25,7 +25,9 @@ and prints a table: wall time, pages, pages per second, peak memory of the whole
 "live" is from the build's start until the new ``site/`` is in place (what a resident sees); "time"
 is the whole build (then the admin's Whoosh index is brought up to date), as the admin's publish
 button runs it in a running process; "process" adds starting Python and importing Linli, what
-``linli build`` on the command line costs.
+``linli build`` on the command line costs: the child ends as ``linli`` does
+(:func:`linli.cli.end_process`), and imports Linli's compiled bytecode, as an installed
+``linli`` does (compiled first; ``PYTHONDONTWRITEBYTECODE`` is not passed on to the children).
 
     python -m bench.build_bench --sizes 1000 10000 [--corpus short long] [--work bench/.work]
 
@@ -35,6 +37,7 @@ Each home is generated once as after ``linli import`` (no Whoosh index: the cold
 from __future__ import annotations
 
 import argparse
+import compileall
 import datetime as dt
 import io
 import json
@@ -153,6 +156,9 @@ def child(scenario: str, home_path: str) -> None:
     print(json.dumps({"time": time.perf_counter() - started, "live": result.live_seconds, "pages": result.pages,
                       "rendered": result.rendered, "removed": result.removed,
                       "written": result.written, "phases": {k: round(v, 2) for k, v in result.timings.items()}}))  # fmt: skip
+    from linli.cli import end_process
+
+    end_process(0)  # (as the ``linli`` command ends)
 
 
 # --- Hugo --------------------------------------------------------------------------------------------
@@ -219,6 +225,8 @@ def make_hugo_site(home_path: Path, target: Path) -> int:
 def run(size: int, work: Path, repeat: int = 3, corpus: str = "short") -> list[tuple]:
     python = sys.executable
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    env.pop("PYTHONDONTWRITEBYTECODE", None)  # (an installed linli runs from compiled bytecode)
+    compileall.compile_dir(ROOT / "linli", quiet=1)
     generated = work / (f"home-{size}" if corpus == "short" else f"home-{corpus}-{size}")
     if not (generated / "linli.toml").exists():
         shutil.rmtree(generated, ignore_errors=True)

@@ -568,4 +568,34 @@ def restore_command(root: Path, archive: Path, yes: bool) -> None:
 
 
 def main() -> None:
-    cli(prog_name="linli")
+    """The ``linli`` program (``python -m linli``, the ``linli`` script)."""
+    try:
+        cli(prog_name="linli")
+    except SystemExit as done:  # (click always ends so)
+        end_process(done.code)
+    end_process(0)
+
+
+def end_process(code) -> None:
+    """End the program with ``code`` (as ``sys.exit`` takes it) without tearing the
+    interpreter's heap down: freeing what a build held, object by object, and then every module,
+    took about 0.25 s at 10,000 notices, after the work was done. What tearing down would have
+    done that matters is done first: output flushed, log files closed, the database closed."""
+    import logging
+    import os
+
+    if code is not None and not isinstance(code, int):  # a message, as sys.exit prints it
+        print(code, file=sys.stderr)
+        code = 1
+    try:
+        if db.database.obj is not None and not db.database.is_closed():
+            db.database.close()
+    except Exception:  # (a connection already gone: nothing to close)
+        pass
+    logging.shutdown()
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):  # a closed pipe (``linli build | head``), a closed stream
+            code = code or 1
+    os._exit(code or 0)
