@@ -62,9 +62,10 @@ def new_manifest(context, inputs, site, frozen: dict[str, FrozenPage], values: d
         all_deps.update(values)
     else:
         entries = {}
+    same = {url: url for url in site.urls}  # (the one object of each URL, as the manifest's items have it: pickled once)
     for url, page in frozen.items():
         entry = page.entry
-        entries[url] = PageEntry(entry.file, entry.hash, tuple([deps.shared(key, seen) for key in entry.keys]))
+        entries[same.get(url, url)] = PageEntry(entry.file, entry.hash, tuple([deps.shared(key, seen) for key in entry.keys]))
     if not inputs.incremental:
         all_deps = {key: values[key] for entry in entries.values() for key in entry.keys}
     manifest = Manifest(FORMAT, inputs.fingerprint, context.at, inputs.scan, all_deps, entries, files, inputs.log,
