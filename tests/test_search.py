@@ -292,6 +292,48 @@ def test_an_index_kept_item_by_item_equals_one_made_from_nothing(home, now, tmp_
     assert grown.manifest["shards"] > shards
 
 
+def test_long_postings_patched_edit_after_edit_equal_made_from_nothing(home, now, tmp_path, monkeypatch):
+    """A term in more than MAX_POSTINGS documents, patched edit after edit (a document of its tail
+    weighed anew, one of its best falling behind, one rising into them, its list shrinking to
+    MAX_POSTINGS): the files and the state's postings are those of an index made from nothing, and
+    the shards are patched, never all made again."""
+    import marshal
+
+    from linli.search import static
+
+    with_term = MAX_POSTINGS + 30
+    rows = [{"title": f"第{i}号通知", "status": "published", "slug": f"n{i}",
+             "body": "停水" * (i % 7 + 1) + "，请注意。" if i < with_term else "通知内容，请注意。"}
+            for i in range(2 * with_term)]  # fmt: skip
+    m.Notice.insert_many(rows).execute()
+    state = static.State(tmp_path / "search.db")
+    build_static_index(now, state=state)
+    remade = []
+    real = static._make_all_shards
+    monkeypatch.setattr(static, "_make_all_shards", lambda *args: remade.append(1) or real(*args))
+
+    def postings(index) -> dict:
+        return {n: marshal.loads(blob) for n, blob in index.state.db.execute("SELECT number, postings FROM shards")}
+
+    def edit(slug: str, body) -> None:
+        before = m.Notice.get(m.Notice.slug == slug).body
+        m.Notice.update(body=body(before) if callable(body) else body).where(m.Notice.slug == slug).execute()
+        kept = build_static_index(now, state=state)
+        assert not remade  # patched
+        fresh = build_static_index(now)
+        remade.clear()
+        assert kept.hashes == fresh.hashes and kept.manifest == fresh.manifest
+        assert index_files(kept) == index_files(fresh)
+        assert postings(kept) == postings(fresh)
+
+    edit("n7", "停水，请大家注意。")  # once, in a longer body: still in the tail, weighed anew
+    edit("n6", "停水，请注意。")  # one of the best (seven times) falls into the tail
+    edit("n8", "停水" * 9 + "，请注意。")  # and one rises
+    edit(f"n{with_term}", "停水" * 7)  # a document without the term joins its best
+    for number in range(1, 32):  # its list shrinks, one document at a time, to MAX_POSTINGS and under
+        edit(f"n{7 * number - 2}", lambda body: body.replace("停水", "停电"))  # (the same lengths)
+
+
 def test_shards_made_a_range_at_a_time_are_the_same(home, now, monkeypatch):
     """Made again from the state a range of shards at a time (the postings of a large index are
     not all held at once), the index has the same files as made in one pass."""
