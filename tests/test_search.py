@@ -196,6 +196,43 @@ def test_a_save_does_not_build_a_missing_index(home, now):
     assert keys(search(home, "停水", 5, at=now)) == [f"notices:{notice.id}"]  # the first search builds it
 
 
+def test_saves_one_by_one_keep_few_segments_and_the_same_answers(home, now):
+    """An item saved again and again leaves one segment of its own (those it replaced are
+    dropped, not merged); many items saved keep at most MAX_SEGMENTS and a new one; the answers
+    (scores included: field lengths averaged over the documents the index holds now, not those
+    it held) are those of an index made from nothing."""
+    from linli.search.engine import MAX_SEGMENTS
+
+    notices = [m.Notice.create(title=f"第{i}号楼{'停水' if i % 2 else '停电'}通知", status="published", slug=f"n{i}",
+                               body=f"幸福里{i}号楼明天{'停水' * (i % 3 + 1)}，请居民提前储水。") for i in range(40)]  # fmt: skip
+    rebuild_index(home, now)
+
+    def segments() -> int:
+        with open_index(home, create=False).reader() as reader:
+            return len(reader.leaf_readers())
+
+    def answers() -> list:
+        return [[(hit.key, round(hit.score, 9)) for hit in search(home, query, 50, at=now)]
+                for query in ("停水", "停电", "幸福里 居民", "第7号楼")]  # fmt: skip
+
+    made = segments()
+    for edit in range(12):
+        notices[7].body += f"（第{edit}次更正）"
+        notices[7].save()
+        index_item(home, notices[7])
+        assert segments() == made + 1
+    for notice in notices[:30]:  # shorter: the index's average lengths are those of what it holds now
+        notice.body = "明天停水。"
+        notice.save()
+        index_item(home, notice)
+        assert segments() <= MAX_SEGMENTS + 1
+    notices[3].delete_instance()
+    remove_item(home, notices[3])
+    kept = answers()
+    rebuild_index(home, now)
+    assert kept == answers()
+
+
 # --- the static index ---------------------------------------------------------------------------
 
 
