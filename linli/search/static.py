@@ -28,13 +28,15 @@ numbers and, on equal scores, notices come first and the newest item (highest id
 
 Incremental: the index is kept between builds in a state file (``.build-cache/search.db``):
 each document's fingerprint, terms and field lengths, and each shard's complete postings. A
-build finds the items whose fingerprint changed, patches the shards of their terms and rewrites
-their display files; everything is made again from the state when the shard count or the
-reference field lengths change (both step with the size of the index, rarely). A build without a
-state file makes the same files from nothing: the output is a function of the public set only.
-Made from nothing, the shards are gathered a range at a time when the postings are many
-(:data:`POSTINGS_PER_PASS`), so memory stays bounded at any size; the documents' term counts in
-the state are also what a build's admin index (:mod:`linli.search.engine`) is made from.
+build finds the items whose fingerprint changed, patches the postings of the terms they gained,
+lost or weigh anew in (each shard touched read and written once; a term whose weight in the item
+is unchanged is left alone) and rewrites their display files; everything is made again from the
+state when the shard count or the reference field lengths change (both step with the size of the
+index, rarely). A build without a state file makes the same files from nothing: the output is a
+function of the public set only. Made from nothing, the shards are gathered a range at a time when
+the postings are many (:data:`POSTINGS_PER_PASS`), so memory stays bounded at any size; the
+documents' term counts in the state are also what a build's admin index
+(:mod:`linli.search.engine`) is made from.
 """
 
 from __future__ import annotations
