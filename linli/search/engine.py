@@ -45,6 +45,7 @@ from whoosh import index as whoosh_index
 from whoosh.analysis import Token, Tokenizer
 from whoosh.reading import TermNotFound
 from whoosh.fields import ID, STORED, TEXT, Schema
+from whoosh.filedb.filestore import FileStorage
 from whoosh.system import pack_uint
 from whoosh.writing import MERGE_SMALL
 
@@ -179,7 +180,7 @@ def open_index(home: Home, *, create: bool = True):
     for attempt in range(OPEN_TRIES):
         try:
             if folder.is_dir() and whoosh_index.exists_in(str(folder), indexname=INDEX_NAME):
-                return whoosh_index.open_dir(str(folder), indexname=INDEX_NAME)
+                return _open_dir(folder)
             break
         except FileNotFoundError:  # a writer replaced the index's files meanwhile (a commit, a rebuild)
             if attempt == OPEN_TRIES - 1:
@@ -188,7 +189,14 @@ def open_index(home: Home, *, create: bool = True):
     if not create:
         return None
     rebuild_index(home, m.now())
-    return whoosh_index.open_dir(str(folder), indexname=INDEX_NAME)
+    return _open_dir(folder)
+
+
+def _open_dir(folder):
+    """The index in ``folder``, its files read through file handles: Whoosh reads a memory-mapped
+    file by copying the whole of it each time a reader opens (at 10,000 long notices 19 ms per
+    reader; 2 ms through file handles, and searches as fast)."""
+    return FileStorage(str(folder), supports_mmap=False).open_index(INDEX_NAME)
 
 
 def rebuild_index(home: Home, at: dt.datetime | None = None) -> int:
