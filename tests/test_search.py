@@ -196,6 +196,43 @@ def test_a_save_does_not_build_a_missing_index(home, now):
     assert keys(search(home, "停水", 5, at=now)) == [f"notices:{notice.id}"]  # the first search builds it
 
 
+def test_saves_one_by_one_keep_few_segments_and_the_same_answers(home, now):
+    """An item saved again and again leaves one segment of its own (those it replaced are
+    dropped, not merged); many items saved keep at most MAX_SEGMENTS and a new one; the answers
+    (scores included: field lengths averaged over the documents the index holds now, not those
+    it held) are those of an index made from nothing."""
+    from linli.search.engine import MAX_SEGMENTS
+
+    notices = [m.Notice.create(title=f"第{i}号楼{'停水' if i % 2 else '停电'}通知", status="published", slug=f"n{i}",
+                               body=f"幸福里{i}号楼明天{'停水' * (i % 3 + 1)}，请居民提前储水。") for i in range(40)]  # fmt: skip
+    rebuild_index(home, now)
+
+    def segments() -> int:
+        with open_index(home, create=False).reader() as reader:
+            return len(reader.leaf_readers())
+
+    def answers() -> list:
+        return [[(hit.key, round(hit.score, 9)) for hit in search(home, query, 50, at=now)]
+                for query in ("停水", "停电", "幸福里 居民", "第7号楼")]  # fmt: skip
+
+    made = segments()
+    for edit in range(12):
+        notices[7].body += f"（第{edit}次更正）"
+        notices[7].save()
+        index_item(home, notices[7])
+        assert segments() == made + 1
+    for notice in notices[:30]:  # shorter: the index's average lengths are those of what it holds now
+        notice.body = "明天停水。"
+        notice.save()
+        index_item(home, notice)
+        assert segments() <= MAX_SEGMENTS + 1
+    notices[3].delete_instance()
+    remove_item(home, notices[3])
+    kept = answers()
+    rebuild_index(home, now)
+    assert kept == answers()
+
+
 # --- the static index ---------------------------------------------------------------------------
 
 
@@ -290,6 +327,48 @@ def test_an_index_kept_item_by_item_equals_one_made_from_nothing(home, now, tmp_
         [{"title": f"补充{i}", "status": "published", "slug": f"x{i}", "body": "长" * 400} for i in range(300)]
     ).execute())  # fmt: skip
     assert grown.manifest["shards"] > shards
+
+
+def test_long_postings_patched_edit_after_edit_equal_made_from_nothing(home, now, tmp_path, monkeypatch):
+    """A term in more than MAX_POSTINGS documents, patched edit after edit (a document of its tail
+    weighed anew, one of its best falling behind, one rising into them, its list shrinking to
+    MAX_POSTINGS): the files and the state's postings are those of an index made from nothing, and
+    the shards are patched, never all made again."""
+    import marshal
+
+    from linli.search import static
+
+    with_term = MAX_POSTINGS + 30
+    rows = [{"title": f"第{i}号通知", "status": "published", "slug": f"n{i}",
+             "body": "停水" * (i % 7 + 1) + "，请注意。" if i < with_term else "通知内容，请注意。"}
+            for i in range(2 * with_term)]  # fmt: skip
+    m.Notice.insert_many(rows).execute()
+    state = static.State(tmp_path / "search.db")
+    build_static_index(now, state=state)
+    remade = []
+    real = static._make_all_shards
+    monkeypatch.setattr(static, "_make_all_shards", lambda *args: remade.append(1) or real(*args))
+
+    def postings(index) -> dict:
+        return {n: marshal.loads(blob) for n, blob in index.state.db.execute("SELECT number, postings FROM shards")}
+
+    def edit(slug: str, body) -> None:
+        before = m.Notice.get(m.Notice.slug == slug).body
+        m.Notice.update(body=body(before) if callable(body) else body).where(m.Notice.slug == slug).execute()
+        kept = build_static_index(now, state=state)
+        assert not remade  # patched
+        fresh = build_static_index(now)
+        remade.clear()
+        assert kept.hashes == fresh.hashes and kept.manifest == fresh.manifest
+        assert index_files(kept) == index_files(fresh)
+        assert postings(kept) == postings(fresh)
+
+    edit("n7", "停水，请大家注意。")  # once, in a longer body: still in the tail, weighed anew
+    edit("n6", "停水，请注意。")  # one of the best (seven times) falls into the tail
+    edit("n8", "停水" * 9 + "，请注意。")  # and one rises
+    edit(f"n{with_term}", "停水" * 7)  # a document without the term joins its best
+    for number in range(1, 32):  # its list shrinks, one document at a time, to MAX_POSTINGS and under
+        edit(f"n{7 * number - 2}", lambda body: body.replace("停水", "停电"))  # (the same lengths)
 
 
 def test_shards_made_a_range_at_a_time_are_the_same(home, now, monkeypatch):

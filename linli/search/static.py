@@ -28,13 +28,15 @@ numbers and, on equal scores, notices come first and the newest item (highest id
 
 Incremental: the index is kept between builds in a state file (``.build-cache/search.db``):
 each document's fingerprint, terms and field lengths, and each shard's complete postings. A
-build finds the items whose fingerprint changed, patches the shards of their terms and rewrites
-their display files; everything is made again from the state when the shard count or the
-reference field lengths change (both step with the size of the index, rarely). A build without a
-state file makes the same files from nothing: the output is a function of the public set only.
-Made from nothing, the shards are gathered a range at a time when the postings are many
-(:data:`POSTINGS_PER_PASS`), so memory stays bounded at any size; the documents' term counts in
-the state are also what a build's admin index (:mod:`linli.search.engine`) is made from.
+build finds the items whose fingerprint changed, patches the postings of the terms they gained,
+lost or weigh anew in (each shard touched read and written once; a term whose weight in the item
+is unchanged is left alone) and rewrites their display files; everything is made again from the
+state when the shard count or the reference field lengths change (both step with the size of the
+index, rarely). A build without a state file makes the same files from nothing: the output is a
+function of the public set only. Made from nothing, the shards are gathered a range at a time when
+the postings are many (:data:`POSTINGS_PER_PASS`), so memory stays bounded at any size; the
+documents' term counts in the state are also what a build's admin index
+(:mod:`linli.search.engine`) is made from.
 """
 
 from __future__ import annotations
@@ -354,7 +356,8 @@ class Postings:
         return (len(self.numbers), self.ranked[:MAX_POSTINGS].tobytes()) if self.ranked else None
 
     def dump(self) -> tuple:
-        return self.numbers.tobytes(), self.weights.tobytes(), self.ranked.tobytes(), self.encoded()
+        entry = self.encoded()  # first: a list no longer long drops its ranking there
+        return self.numbers.tobytes(), self.weights.tobytes(), self.ranked.tobytes(), entry
 
     def remove(self, number: int) -> None:
         at = bisect.bisect_left(self.numbers, number)
@@ -444,13 +447,14 @@ def update(state: State, at: dt.datetime, row_hashes: dict | None = None, writte
         state.set_meta("at", at.isoformat())
         return {}
     files: dict[str, str] = {}
-    old_terms: dict[str, list[int]] = {}  # term → the changed or removed documents that had it
     totals = json.loads(state.meta("totals") or "[0, 0, 0]")
-    for number in [*removed, *(n for n in changed if n in known)]:
-        lengths, terms = state.db.execute("SELECT lengths, terms FROM docs WHERE number = ?", (number,)).fetchone()
-        for term in marshal.loads(terms)[0]:
-            old_terms.setdefault(term, []).append(number)
-        totals = [t - length for t, length in zip(totals, json.loads(lengths))]
+    patching = len(changed) + len(removed) <= PATCH_AT_MOST
+    before = []  # (number, expired, field lengths, terms, their frequency per field) of each, when patching
+    for batch in db.batches([*removed, *(n for n in changed if n in known)]):
+        for row in _doc_rows(state, batch):
+            totals = [t - length for t, length in zip(totals, row[2])]
+            if patching:
+                before.append(row)
     state.db.execute("BEGIN")  # all or nothing: a killed build leaves the state as it was
     store = _rendered_store()
     state.db.executemany("DELETE FROM docs WHERE number = ?", [(n,) for n in removed])
@@ -477,12 +481,11 @@ def update(state: State, at: dt.datetime, row_hashes: dict | None = None, writte
     reference = reference_lengths({name: total / count if count else 0 for name, total in zip(FIELDS, totals)})
     layout = json.dumps([shard_count(count), reference], sort_keys=True)
     state.set_meta("totals", json.dumps(totals))
-    if layout != state.meta("layout") or len(changed) + len(removed) > PATCH_AT_MOST:
+    if layout != state.meta("layout") or not patching:
         files.update(_make_all_shards(state, shard_count(count), reference))
         state.set_meta("layout", layout)
     else:
-        shards = shard_count(count)
-        files.update(_patch_shards(state, old_terms, changed, reference, shards))
+        files.update(_patch_shards(state, before, changed, reference, shard_count(count)))
     state.set_meta("at", at.isoformat())  # the moment whose public set the documents are
     state.db.execute("COMMIT")
     return files
@@ -635,40 +638,66 @@ class _TermPlace(dict):
         return found
 
 
-def _patch_shards(state: State, old_terms: dict[str, list[int]], changed: list[int], reference: dict,
-                  shards: int) -> dict:  # fmt: skip
-    """Take the documents out of the postings of the terms they had (``old_terms``), put the
-    ``changed`` ones in with the terms they have now; path → text of each shard touched."""
-    fresh: dict[str, list[tuple[int, int]]] = {}
+def _patch_shards(state: State, before: list, changed: list[int], reference: dict, shards: int) -> dict:
+    """Bring the postings in line with the ``changed`` documents as they are now in the state and
+    the documents that were changed or removed as they were (``before``: their rows, see
+    :func:`_doc_rows`); path → text of each shard whose file changed. A term whose weight in a
+    document is the same before and after is left alone: an edit touches only the terms it
+    added, removed or weighed anew, and each of their shards is read and written once."""
+    had = {number: dict(zip(terms, weights(tfs, lengths, reference, expired)))
+           for number, expired, lengths, terms, tfs in before}  # fmt: skip
+    taken: dict[str, list[int]] = {}  # term → documents to take out of its postings
+    added: dict[str, list[tuple[int, int]]] = {}  # term → (document, weight) to put in
     for number, doc_terms, found in _doc_postings(state, reference, changed):
+        old = had.pop(number, {})
         for term, weight in zip(doc_terms, found):
-            fresh.setdefault(term, []).append((number, weight))
-    by_shard: dict[int, set[str]] = {}
-    for term in [*old_terms, *fresh]:
-        by_shard.setdefault(analyzer.term_hash(term) % shards, set()).add(term)
-    files = {}
+            was = old.pop(term, None)
+            if was == weight:
+                continue
+            if was is not None:
+                taken.setdefault(term, []).append(number)
+            added.setdefault(term, []).append((number, weight))
+        for term in old:  # terms the document no longer has
+            taken.setdefault(term, []).append(number)
+    for number, old in had.items():  # removed documents
+        for term in old:
+            taken.setdefault(term, []).append(number)
+    by_shard: dict[int, list[str]] = {}
+    for term in taken.keys() | added.keys():
+        by_shard.setdefault(analyzer.term_hash(term) % shards, []).append(term)
+    stored_shards = {}
+    for batch in db.batches(by_shard):
+        marks = ",".join("?" * len(batch))
+        rows = state.db.execute(f"SELECT number, postings, hash FROM shards WHERE number IN ({marks})", batch)
+        stored_shards.update((number, (postings, hash_)) for number, postings, hash_ in rows)
+    files, rows, gone = {}, [], []
     for shard, terms in sorted(by_shard.items()):
-        row = state.db.execute("SELECT postings FROM shards WHERE number = ?", (shard,)).fetchone()
-        stored = marshal.loads(row[0]) if row else {}
+        blob, old_hash = stored_shards.get(shard, (None, None))
+        stored = marshal.loads(blob) if blob is not None else {}
+        same_text = old_hash is not None
         for term in terms:
-            postings = Postings.load(stored[term]) if term in stored else Postings(array("I"), array("H"))
-            for number in old_terms.get(term, ()):
+            entry = stored.get(term)
+            postings = Postings.load(entry) if entry is not None else Postings(array("I"), array("H"))
+            for number in taken.get(term, ()):
                 postings.remove(number)
-            for number, weight in fresh.get(term, ()):
+            for number, weight in added.get(term, ()):
                 postings.add(number, weight)
             if postings.numbers:
                 stored[term] = postings.dump()
+                same_text = same_text and entry is not None and stored[term][3] == entry[3]
             else:
                 stored.pop(term, None)
-        path = f"{DIR}s/{shard:x}.js"
-        if stored:
-            text = shard_text(shard, stored)
-            files[path] = text
-            state.db.execute(
-                "INSERT OR REPLACE INTO shards VALUES (?, ?, ?)", (shard, marshal.dumps(stored), digest(text))
-            )
+                same_text = same_text and entry is None
+        if not stored:
+            gone.append((shard,))
+        elif same_text:  # the postings changed, not what the client reads of them (a long list's tail)
+            rows.append((shard, marshal.dumps(stored), old_hash))
         else:
-            state.db.execute("DELETE FROM shards WHERE number = ?", (shard,))
+            text = shard_text(shard, stored)
+            files[f"{DIR}s/{shard:x}.js"] = text
+            rows.append((shard, marshal.dumps(stored), digest(text)))
+    state.db.executemany("INSERT OR REPLACE INTO shards VALUES (?, ?, ?)", rows)
+    state.db.executemany("DELETE FROM shards WHERE number = ?", gone)
     return files
 
 
