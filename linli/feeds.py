@@ -86,7 +86,8 @@ def notice_category(key: str) -> Response:
 
 
 def _atom(items: list, category: str, document: str) -> Response:
-    from feedgen.feed import FeedGenerator  # (with lxml: imported by a build only to render a feed)
+    # (feedgen, with lxml, is imported by a build only when it renders a feed)
+    from feedgen.feed import FeedGenerator
 
     site = m.SiteSettings.get_current()
     feed = FeedGenerator()
