@@ -7,6 +7,7 @@ folder). A problem the user can fix is reported as one line on stderr with exit 
 
 from __future__ import annotations
 
+import atexit
 import errno
 import faulthandler
 import gc
@@ -578,4 +579,17 @@ def restore_command(root: Path, archive: Path, yes: bool) -> None:
 
 
 def main() -> None:
+    atexit.register(_end_quickly)
     cli(prog_name="linli")
+
+
+def _end_quickly() -> None:
+    """(At the exit of the ``linli`` process.) Close the database, so that SQLite leaves its file
+    whole (no write-ahead log beside it), and leave what the command made to the system: the
+    cyclic collector would otherwise go through every object once more as the interpreter ends
+    (0.1 s after a one-notice build at 10,000 notices)."""
+    try:
+        if db.database.obj is not None and not db.database.is_closed():
+            db.database.close()
+    finally:
+        gc.freeze()
