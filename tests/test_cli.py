@@ -115,6 +115,17 @@ def test_python_dash_m_and_console_script(tmp_path):
     assert missing.returncode == 1 and missing.stderr.startswith("错误：找不到站点目录")
 
 
+def test_a_build_process_leaves_the_sqlite_file_whole(text_demo_site, copy_home, tmp_path):
+    """``linli build`` in a process of its own closes its database as the process ends (it leaves
+    what it made to the system instead of waiting for the collector to find the connection): the
+    home's SQLite file has no write-ahead log beside it afterwards."""
+    home = copy_home(text_demo_site, tmp_path / "home")
+    built = subprocess.run([sys.executable, "-m", "linli", "--home", str(home.root), "build"],
+                           capture_output=True, text=True)  # fmt: skip
+    assert built.returncode == 0 and "网站已生成" in built.stdout, built.stderr
+    assert home.db_path.is_file() and not home.db_path.with_name(home.db_path.name + "-wal").exists()
+
+
 def test_export_import_and_a_wrong_field(tmp_path):
     source, target, dump = tmp_path / "a", tmp_path / "b", tmp_path / "dump"
     assert run("--home", source, "demo", "--no-build").exit_code == 0
