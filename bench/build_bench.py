@@ -25,9 +25,10 @@ and prints a table: wall time, pages, pages per second, peak memory of the whole
 "live" is from the build's start until the new ``site/`` is in place (what a resident sees); "time"
 is the whole build (then the admin's Whoosh index is brought up to date), as the admin's publish
 button runs it in a running process; "process" adds starting Python and importing Linli, what
-``linli build`` on the command line costs: the child ends as ``linli`` does
-(:func:`linli.cli.end_process`), and imports Linli's compiled bytecode, as an installed
-``linli`` does (compiled first; ``PYTHONDONTWRITEBYTECODE`` is not passed on to the children).
+``linli build`` on the command line costs: the child imports the build and ends as ``linli``
+does (:func:`linli.cli.long_lived`, :func:`linli.cli.end_quickly`), from Linli's compiled
+bytecode as an installed ``linli`` does (compiled first; ``PYTHONDONTWRITEBYTECODE`` is not
+passed on to the children).
 
     python -m bench.build_bench --sizes 1000 10000 [--corpus short long] [--work bench/.work]
 
@@ -120,10 +121,16 @@ def measure(command: list[str], **kwargs) -> dict:
 
 
 def child(scenario: str, home_path: str) -> None:
+    import atexit
+
     from linli import db
     from linli import models as m
-    from linli.build import build
+    from linli.cli import end_quickly, long_lived
     from linli.home import Home
+
+    atexit.register(end_quickly)  # (as the ``linli`` command ends)
+    with long_lived():  # (as the ``linli build`` command imports the build)
+        from linli.build import build
 
     home = Home.open(home_path)
     db.connect(home.database_url)
@@ -156,9 +163,6 @@ def child(scenario: str, home_path: str) -> None:
     print(json.dumps({"time": time.perf_counter() - started, "live": result.live_seconds, "pages": result.pages,
                       "rendered": result.rendered, "removed": result.removed,
                       "written": result.written, "phases": {k: round(v, 2) for k, v in result.timings.items()}}))  # fmt: skip
-    from linli.cli import end_process
-
-    end_process(0)  # (as the ``linli`` command ends)
 
 
 # --- Hugo --------------------------------------------------------------------------------------------

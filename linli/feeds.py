@@ -16,7 +16,6 @@ import uuid
 from urllib.parse import quote
 from xml.sax.saxutils import escape
 
-from feedgen.feed import FeedGenerator
 from flask import Blueprint, Response, abort, current_app, request, url_for
 
 from linli import clock, markup, media
@@ -87,6 +86,9 @@ def notice_category(key: str) -> Response:
 
 
 def _atom(items: list, category: str, document: str) -> Response:
+    # (feedgen, with lxml, is imported by a build only when it renders a feed)
+    from feedgen.feed import FeedGenerator
+
     site = m.SiteSettings.get_current()
     feed = FeedGenerator()
     title = xml_text(f"{site.name} · 通知公告" + (f" · {category}" if category else ""))

@@ -32,7 +32,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-import pillow_heif
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 try:  # colour management is optional in some Pillow builds
@@ -42,10 +41,6 @@ except ImportError:  # pragma: no cover - depends on how Pillow was built
 
 from linli import limits
 from linli.errors import LinliError
-
-# iPhones save HEIC: pillow-heif teaches Pillow to open HEIF (it applies the file's own rotation
-# and mirroring, and leaves its EXIF orientation at 1 so nothing is turned twice).
-pillow_heif.register_heif_opener()
 
 # --- limits (the byte sizes of uploads are in linli.limits) -----------------------------------
 
@@ -197,6 +192,12 @@ def _make_renditions(media_dir: Path, rel: str, image: Image.Image) -> None:
 
 def _decode_photo(data: bytes, subject: str) -> Image.Image:
     """The upload as a clean, upright RGB image without metadata, or a LinliError."""
+    # iPhones save HEIC: pillow-heif teaches Pillow to open HEIF (it applies the file's own rotation
+    # and mirroring, and leaves its EXIF orientation at 1 so nothing is turned twice). Imported
+    # here, where uploads are decoded: a build opens none.
+    import pillow_heif
+
+    pillow_heif.register_heif_opener()
     if not data:
         raise LinliError(f"{subject}是空的（0 字节），可能没有传完。请重新选择照片上传。")
     if len(data) > limits.PHOTO_BYTES:

@@ -9,12 +9,15 @@ and the share posters' in :mod:`linli.share`) is made by :func:`qr_code`.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from flask import request
 from markupsafe import Markup
 
-import segno
-
 from linli.feeds import absolute_url
+
+if TYPE_CHECKING:
+    import segno
 
 
 #: The mask pattern of every code. Any of the eight is valid for every reader; segno's trying all
@@ -26,6 +29,8 @@ MASK = 6
 
 def qr_code(address: str) -> segno.QRCode:
     """The QR code of ``address``: error correction level M (a stain or a fold), never a Micro QR."""
+    import segno  # (only for a page or poster with a QR code: with base_url)
+
     return segno.make(address, error="m", micro=False, mask=MASK)
 
 

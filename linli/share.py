@@ -31,16 +31,17 @@ import functools
 import hashlib
 import html
 import io
+import itertools
 import os
 import re
 import shutil
 import subprocess
 import zlib
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import PIL
-import segno
 from flask import Blueprint, Response, abort, current_app, request, url_for
 from PIL import Image, ImageDraw, ImageFont
 
@@ -196,24 +197,24 @@ def find_font(configured: str = "") -> FontChoice:
                 "请换一个中文字体，例如 Noto Sans CJK，或删掉这一行让 Linli 自动查找。"
             )
         return FontChoice(configured, "")
-    for path in (*_fontconfig_choices(), *KNOWN_FONTS):
+    for path in itertools.chain(_fontconfig_choices(), KNOWN_FONTS):  # (fontconfig asked only as far as needed)
         if Path(path).is_file() and covers(path):
             return FontChoice(path, "")
     return FontChoice("", NO_FONT)
 
 
-def _fontconfig_choices() -> list[str]:
+def _fontconfig_choices() -> Iterator[str]:
+    """fontconfig's fonts for Chinese, asked one at a time (the first usually draws both
+    Simplified and Traditional: the second question is then not asked)."""
     if not shutil.which("fc-match"):
-        return []
-    found = []
+        return
     for pattern in (":lang=zh-cn", ":lang=zh-tw"):
         try:
             done = subprocess.run(["fc-match", "-f", "%{file}", pattern], capture_output=True, text=True, timeout=10, check=False)
         except (OSError, subprocess.SubprocessError):
             continue
         if done.returncode == 0 and done.stdout.strip():
-            found.append(done.stdout.strip())
-    return found
+            yield done.stdout.strip()
 
 
 def covers(path: str) -> bool:
@@ -342,20 +343,25 @@ class PosterText:
 
     def fingerprint(self, font: str) -> str:
         stat = os.stat(font)
-        key = repr((_drawing_version(), font, stat.st_size, stat.st_mtime_ns, self))
+        key = repr((_drawing_version(is_absolute(self.address)), font, stat.st_size, stat.st_mtime_ns, self))
         return hashlib.blake2b(key.encode(), digest_size=16).hexdigest()
 
 
-@functools.lru_cache(maxsize=1)
-def _drawing_version() -> str:
+@functools.lru_cache(maxsize=2)
+def _drawing_version(with_qr: bool) -> str:
     """This module's source and :mod:`linli.qr`'s (which makes the QR code), with the versions
-    of Pillow and segno: a change to how posters are drawn redraws every cached one."""
+    of Pillow and, for a poster ``with_qr`` (a QR code), segno: a change to how posters are drawn
+    redraws every cached one."""
     from linli import qr
 
     key = hashlib.blake2b(digest_size=8)
     for module in (__file__, qr.__file__):
         key.update(Path(module).read_bytes())
-    key.update(f"{PIL.__version__} {segno.__version__}".encode())
+    key.update(PIL.__version__.encode())
+    if with_qr:
+        import segno
+
+        key.update(segno.__version__.encode())
     return key.hexdigest()
 
 

@@ -33,7 +33,12 @@ NOT_FOR_A_BUILD = (
     "docx",
     "icalendar",  # only when a calendar file is rendered
     "playhouse.db_url",  # only for a database URL other than SQLite's
+    "pillow_heif",  # only where uploads are decoded (iPhones' HEIC photos)
 )
+
+#: Imported by a build only for the pages that need them: the Atom feeds (feedgen, with lxml) and
+#: QR codes (segno: only with ``base_url``, for notice pages and share posters).
+ONLY_FOR_SOME_PAGES = ("feedgen", "lxml", "segno")
 
 RUN_AND_LIST_MODULES = """
 import atexit, json, runpy, sys
@@ -57,17 +62,33 @@ def unwanted(modules: list[str]) -> list[str]:
     return [name for name in modules if any(name == bad or name.startswith(bad + ".") for bad in NOT_FOR_A_BUILD)]
 
 
-def test_an_edit_build_imports_only_what_a_build_needs(text_demo_site, copy_home, tmp_path, monkeypatch):
-    monkeypatch.delenv("DATABASE_URL", raising=False)
-    home = copy_home(text_demo_site, tmp_path / "home")
+def edited_and_built(home, tmp_path, table: str) -> list[str]:
+    """The modules of a build after one published row of ``table`` got a sentence more, as from
+    the admin (after a build that brings the home up to date with the clock)."""
     modules_of_a_build(home, tmp_path)  # (built at the fixture's moment: now up to date with the clock)
-    with sqlite3.connect(home.db_path) as database:  # a notice edited, as from the admin
-        changed = database.execute("UPDATE notice SET body = body || '\n\n补充说明。' "
-                                   "WHERE id = (SELECT min(id) FROM notice WHERE status = 'published')").rowcount  # fmt: skip
+    with sqlite3.connect(home.db_path) as database:
+        changed = database.execute(f"UPDATE {table} SET body = body || '\n\n补充说明。' "
+                                   f"WHERE id = (SELECT min(id) FROM {table} WHERE status = 'published')").rowcount  # fmt: skip
     assert changed == 1
     modules = modules_of_a_build(home, tmp_path)
     assert "linli.build" in modules and "linli.cli" in modules  # (the listing is of a real build)
-    assert unwanted(modules) == []
+    return modules
+
+
+def test_an_edit_build_imports_only_what_a_build_needs(text_demo_site, copy_home, tmp_path, monkeypatch):
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    home = copy_home(text_demo_site, tmp_path / "home")
+    assert unwanted(edited_and_built(home, tmp_path, "notice")) == []
+
+
+def test_a_build_that_renders_no_feed_and_no_qr_code_imports_neither_library(text_demo_site, copy_home, tmp_path,
+                                                                             monkeypatch):  # fmt: skip
+    """A service edited (services are in no feed) in a home without ``base_url`` (no QR codes)."""
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    home = copy_home(text_demo_site, tmp_path / "home")
+    assert home.settings["base_url"] == ""
+    modules = edited_and_built(home, tmp_path, "service")
+    assert [name for name in modules if name.partition(".")[0] in ONLY_FOR_SOME_PAGES] == []
 
 
 def test_linli_cli_imports_no_more_than_every_command_needs():

@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import re
 
+import pillow_heif
 import pytest
 from PIL import Image
 
@@ -378,6 +379,7 @@ def heic(size=(1600, 800), gps=True) -> bytes:
     """An iPhone-like HEIC made with pillow-heif: left quarter blue, rest red, to be turned
     90° clockwise to view (EXIF orientation 6, which pillow-heif writes as the file's rotation),
     with camera and GPS tags."""
+    pillow_heif.register_heif_opener()  # (Linli registers it where it decodes uploads)
     image = Image.new("RGB", size, (200, 30, 30))
     image.paste((20, 20, 220), (0, 0, size[0] // 4, size[1]))
     exif = Image.Exif()

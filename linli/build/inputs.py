@@ -17,7 +17,7 @@ import sys
 from dataclasses import dataclass
 
 from linli import changes, db, deps, markup, models, share
-from linli.build.commit import load_manifest
+from linli.build.commit import load_manifest, no_collection
 from linli.build.context import FORMAT, BuildContext, LogMark, Manifest
 from linli.build.titles import load_titles
 from linli.home import PROJECT_ROOT, Home, page_settings
@@ -53,9 +53,12 @@ def read_inputs(context: BuildContext, full: bool) -> Inputs:
     """The last manifest, the fingerprint, the scan; and, for the search modules (in
     ``context``), what changed since the last build."""
     home, at = context.home, context.at
-    last = load_manifest(home) if home.site_dir.is_dir() else None
-    gc.freeze()  # the manifest's many objects live as long as the build: no collection looks at them
-    fingerprint = global_fingerprint(home)
+    # The manifest's many objects live as long as the build: frozen before the collector is back
+    # on, no collection looks at them (the first one after the reading would go through them all).
+    with no_collection():
+        last = load_manifest(home) if home.site_dir.is_dir() else None
+        gc.freeze()
+    fingerprint = global_fingerprint(home, share.font_choice(context.app).path)
     incremental = last is not None and last.fingerprint == fingerprint and not full
     database = db.database.obj
     deps.install(database)
@@ -70,13 +73,14 @@ def read_inputs(context: BuildContext, full: bool) -> Inputs:
     return Inputs(last, fingerprint, incremental, scan, mark, kept)
 
 
-def global_fingerprint(home: Home) -> bytes:
+def global_fingerprint(home: Home, font: str) -> bytes:
     """What every page depends on besides the database: Linli's code, the theme's files, the
     settings of ``linli.toml`` that pages show (not how the site is served, backed up, published
-    or deployed), the font of the share posters (item pages link their poster only when there
-    is one). Not the day: no page shows the build's date, and a page whose content the time
-    decides depends on it through its queries (:mod:`linli.deps` compares their dates with the
-    build's moment) or through :func:`linli.deps.record_moment`."""
+    or deployed), the font of the share posters (``font``: the build app's
+    :func:`~linli.share.font_choice`, looked up once per build; item pages link their poster
+    only when there is one). Not the day: no page shows the build's date, and a page whose
+    content the time decides depends on it through its queries (:mod:`linli.deps` compares
+    their dates with the build's moment) or through :func:`linli.deps.record_moment`."""
     digest = hashlib.blake2b(digest_size=16)
     digest.update(f"{FORMAT} {sys.version_info[:2]}".encode())
     digest.update(repr(sorted(page_settings(home.settings).items())).encode())
@@ -86,7 +90,7 @@ def global_fingerprint(home: Home) -> bytes:
             if path.is_file() and "__pycache__" not in path.parts:
                 digest.update(str(path.relative_to(root)).encode() + b"\0" + path.read_bytes())
     digest.update(markup.RENDERER)
-    digest.update(share.find_font(home.settings.get("share", {}).get("font", "")).path.encode())
+    digest.update(font.encode())
     return digest.digest()
 
 

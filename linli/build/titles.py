@@ -37,9 +37,9 @@ def load_titles(home: Home, last: Manifest | None, scan: deps.Scan) -> tuple | N
                 return None
             groups = {group: (keys, [TitleRow(*e) for e in entries], parts)
                       for group, (keys, entries, parts) in plain.items()}  # fmt: skip
+            gc.freeze()  # (as the manifest's: before the collector is back)
     except UNREADABLE:
         return None  # none, or of another Linli: the title index is read again
-    gc.freeze()  # (as the manifest's)
     return token, groups
 
 
