@@ -18,7 +18,6 @@ import linli
 from linli import db
 from linli import models as m
 from linli.build import CACHE_DIR, STAGING, build
-from linli.demo import fill_demo
 from linli.home import Home
 from linli.public import ROOT_FILES
 from linli.publicity import public
@@ -68,12 +67,24 @@ def use(home: Home) -> Home:
     return home
 
 
+@pytest.fixture
+def demo(demo_content, copy_home, tmp_path) -> Home:
+    """A copy of the session's demo content (no photos, filled at NOW, never built), bound."""
+    yield use(copy_home(demo_content, tmp_path / "demo"))
+    db.database.close()
+
+
+@pytest.fixture
+def built_demo(text_demo_site, copy_home, tmp_path) -> Home:
+    """A copy of the session's demo (no photos) as built at NOW, bound."""
+    yield use(copy_home(text_demo_site, tmp_path / "demo"))
+    db.database.close()
+
+
 @on_postgres
-def test_two_homes_built_in_turn_in_one_process_share_nothing(tmp_path):
-    first = use(Home.create(tmp_path / "first"))
-    fill_demo(first, NOW, photos=False)
-    second = use(Home.create(tmp_path / "second"))
-    fill_demo(second, NOW, photos=False)
+def test_two_homes_built_in_turn_in_one_process_share_nothing(demo_content, copy_home, tmp_path):
+    first = copy_home(demo_content, tmp_path / "first")
+    second = use(copy_home(demo_content, tmp_path / "second"))
     settings = m.SiteSettings.get_current()
     settings.name = "和平里社区"
     settings.save()
@@ -128,12 +139,11 @@ def module_globals() -> dict:
     return found
 
 
-def test_a_build_sets_no_module_globals(home):
+def test_a_build_sets_no_module_globals(built_demo):
     """Every build's state is in its context (``app.extensions["linli_build"]``): before and
     after builds (full, incremental, failed) every module's globals are the same objects with
     the same content."""
-    fill_demo(home, NOW, photos=False)
-    build(home, now=NOW)  # (what is imported on first use is imported)
+    home = built_demo  # built in this process (tests/conftest.py): what is imported on first use is imported
     before = module_globals()
     notice = public(m.Notice, NOW).order_by(m.Notice.id).first()
     notice.title += "（已更正）"
@@ -157,13 +167,13 @@ def test_a_build_sets_no_module_globals(home):
         assert not hasattr(module, name)
 
 
-def test_every_page_goes_through_frozen_flask(home, monkeypatch):
+def test_every_page_goes_through_frozen_flask(demo, monkeypatch):
     """The freezer writes every page (Frozen-Flask's URL → file rules), and only pages."""
     from flask_frozen import Freezer
 
     from linli.build import freeze
 
-    fill_demo(home, NOW, photos=False)
+    home = demo
     written = {}
     real = Freezer._build_one
 
@@ -196,8 +206,8 @@ def in_workers(monkeypatch):
 
 
 @on_postgres
-def test_pages_frozen_in_worker_processes_are_a_clean_builds(home, tmp_path, in_workers):
-    fill_demo(home, NOW, photos=False)
+def test_pages_frozen_in_worker_processes_are_a_clean_builds(demo, tmp_path, in_workers):
+    home = demo
     reported = []
     result = build(home, now=NOW, progress=lambda done, url, total: reported.append((done, url, total)))
     assert result.full and result.rendered == result.pages
@@ -212,9 +222,8 @@ def test_pages_frozen_in_worker_processes_are_a_clean_builds(home, tmp_path, in_
     assert_clean(home, tmp_path, NOW + dt.timedelta(hours=1))
 
 
-def test_a_page_failing_in_a_worker_names_the_page_and_leaves_the_site(home, in_workers):
-    fill_demo(home, NOW, photos=False)
-    build(home, now=NOW)
+def test_a_page_failing_in_a_worker_names_the_page_and_leaves_the_site(built_demo, in_workers):
+    home = built_demo
     before = site_bytes(home.site_dir)
     override = home.root / "themes" / "default" / "templates" / "notice.html"
     override.parent.mkdir(parents=True)
@@ -225,10 +234,10 @@ def test_a_page_failing_in_a_worker_names_the_page_and_leaves_the_site(home, in_
     assert site_bytes(home.site_dir) == before and not (home.root / STAGING).exists()
 
 
-def test_a_worker_that_dies_fails_the_build_instead_of_waiting(home, in_workers, monkeypatch):
+def test_a_worker_that_dies_fails_the_build_instead_of_waiting(demo, in_workers, monkeypatch):
     from linli.build.freeze import PageFreezer
 
-    fill_demo(home, NOW, photos=False)
+    home = demo
     real = PageFreezer._build_one
 
     def dying(self, url, *args):
