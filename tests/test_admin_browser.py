@@ -19,10 +19,11 @@ PASSWORD = "a-strong-password"
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory, demo_content, copy_home):
-    """A copy of the session's demo content (no photos, never built) with two staff accounts,
-    served with the admin on loopback: the journeys here write to it."""
-    home = copy_home(demo_content, tmp_path_factory.mktemp("admin-browser") / "home")
+def site(tmp_path_factory, text_demo_site, copy_home):
+    """A copy of the session's built demo (no photos) with two staff accounts, served with the
+    admin on loopback: the journeys here write to it (and publish: incremental builds, the
+    first build of the content having been made in the session)."""
+    home = copy_home(text_demo_site, tmp_path_factory.mktemp("admin-browser") / "home")
     db.connect(home.database_url)
     for role in ("editor", "contributor"):
         accounts.add_user(role, PASSWORD, role=role, display_name={"editor": "王主任", "contributor": "小李"}[role])
