@@ -126,9 +126,9 @@ def test_a_build_process_leaves_the_sqlite_file_whole(text_demo_site, copy_home,
     assert home.db_path.is_file() and not home.db_path.with_name(home.db_path.name + "-wal").exists()
 
 
-def test_export_import_and_a_wrong_field(tmp_path):
+def test_export_import_and_a_wrong_field(demo_site, copy_home, tmp_path):
     source, target, dump = tmp_path / "a", tmp_path / "b", tmp_path / "dump"
-    assert run("--home", source, "demo", "--no-build").exit_code == 0
+    copy_home(demo_site, source, built=False)  # the demo's content (`linli demo` itself: test_demo_then_build)
     result = run("--home", source, "export", dump)
     assert result.exit_code == 0, result.output
     assert run("--home", target, "init", input="社区\nadmin\nsecret-pass\nsecret-pass\n").exit_code == 0
