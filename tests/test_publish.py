@@ -23,13 +23,16 @@ from linli.cli import cli
 from linli.errors import LinliError
 
 PASSWORD = "correct-horse-1"
+BUILT = pytest.mark.parametrize("home", ["built"], indirect=True)
 
 
 @pytest.fixture
-def home(demo_content, copy_home, tmp_path):
+def home(request, copy_home, tmp_path):
     """A copy of the session's demo content (no photos, filled at NOW, never built) of this
-    test's own, bound."""
-    home = copy_home(demo_content, tmp_path / "home")
+    test's own, bound; ``@BUILT``: a copy of it as built at NOW (its next build is incremental),
+    for the tests whose point is not the build itself."""
+    shared = "text_demo_site" if getattr(request, "param", None) == "built" else "demo_content"
+    home = copy_home(request.getfixturevalue(shared), tmp_path / "home")
     db.connect(home.database_url)
     yield home
     db.database.close()
@@ -181,8 +184,8 @@ def test_busy_lock_held_elsewhere_refuses_a_second_build(app, home):
     assert not runs.is_busy(home)
 
 
+@BUILT
 def test_failed_build_reports_the_page_and_leaves_the_site_alone(app, home):
-    publisher.run_build(home, "editor")
     before = site_bytes(home)
     override = home.root / "themes" / "default" / "templates" / "notice.html"
     override.parent.mkdir(parents=True)
@@ -207,6 +210,7 @@ def test_failed_build_reports_the_page_and_leaves_the_site_alone(app, home):
     assert site_bytes(home) == before
 
 
+@BUILT
 def test_interrupted_run_is_reported_once_its_lock_is_free(app, home):
     dead = m.Run.create(requested_by="editor", state="running", total=100, done=40)
     lock = runs.HomeLock(home)
@@ -235,6 +239,7 @@ def test_cli_build_is_recorded(app, home):
     assert run.state == "succeeded" and run.requested_by == "命令行" and str(run.done) in result.output
 
 
+@BUILT
 def test_dashboard_counts_changes_since_the_last_build(app, home):
     publisher.run_build(home, "editor")
     client = login(app, "editor")
