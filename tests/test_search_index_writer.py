@@ -84,6 +84,19 @@ def answers(home: Home) -> list:
     return out
 
 
+@pytest.fixture(scope="module")
+def whoosh_made(text_demo_site, copy_home, tmp_path_factory) -> tuple[dict, list]:
+    """(:func:`contents`, :func:`answers`) of the demo's index made at NOW by Whoosh's own
+    writer, in a copy of its own: what every index of the demo at NOW must hold and answer."""
+    home = copy_home(text_demo_site, tmp_path_factory.mktemp("whoosh-made") / "home")
+    db.connect(home.database_url)
+    try:
+        whoosh_writer_index(home, NOW)
+        return contents(home), answers(home)
+    finally:
+        db.database.close()
+
+
 def write_alone(home: Home) -> None:
     """The index made from nothing in one process (as from a thread of the admin)."""
     thread = threading.Thread(target=engine.rebuild_index, args=(home, NOW))
@@ -91,10 +104,10 @@ def write_alone(home: Home) -> None:
     thread.join()
 
 
-def test_an_index_from_nothing_holds_what_whoosh_writes(own_demo):
-    whoosh_writer_index(own_demo, NOW)
-    before, found_before = contents(own_demo), answers(own_demo)
+def test_an_index_from_nothing_holds_what_whoosh_writes(own_demo, whoosh_made):
+    before, found_before = whoosh_made
     assert before["documents"] > 50 and len(before["postings"]) > 5000
+    shutil.rmtree(own_demo.search_index_dir)  # (the copy's, made at NOW by the session)
     assert engine.rebuild_index(own_demo, NOW) == before["documents"]
     assert len(list(own_demo.search_index_dir.glob("*.seg"))) == 2  # two processes, a segment each
     assert contents(own_demo) == before
@@ -104,15 +117,15 @@ def test_an_index_from_nothing_holds_what_whoosh_writes(own_demo):
     assert contents(own_demo) == before
 
 
-def test_the_build_indexes_the_bodies_it_rendered_without_rendering_them_again(own_demo, monkeypatch, caplog):
+def test_the_build_indexes_the_bodies_it_rendered_without_rendering_them_again(own_demo, whoosh_made, monkeypatch,
+                                                                                caplog):
     """A build's index takes each body's text from the Markdown its pages were rendered with
     (the build's cache, through render_markdown), in every process writing it: the index is the
-    one made outside a build, where bodies are rendered."""
+    one made outside a build, where bodies are rendered (Whoosh's own writer's)."""
     from linli import markup
     from linli.build import build, outputs
 
-    engine.rebuild_index(own_demo, NOW)
-    before = contents(own_demo)
+    before, _ = whoosh_made
     shutil.rmtree(own_demo.search_index_dir)  # the build makes it from nothing
     real_sync = outputs.sync_index
 
@@ -157,9 +170,8 @@ def test_long_notices_find_the_same_before_and_after(tmp_path):
     assert sum(len(keys) for keys in hits.values()) > 300
 
 
-def test_a_process_writes_a_new_segment_when_it_holds_many_postings(own_demo, monkeypatch):
-    whoosh_writer_index(own_demo, NOW)
-    before = contents(own_demo)
+def test_a_process_writes_a_new_segment_when_it_holds_many_postings(own_demo, whoosh_made, monkeypatch):
+    before, _ = whoosh_made
     monkeypatch.setattr(segments, "POSTINGS_PER_SEGMENT", 3000)
     engine.rebuild_index(own_demo, NOW)
     assert len(list(own_demo.search_index_dir.glob("*.seg"))) > 4
@@ -190,14 +202,14 @@ def test_a_writer_that_fails_leaves_the_old_index(own_demo, monkeypatch):
     assert contents(own_demo) == before
 
 
-def test_a_build_indexes_the_terms_its_static_index_counted(own_demo, monkeypatch, caplog):
+def test_a_build_indexes_the_terms_its_static_index_counted(own_demo, whoosh_made, monkeypatch, caplog):
     """A first build makes the admin's index from the terms its static search index counted (the
     analyzer runs once per document per build, for both indexes): no document is made again
-    (neither here nor in the forked writers), and the index is the one made outside a build."""
+    (neither here nor in the forked writers), and the index is the one made outside a build
+    (which is Whoosh's own writer's: test_an_index_from_nothing_holds_what_whoosh_writes)."""
     from linli.build import build
 
-    engine.rebuild_index(own_demo, NOW)
-    before, found_before = contents(own_demo), answers(own_demo)
+    before, found_before = whoosh_made
     shutil.rmtree(own_demo.search_index_dir)  # the build makes it from nothing
 
     def refused(*args, **kwargs):
