@@ -333,11 +333,13 @@ def test_long_postings_patched_edit_after_edit_equal_made_from_nothing(home, now
     """A term in more than MAX_POSTINGS documents, patched edit after edit (a document of its tail
     weighed anew, one of its best falling behind, one rising into them, its list shrinking to
     MAX_POSTINGS): the files and the state's postings are those of an index made from nothing, and
-    the shards are patched, never all made again."""
+    the shards are patched, never all made again, a few at a time (a patch holds at most
+    SHARDS_PER_PATCH shards' postings: here 2, so that an edit's shards come in several rounds)."""
     import marshal
 
     from linli.search import static
 
+    monkeypatch.setattr(static, "SHARDS_PER_PATCH", 2)
     with_term = MAX_POSTINGS + 30
     rows = [{"title": f"第{i}号通知", "status": "published", "slug": f"n{i}",
              "body": "停水" * (i % 7 + 1) + "，请注意。" if i < with_term else "通知内容，请注意。"}

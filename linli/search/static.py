@@ -75,6 +75,7 @@ PAGE = 6  # results shown at first, and added by "more"
 CALLBACK = "__linliSearch"
 DIR = "i/"
 SLOT_BITS = 22  # ids below 4,194,304 per type
+SHARDS_PER_PATCH = 64  # shards a patch holds at once (their complete postings: at 10,000 long notices ~60 KB each)
 PATCH_AT_MOST = 500  # changed documents an update patches the shards for; more: all shards made again
 FORMAT = "3"  # of the state file; a state of another format (or other code) is made again
 
@@ -665,39 +666,41 @@ def _patch_shards(state: State, before: list, changed: list[int], reference: dic
     by_shard: dict[int, list[str]] = {}
     for term in taken.keys() | added.keys():
         by_shard.setdefault(analyzer.term_hash(term) % shards, []).append(term)
-    stored_shards = {}
-    for batch in db.batches(by_shard):
+    files: dict[str, str] = {}
+    numbers = sorted(by_shard)
+    for start in range(0, len(numbers), SHARDS_PER_PATCH):  # (a shard's postings can be large: a few at a time)
+        batch = numbers[start : start + SHARDS_PER_PATCH]
         marks = ",".join("?" * len(batch))
-        rows = state.db.execute(f"SELECT number, postings, hash FROM shards WHERE number IN ({marks})", batch)
-        stored_shards.update((number, (postings, hash_)) for number, postings, hash_ in rows)
-    files, rows, gone = {}, [], []
-    for shard, terms in sorted(by_shard.items()):
-        blob, old_hash = stored_shards.get(shard, (None, None))
-        stored = marshal.loads(blob) if blob is not None else {}
-        same_text = old_hash is not None
-        for term in terms:
-            entry = stored.get(term)
-            postings = Postings.load(entry) if entry is not None else Postings(array("I"), array("H"))
-            for number in taken.get(term, ()):
-                postings.remove(number)
-            for number, weight in added.get(term, ()):
-                postings.add(number, weight)
-            if postings.numbers:
-                stored[term] = postings.dump()
-                same_text = same_text and entry is not None and stored[term][3] == entry[3]
+        found = state.db.execute(f"SELECT number, postings, hash FROM shards WHERE number IN ({marks})", batch)
+        stored_shards = {number: (postings, hash_) for number, postings, hash_ in found}
+        rows, gone = [], []
+        for shard in batch:
+            blob, old_hash = stored_shards.pop(shard, (None, None))
+            stored = marshal.loads(blob) if blob is not None else {}
+            same_text = old_hash is not None
+            for term in by_shard[shard]:
+                entry = stored.get(term)
+                postings = Postings.load(entry) if entry is not None else Postings(array("I"), array("H"))
+                for number in taken.get(term, ()):
+                    postings.remove(number)
+                for number, weight in added.get(term, ()):
+                    postings.add(number, weight)
+                if postings.numbers:
+                    stored[term] = postings.dump()
+                    same_text = same_text and entry is not None and stored[term][3] == entry[3]
+                else:
+                    stored.pop(term, None)
+                    same_text = same_text and entry is None
+            if not stored:
+                gone.append((shard,))
+            elif same_text:  # the postings changed, not what the client reads of them (a long list's tail)
+                rows.append((shard, marshal.dumps(stored), old_hash))
             else:
-                stored.pop(term, None)
-                same_text = same_text and entry is None
-        if not stored:
-            gone.append((shard,))
-        elif same_text:  # the postings changed, not what the client reads of them (a long list's tail)
-            rows.append((shard, marshal.dumps(stored), old_hash))
-        else:
-            text = shard_text(shard, stored)
-            files[f"{DIR}s/{shard:x}.js"] = text
-            rows.append((shard, marshal.dumps(stored), digest(text)))
-    state.db.executemany("INSERT OR REPLACE INTO shards VALUES (?, ?, ?)", rows)
-    state.db.executemany("DELETE FROM shards WHERE number = ?", gone)
+                text = shard_text(shard, stored)
+                files[f"{DIR}s/{shard:x}.js"] = text
+                rows.append((shard, marshal.dumps(stored), digest(text)))
+        state.db.executemany("INSERT OR REPLACE INTO shards VALUES (?, ?, ?)", rows)
+        state.db.executemany("DELETE FROM shards WHERE number = ?", gone)
     return files
 
 
