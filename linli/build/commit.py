@@ -62,10 +62,13 @@ def new_manifest(context, inputs, site, frozen: dict[str, FrozenPage], values: d
         all_deps.update(values)
     else:
         entries = {}
-    same = {url: url for url in site.urls}  # (the one object of each URL, as the manifest's items have it: pickled once)
+    # A whole site's URLs come back from the workers as copies: keyed by the one object of each
+    # URL, as the manifest's items have it, each is pickled once.
+    same = {} if inputs.incremental else {url: url for url in site.urls}
     for url, page in frozen.items():
         entry = page.entry
-        entries[same.get(url, url)] = PageEntry(entry.file, entry.hash, tuple([deps.shared(key, seen) for key in entry.keys]))
+        keys = tuple([deps.shared(key, seen) for key in entry.keys])
+        entries[same.get(url, url)] = PageEntry(entry.file, entry.hash, keys)
     if not inputs.incremental:
         all_deps = {key: values[key] for entry in entries.values() for key in entry.keys}
     manifest = Manifest(FORMAT, inputs.fingerprint, context.at, inputs.scan, all_deps, entries, files, inputs.log,
