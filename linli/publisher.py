@@ -69,7 +69,7 @@ def _publish(progress=None, reason: str = "") -> runs.Work:
     any of them failed; the built site stays in ``site/`` either way."""
 
     def work(running: runs.Running) -> runs.Outcome:
-        from linli.build import build
+        from linli.build.apart import build
         from linli.deploy import background
         from linli.deploy.config import automatic, targets
 
@@ -155,7 +155,7 @@ def _build(progress=None) -> runs.Work:
     """The work of a build run: :func:`linli.build.build` at the run's start time."""
 
     def work(running: runs.Running) -> runs.Outcome:
-        from linli.build import build
+        from linli.build.apart import build
 
         def report(done: int, url: str, total: int) -> None:
             if progress:

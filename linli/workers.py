@@ -77,7 +77,7 @@ _inherited: list = []  # in a worker: the parent's database connection, never us
 
 
 def _main(target: Callable, args: tuple, results) -> None:
-    _die_with_parent()
+    die_with_parent()
     database = db.database.obj
     _inherited.append(database._state.conn)
     database._state.reset()
@@ -85,7 +85,7 @@ def _main(target: Callable, args: tuple, results) -> None:
     target(*args, results)
 
 
-def _die_with_parent() -> None:
+def die_with_parent() -> None:
     """Linux: the kernel ends this worker when the process that started it dies (on other
     systems: nothing)."""
     try:

@@ -6,7 +6,10 @@ them public. Real admin app, real SQLite file, real builds."""
 from __future__ import annotations
 
 import datetime as dt
+import multiprocessing
+import os
 import re
+import signal
 import threading
 import time
 
@@ -19,8 +22,10 @@ from admin import create_admin_app
 from linli import accounts, db, publisher, runs
 from linli import models as m
 from linli.app import create_public_app
+from linli.build import apart
 from linli.cli import cli
 from linli.errors import LinliError
+from tests.conftest import NOW
 
 PASSWORD = "correct-horse-1"
 BUILT = pytest.mark.parametrize("home", ["built"], indirect=True)
@@ -99,7 +104,7 @@ def test_editor_publishes_in_the_background(app, home):
 
 
 def test_progress_while_running_and_one_build_at_a_time(app, home, monkeypatch):
-    real_build, gate, calls = linli.build.build, threading.Event(), []
+    real_build, gate, calls = apart.build, threading.Event(), []
 
     def slow_build(home, *, now=None, progress=None):
         for done in (1, 2, 3):
@@ -116,7 +121,7 @@ def test_progress_while_running_and_one_build_at_a_time(app, home, monkeypatch):
         return database
 
     separate_database = runs._separate_database
-    monkeypatch.setattr(linli.build, "build", slow_build)
+    monkeypatch.setattr(apart, "build", slow_build)
     monkeypatch.setattr(runs, "_separate_database", recording_database)
     client = login(app, "admin")
     client.post("/publish/start")
@@ -208,6 +213,55 @@ def test_failed_build_reports_the_page_and_leaves_the_site_alone(app, home):
     with pytest.raises(LinliError, match="原来的网站没有改动"):  # the CLI path raises it for staff
         publisher.run_build(home)
     assert site_bytes(home) == before
+
+
+def in_a_thread(work):
+    """``work()`` run in a thread beside this one (as the admin's builds are): its result or error."""
+    outcome = {}
+
+    def run():
+        try:
+            outcome["result"] = work()
+        except Exception as exc:
+            outcome["error"] = exc
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    thread.join(timeout=120)
+    assert not thread.is_alive()
+    return outcome
+
+
+def test_a_build_beside_other_threads_runs_in_a_process_of_its_own(home):
+    """Forking the page workers from a process where other threads run copies the locks they hold
+    at that instant (SQLite's, while the admin answers a request) into workers that may then wait
+    forever: a build asked for beside other threads runs in a fresh process, which forks its own."""
+    building = []
+
+    def progress(done, url, total):
+        building.append({p.name for p in multiprocessing.active_children()})
+
+    outcome = in_a_thread(lambda: apart.build(home, now=NOW, progress=progress))
+    assert "error" not in outcome, outcome
+    result = outcome["result"]
+    assert result.full and result.pages > 50 and (home.site_dir / "index.html").is_file()
+    assert building and all("linli-build" in names for names in building)
+    assert not multiprocessing.active_children()
+    again = linli.build.build(home, now=NOW)  # this process, alone: what the child left is whole
+    assert not again.full and again.rendered == 0
+
+
+def test_a_build_process_that_dies_leaves_the_site_alone(home):
+    def kill(done, url, total):
+        for child in multiprocessing.active_children():
+            if child.name == "linli-build":
+                os.kill(child.pid, signal.SIGKILL)
+
+    outcome = in_a_thread(lambda: apart.build(home, now=NOW, progress=kill))
+    message = str(outcome["error"])
+    assert message.startswith("网站生成失败：生成网站的进程意外退出") and message.endswith("原来的网站没有改动。")
+    assert not home.site_dir.exists()
+    assert linli.build.build(home, now=NOW).pages > 50  # the next build recovers
 
 
 @BUILT

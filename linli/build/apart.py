@@ -1,0 +1,89 @@
+"""A build asked for by a process where other threads run goes in a new process of its own.
+
+The build forks its page workers (and the admin index's writers) so that they share what it
+read. Forking copies every lock as it is at that instant, and a lock another thread holds then
+(SQLite's own mutexes while a request of the admin's service reads the database, for one) is
+never released in the child: the worker waits forever, and so do the build and the home's lock.
+So the admin's publish button and the service's scheduler, which run a build in a thread beside
+the server's, start a fresh interpreter (``spawn``: one thread, nothing held) that builds, forks
+its workers safely and sends its progress and result back. The command line, alone in its
+process, builds in place.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import threading
+
+from linli.build.context import BuildResult
+from linli.errors import LinliError
+from linli.home import Home
+
+DIED = "网站生成失败：生成网站的进程意外退出（{code}）。原来的网站没有改动。"
+WAIT = 0.5  # seconds between two looks at whether the process still runs
+
+
+def build(home: Home, *, now=None, progress=None) -> BuildResult:
+    """:func:`linli.build.build` of ``home``: here when this is the process's only thread, else in
+    a process of its own (same arguments, same result, LinliError with the same messages)."""
+    if threading.active_count() == 1:
+        from linli.build import build as build_here
+
+        return build_here(home, now=now, progress=progress)
+    return _build_apart(home, now, progress)
+
+
+def _build_apart(home: Home, now, progress) -> BuildResult:
+    context = multiprocessing.get_context("spawn")
+    receiving, sending = context.Pipe(duplex=False)
+    process = context.Process(target=_main, args=(home, now, sending), name="linli-build")
+    process.start()
+    sending.close()  # (this end is the child's: when it ends, reading says so)
+    ended = False
+    try:
+        while True:
+            try:
+                if not receiving.poll(WAIT):
+                    if not process.is_alive():
+                        raise LinliError(DIED.format(code=process.exitcode))
+                    continue
+                kind, *message = receiving.recv()
+            except EOFError:
+                process.join()
+                raise LinliError(DIED.format(code=process.exitcode)) from None
+            if kind == "progress":
+                if progress:
+                    progress(*message)
+            elif kind == "done":
+                ended = True
+                return message[0]
+            else:  # "failed"
+                ended = True
+                raise LinliError(message[0])
+    finally:
+        receiving.close()
+        process.join(timeout=10 if ended else 0)
+        if process.is_alive():  # (this thread failed while it built: the journal keeps the site whole)
+            process.kill()
+            process.join()
+
+
+def _main(home: Home, now, sending) -> None:
+    """The build's own process (not a daemon: it forks its workers): open the home's database,
+    build, send progress and the result."""
+    from linli import cli, db
+    from linli.workers import die_with_parent
+
+    die_with_parent()  # (the service ends: so does its build; the site stays as it was)
+    with cli.long_lived():
+        from linli.build import build as build_here
+    db.connect(home.database_url, home.settings["timezone"])
+    try:
+        result = build_here(home, now=now, progress=lambda *step: sending.send(("progress", *step)))
+    except LinliError as exc:
+        sending.send(("failed", str(exc)))
+    else:
+        sending.send(("done", result))
+    finally:
+        sending.close()
+        cli.end_quickly()
