@@ -5,14 +5,17 @@ read. Forking copies every lock as it is at that instant, and a lock another thr
 (SQLite's own mutexes while a request of the admin's service reads the database, for one) is
 never released in the child: the worker waits forever, and so do the build and the home's lock.
 So the admin's publish button and the service's scheduler, which run a build in a thread beside
-the server's, start a fresh interpreter (``spawn``: one thread, nothing held) that builds, forks
-its workers safely and sends its progress and result back. The command line, alone in its
-process, builds in place.
+the server's, have it built in a process forked by multiprocessing's fork server: a process
+started fresh the first time (one thread, nothing held; the build's modules imported once), so
+that each build forks from it at once (0.1 s more than in place, the first 1 s) and forks its
+workers safely, sending its progress and result back. The command line, alone in its process,
+builds in place.
 """
 
 from __future__ import annotations
 
 import multiprocessing
+import os
 import threading
 
 from linli.build.context import BuildResult
@@ -21,6 +24,8 @@ from linli.home import Home
 
 DIED = "网站生成失败：生成网站的进程意外退出（{code}）。原来的网站没有改动。"
 WAIT = 0.5  # seconds between two looks at whether the process still runs
+#: What the fork server imports once, so that each build it forks starts at once.
+PRELOAD = ["linli.cli", "linli.build", "linli.app"]
 
 
 def build(home: Home, *, now=None, progress=None) -> BuildResult:
@@ -34,9 +39,10 @@ def build(home: Home, *, now=None, progress=None) -> BuildResult:
 
 
 def _build_apart(home: Home, now, progress) -> BuildResult:
-    context = multiprocessing.get_context("spawn")
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(PRELOAD)
     receiving, sending = context.Pipe(duplex=False)
-    process = context.Process(target=_main, args=(home, now, sending), name="linli-build")
+    process = context.Process(target=_main, args=(home, home.database_url, now, sending), name="linli-build")
     process.start()
     sending.close()  # (this end is the child's: when it ends, reading says so)
     ended = False
@@ -68,16 +74,18 @@ def _build_apart(home: Home, now, progress) -> BuildResult:
             process.join()
 
 
-def _main(home: Home, now, sending) -> None:
+def _main(home: Home, database_url: str, now, sending) -> None:
     """The build's own process (not a daemon: it forks its workers): open the home's database,
-    build, send progress and the result."""
+    build, send progress and the result. (``database_url``: the one the parent's home names;
+    the fork server's environment is as it was when it started.)"""
     from linli import cli, db
     from linli.workers import die_with_parent
 
     die_with_parent()  # (the service ends: so does its build; the site stays as it was)
     with cli.long_lived():
         from linli.build import build as build_here
-    db.connect(home.database_url, home.settings["timezone"])
+    os.environ["DATABASE_URL"] = database_url  # (what Home.database_url answers first, here too)
+    db.connect(database_url, home.settings["timezone"])
     try:
         result = build_here(home, now=now, progress=lambda *step: sending.send(("progress", *step)))
     except LinliError as exc:
