@@ -280,7 +280,8 @@ class Lettering:
         for char in text:
             left, top, mask = self.glyphs.get((char, heavy)) or self._glyph(char, heavy)
             if mask is not None:
-                image.paste(fill, (x + int(pen + 0.5) + left, y + top), mask)
+                box = (x + int(pen + 0.5) + left, y + top)
+                image.im.paste(fill, (*box, box[0] + mask.width, box[1] + mask.height), mask.im)
             pen += self.advance(char)
 
     def _glyph(self, char: str, heavy: bool) -> tuple[int, int, Image.Image | None]:
