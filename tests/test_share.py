@@ -15,7 +15,7 @@ from urllib.parse import quote
 
 import pytest
 from click.testing import CliRunner
-from PIL import Image, ImageFont
+from PIL import Image, ImageChops, ImageDraw, ImageFont
 
 from linli import db, registry, share
 from linli import models as m
@@ -179,6 +179,38 @@ def test_wrapped_lines_fit_and_end_with_an_ellipsis(text):
         assert all(re.fullmatch(r"(\S+ )*\S+…?", line) for line in lines) and "Li nli" not in " ".join(lines)
     short = share.wrap("夏夜露天电影", font, width, share.TITLE_LINES)
     assert short == ["夏夜露天电影"]
+
+
+@needs_font
+@pytest.mark.database_free
+@pytest.mark.parametrize("line", ["社区通知：明天（周二）上午停水", "關於鄰里互助「愛心銀行」", "WiFi: HappyHome2026, tel 010-8765"])
+def test_lettering_draws_as_pillow_does(line):
+    """Characters rasterized once and pasted (share.Lettering) give the picture Pillow's own
+    drawing of the line gives (a grey step apart at most, where two glyphs' edges meet), and the
+    width wrap() measures is the width drawn."""
+    for size in (30, 54):
+        font = share._font(FONT, size)
+        ours, pillows = Image.new("L", (700, 2 * size)), Image.new("L", (700, 2 * size))
+        share.lettering(font).draw(ours, (3, 5), line, 15)
+        ImageDraw.Draw(pillows).text((3, 5), line, font=font, fill=15)
+        assert ours.getbbox() == pillows.getbbox()
+        assert ImageChops.difference(ours, pillows).getextrema()[1] <= 1, (line, size)
+        assert share.lettering(font).width(line) == font.getlength(line)
+
+
+@needs_font
+@pytest.mark.database_free
+def test_a_poster_is_a_4_bit_png_of_the_drawing():
+    text = share.PosterText("幸福里社区", "通知公告", "冬季供暖检修安排", (("发布日期", "2026年11月25日"),),
+                            "东院各楼栋下周二上午停暖。", "/notices/heating/", "详情请看社区网站")  # fmt: skip
+    data = share.draw_poster(text, FONT)
+    image = Image.open(io.BytesIO(data))
+    image.load()  # (checks every chunk's CRC and the deflate stream)
+    assert (image.mode, image.size, data[24:26]) == ("P", (share.WIDTH, share.HEIGHT), bytes([4, 3]))  # (IHDR: 4 bits, palette)
+    assert image.getpalette()[: len(share.GREYS)] == share.GREYS
+    greys = image.convert("L")
+    assert greys.getpixel((10, 10)) == 255 - 13 * 17 and greys.getpixel((10, 400)) == 255  # the band, the margin
+    assert 0 < len(data) < 40_000
 
 
 # --- builds -------------------------------------------------------------------------------------
