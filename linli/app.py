@@ -18,6 +18,7 @@ from markupsafe import Markup
 from jinja2 import ChoiceLoader, FileSystemLoader
 
 from linli import db, markup, media, models
+from linli.fragments import SharedFragments
 from linli.headers import CONTENT_SECURITY_POLICY, LARGE_TEXT_SCRIPT
 from linli.home import Home
 
@@ -43,6 +44,7 @@ def create_public_app(home: Home, *, build: bool = False, now: dt.datetime | Non
     )
     app.jinja_loader = ChoiceLoader([FileSystemLoader(str(d / "templates")) for d in home.theme_dirs])
     Babel(app)
+    app.jinja_env.add_extension(SharedFragments)
     app.jinja_env.filters.update(
         markdown=render_body,
         plain=markup.plain_text,
