@@ -79,3 +79,21 @@ def test_shared_fragments_follow_the_page_and_the_home(text_demo_site, copy_home
     build(home, now=NOW)
     assert '<footer data-mine="public.notices"' in (site / "notices" / "index.html").read_text()
     assert '<footer data-mine="public.about"' in (site / "about" / "index.html").read_text()
+
+
+def test_relative_urls_kept_across_pages_are_each_pages_own():
+    """Links made relative with the URLs of earlier pages at hand are those made for the page
+    alone, from every folder and for URLs in, beside and outside the page's folder."""
+    from linli.app import relativize_html
+
+    urls = ["/", "/notices/", "/notices/a/", "/notices/b/x.png", "/notices", "/static/css/site.css", "/about/",
+            "/%E9%80%9A%E7%9F%A5/", "/通知/b/", "/notices/page/2/", "/search/?q=a#top", "/static/../notices/a/",
+            "/a//b/", "/zh-hant/notices/a/", "/feeds/notices.xml", "/notices/a/share.png"]  # fmt: skip
+    html = "".join(f'<a href="{url}">x</a><img srcset="{url} 1x, /static/y.png 2x">' for url in urls)
+    pages = ["/", "/404.html", "/notices/", "/notices/a/", "/notices/b/", "/notices/page/2/", "/about/", "/通知/a/",
+             "/%E9%80%9A%E7%9F%A5/b/", "/zh-hant/notices/a/", "/zh-hant/", "/feeds/notices.xml", "/a/./b/"]  # fmt: skip
+    across: dict = {}
+    for _ in range(2):
+        for page in pages:
+            assert relativize_html(html, page, across) == relativize_html(html, page), page
+    assert across
