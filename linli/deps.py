@@ -306,7 +306,13 @@ def ordered_slice(query, start: int, stop: int, shape=None) -> tuple[list, int]:
     list, is compiled once per build process rather than for every page of the list."""
     if not building():
         return list(query.limit(stop - start).offset(start)), query.count()
-    query, deferred = _deferring(query)
+    if shape is None:
+        query, deferred = _deferring(query)
+    else:  # (the same shape, the same query: made lean once per build process)
+        lean = current_app.extensions.setdefault("linli_lean_lists", {})
+        if shape not in lean:
+            lean[shape] = _deferring(query)
+        query, deferred = lean[shape]
     sql, params = _compiled(query, shape)
     key = (sql, tuple(map(repr, params)))
     lists = current_app.extensions.setdefault("linli_lists", {})
