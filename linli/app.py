@@ -18,6 +18,7 @@ from markupsafe import Markup
 from jinja2 import ChoiceLoader, FileSystemLoader
 
 from linli import db, markup, media, models
+from linli.fragments import SharedFragments
 from linli.headers import CONTENT_SECURITY_POLICY, LARGE_TEXT_SCRIPT
 from linli.home import Home
 
@@ -43,6 +44,7 @@ def create_public_app(home: Home, *, build: bool = False, now: dt.datetime | Non
     )
     app.jinja_loader = ChoiceLoader([FileSystemLoader(str(d / "templates")) for d in home.theme_dirs])
     Babel(app)
+    app.jinja_env.add_extension(SharedFragments)
     app.jinja_env.filters.update(
         markdown=render_body,
         plain=markup.plain_text,
@@ -203,14 +205,35 @@ def _relpath(path: str, base: str) -> str:
     return "../" * (len(folders) - common) + "/".join(parts[common:])
 
 
-def relativize_html(html: str, page_path: str) -> str:
+ACROSS_KEPT = 50_000  # relative URLs kept across pages at most (from the last time all were forgotten)
+
+
+def relativize_html(html: str, page_path: str, across: dict | None = None) -> str:
+    """Every root-relative URL of ``html`` made relative to page ``page_path``. ``across``: the
+    URLs made for earlier pages (a build's), by URL and folder depth: a URL outside the page's
+    first folder (the theme's files, the navigation, other sections) is the same from every
+    folder of one depth."""
     base = _folder(page_path)
     made: dict[str, str] = {}  # (a page links to many URLs more than once: header, lists, footer)
+    if across is not None and ("/." in base or "//" in base or base == "/"):
+        across = None  # (compared by posixpath, or everything is in the first folder)
+    if across is not None:
+        first, depth = base[: base.index("/", 1) + 1], base.count("/") - 1
+        if len(across) >= ACROSS_KEPT:
+            across.clear()
 
     def relative(url: str) -> str:
         found = made.get(url)
         if found is None:
-            found = made[url] = _relative_to_folder(url, base)
+            path = _unquote(url) if across is not None else ""
+            if across is not None and not path.startswith(first) and "/." not in path and "//" not in path:
+                key = (url, depth)
+                found = across.get(key)
+                if found is None:
+                    found = across[key] = _relative_to_folder(url, base)
+            else:
+                found = _relative_to_folder(url, base)
+            made[url] = found
         return found
 
     def attr(match: re.Match) -> str:
@@ -231,6 +254,7 @@ def relativize_html(html: str, page_path: str) -> str:
 def _relative_links(response):
     if response.mimetype == "text/html" and not response.direct_passthrough:
         html = response.get_data(as_text=True)
-        response.set_data(relativize_html(html, request.path))
+        across = current_app.extensions.setdefault("linli_relative_urls", {})
+        response.set_data(relativize_html(html, request.path, across))
     return response
 

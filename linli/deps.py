@@ -284,17 +284,18 @@ class ListRows:
     """The raw rows of a list read whole; :meth:`items` makes the model instances of a slice
     (an instance with its field dict costs several times its row)."""
 
-    __slots__ = ("query", "description", "rows", "deferred")
+    __slots__ = ("query", "description", "rows", "deferred", "columns")
 
     def __init__(self, query, description, rows: list, deferred: tuple):
         self.query, self.description, self.rows, self.deferred = query, description, rows, deferred
+        self.columns: dict = {}  # (see instances())
 
     def __len__(self) -> int:
         return len(self.rows)
 
     def items(self, start: int, stop: int) -> list:
         cursor = _Rows(self.description, self.rows[start:stop])
-        return _defer(list(self.query._get_cursor_wrapper(cursor)), self.deferred)
+        return _defer(instances(self.query, cursor, self.columns, "list"), self.deferred)
 
 
 def ordered_slice(query, start: int, stop: int, shape=None) -> tuple[list, int]:
@@ -305,13 +306,19 @@ def ordered_slice(query, start: int, stop: int, shape=None) -> tuple[list, int]:
     list, is compiled once per build process rather than for every page of the list."""
     if not building():
         return list(query.limit(stop - start).offset(start)), query.count()
-    query, deferred = _deferring(query)
+    if shape is None:
+        query, deferred = _deferring(query)
+    else:  # (the same shape, the same query: made lean once per build process)
+        lean = current_app.extensions.setdefault("linli_lean_lists", {})
+        if shape not in lean:
+            lean[shape] = _deferring(query)
+        query, deferred = lean[shape]
     sql, params = _compiled(query, shape)
     key = (sql, tuple(map(repr, params)))
     lists = current_app.extensions.setdefault("linli_lists", {})
     asked = current_app.extensions.setdefault("linli_slices", {})
     asked[key] = asked.get(key, 0) + 1
-    if key in lists or asked[key] > ONE_BY_ONE:
+    if key in lists or asked[key] > ONE_BY_ONE or current_app.extensions.get(WHOLE_LISTS):
         rows, query_key, hashes = ordered_list(query, shape, deferred)
         record_slice(query_key, hashes, start, stop)
         return rows.items(start, stop), len(rows)
@@ -424,6 +431,15 @@ def slice_hash(hashes: list, start: int, stop: int, now: dt.datetime) -> bytes:
 
 
 ONE_BY_ONE = 20  # slices of a list read one query each, before the whole list is read
+WHOLE_LISTS = "linli_whole_lists"  # (in the app's extensions) every list is read whole at once
+
+
+def read_lists_whole(app) -> None:
+    """Make :func:`ordered_slice` read each list whole the first time a page of it is asked for
+    (a build that renders every page renders every page of every list: one query per list
+    instead of two or three for each of its first pages). The pages record the same
+    dependencies either way."""
+    app.extensions[WHOLE_LISTS] = True
 
 
 def row_by_slug(model, slug: str):
@@ -441,7 +457,7 @@ def row_by_slug(model, slug: str):
     query, sql = statements[model]
     with captured() as got:
         cursor = query.model._meta.database.execute_sql(sql, (slug,))
-        found = list(query._get_cursor_wrapper(cursor))
+        found = instances(query, cursor, current_app.extensions.setdefault("linli_columns", {}), ("row", model))
     recorder = current()
     row = got[0][1][0] if found else None
     recorder.add(("row", model._meta.table_name, slug),
@@ -467,7 +483,26 @@ def bound_rows(shape, make, *ids: int) -> list:
     for at, which in statement.slots:
         params[at] = ids[which]
     cursor = statement.query.model._meta.database.execute_sql(statement.sql, params)
-    return list(statement.query._get_cursor_wrapper(cursor))
+    return instances(statement.query, cursor, current_app.extensions.setdefault("linli_columns", {}), shape)
+
+
+_COLUMNS = ("columns", "fields", "converters", "no_convert", "convert", "ncols", "unique_columns")
+
+
+def instances(query, cursor, known: dict, key) -> list:
+    """``list(query._get_cursor_wrapper(cursor))``: the model instances of a result of the
+    SQL that ``key`` stands for in ``known``. Peewee matches a result's columns to the model's
+    fields for every result (the first row of each); the same SQL has the same columns, so the
+    match made for the first result of ``key`` serves the next ones."""
+    wrapper = query._get_cursor_wrapper(cursor)
+    columns = known.get(key)
+    if columns is not None and type(wrapper) is columns[0]:
+        wrapper.__dict__.update(columns[1])
+        wrapper.initialized = True
+    found = list(wrapper)
+    if columns is None and wrapper.initialized and type(wrapper) is pw.ModelObjectCursorWrapper:
+        known[key] = (type(wrapper), {name: getattr(wrapper, name) for name in _COLUMNS})
+    return found
 
 
 class _BoundStatement(NamedTuple):

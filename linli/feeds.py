@@ -54,10 +54,11 @@ def link_from(path: str, document: str) -> str:
     return absolute_url(path) or relative_url(path, document)
 
 
-def stable_id(kind: str, key: str) -> str:
-    """A permanent id for a feed or entry, also when the site has no base URL yet."""
-    site = m.SiteSettings.get_current().name
-    return uuid.uuid5(uuid.NAMESPACE_URL, f"linli:{site}:{kind}:{key}").urn
+def stable_id(kind: str, key: str, site: m.SiteSettings | None = None) -> str:
+    """A permanent id for a feed or entry, also when the site has no base URL yet (``site``:
+    the settings, when the caller has them at hand)."""
+    name = (site if site is not None else m.SiteSettings.get_current()).name
+    return uuid.uuid5(uuid.NAMESPACE_URL, f"linli:{name}:{kind}:{key}").urn
 
 
 # --- Atom feeds -----------------------------------------------------------------------------
@@ -92,7 +93,7 @@ def _atom(items: list, category: str, document: str) -> Response:
     site = m.SiteSettings.get_current()
     feed = FeedGenerator()
     title = xml_text(f"{site.name} · 通知公告" + (f" · {category}" if category else ""))
-    feed.id(absolute_url(document) or stable_id("feed", category or "notices"))
+    feed.id(absolute_url(document) or stable_id("feed", category or "notices", site))
     feed.title(title)
     feed.subtitle(xml_text(f"{site.name}发布的通知公告"))
     feed.language("zh-CN")
@@ -107,7 +108,7 @@ def _atom(items: list, category: str, document: str) -> Response:
     for item in reversed(items):  # feedgen puts the entry added last first
         entry = feed.add_entry()
         path = item_url(item)
-        entry.id(absolute_url(path) or stable_id("notice", str(item.id)))
+        entry.id(absolute_url(path) or stable_id("notice", str(item.id), site))
         entry.title(xml_text(("【紧急】" if item.urgent else "") + item.title))
         entry.link(href=link_from(path, document), rel="alternate", type="text/html")
         entry.published(clock.aware(item.date))

@@ -20,7 +20,7 @@ import gc
 import logging
 import time
 
-from linli import models, share
+from linli import deps, models, share
 from linli.build import commit, freeze, inputs, outputs, pages, titles
 from linli.build.commit import recover
 from linli.build.context import CACHE_DIR, STAGING, BuildContext, BuildResult, Manifest
@@ -58,6 +58,7 @@ def build(home: Home, *, now=None, progress=None, full: bool = False) -> BuildRe
             meanwhile = None if given.incremental else index  # (else made while the workers freeze)
             if not given.incremental:  # (every poster is asked for: the others can go after)
                 share.start_full_build(share.poster_cache(home))
+                deps.read_lists_whole(context.app)  # (every page of every list is asked for)
             frozen, values = freeze.freeze_site(context, site, given.last_pages, report, meanwhile)
             context.lap("render")
             notes = tuple(filter(None, [share.font_choice(context.app).problem]))

@@ -17,17 +17,20 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import io
 import os
 import warnings
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import NamedTuple
+from urllib.parse import unquote
 
 import werkzeug.test
 from flask import Response, request_finished
-from flask.testing import FlaskClient
+from flask.testing import EnvironBuilder, FlaskClient
 from flask_frozen import Freezer, MissingURLGeneratorWarning
 from werkzeug.test import TestResponse
+from werkzeug.urls import iri_to_uri
 
 from linli import deps
 from linli.build.context import BuildContext, FrozenPage, PageEntry
@@ -146,13 +149,45 @@ class _PageResponse(TestResponse, Response):
 class _PageClient(FlaskClient):
     """The test client the freezer gets pages with (a new one for each page): its responses of
     one class made once, and without cookies (pages set none), so it neither adds them to each
-    request nor looks for them in each response."""
+    request nor looks for them in each response.
+
+    The freezer's one way of asking (``get(url, follow_redirects=False, base_url=…)``) is
+    answered through the app's WSGI entry point like any request, with the environ the test
+    client would make (:meth:`environ`): that of the site's root made once per app and base
+    URL, with the page's path put in; the test client's request builder is not run for every
+    page. Anything else is asked of the test client itself."""
 
     def __init__(self, application, response_wrapper=None, use_cookies: bool = False, **kwargs):
         super().__init__(application, _PageResponse, use_cookies=False, **kwargs)
 
     def run_wsgi_app(self, environ, buffered: bool = False):
         return werkzeug.test.run_wsgi_app(self.application, environ, buffered=buffered)
+
+    def open(self, *args, buffered: bool = False, follow_redirects: bool = False, **kwargs):
+        if (len(args) != 1 or type(args[0]) is not str or "#" in args[0] or follow_redirects or self.preserve_context
+                or not kwargs.keys() <= {"method", "base_url"} or kwargs.get("method", "GET") != "GET"):  # fmt: skip
+            return super().open(*args, buffered=buffered, follow_redirects=follow_redirects, **kwargs)
+        environ = self.environ(args[0], kwargs.get("base_url"))
+        app_iter, status, headers = werkzeug.test.run_wsgi_app(self.application, environ, buffered=buffered)
+        return _PageResponse(app_iter, status, headers, request=None)
+
+    def environ(self, url: str, base_url: str | None = None) -> dict:
+        """The WSGI environ of a GET of ``url`` (a path, with a query string or not): what
+        :class:`~flask.testing.EnvironBuilder` makes of it (``tests/test_build_freeze.py``)."""
+        made = self.application.extensions.setdefault("linli_page_environ", {})
+        root = made.get(base_url)
+        if root is None:
+            builder = EnvironBuilder(self.application, "/", base_url=base_url, environ_base=self._copy_environ({}))
+            root = made[base_url] = builder.get_environ()
+            builder.close()
+        environ = dict(root)
+        path, _, query = url.partition("?")
+        raw = url.encode().decode("latin-1")
+        environ.update(
+            PATH_INFO=unquote(iri_to_uri(path)).encode().decode("latin-1"), QUERY_STRING=query.encode().decode("latin-1"),
+            REQUEST_URI=raw, RAW_URI=raw, **{"wsgi.input": io.BytesIO()},
+        )  # fmt: skip
+        return environ
 
 
 class Progress:

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 
 from flask import url_for
 from flask_babel import get_translations
+from jinja2 import pass_eval_context
+from markupsafe import Markup
 
 from linli import db, deps
 from linli.build.context import BuildContext
@@ -80,6 +82,7 @@ def settle(app) -> None:
         gettext=translations.ugettext, ngettext=translations.ungettext, newstyle=True,
         pgettext=translations.upgettext, npgettext=translations.unpgettext,
     )  # fmt: skip
+    app.jinja_env.globals["_"] = _translated_once(translations.ugettext)
     build_url = app.url_for
     urls: dict = {}
 
@@ -97,6 +100,28 @@ def settle(app) -> None:
 
     app.url_for = url_for
     app.jinja_env.globals["url_for"] = url_for
+
+
+def _translated_once(gettext):
+    """Templates' ``_(text, **variables)`` as Jinja's new-style gettext makes it (the
+    translation, Markup in an autoescaped template, formatted with the variables given, if any:
+    ``%%`` is ``%`` either way), each text without variables translated and formatted once."""
+    made: dict = {}
+
+    @pass_eval_context
+    def translated(eval_ctx, text: str, **variables):
+        key = (text, eval_ctx.autoescape)
+        found = None if variables else made.get(key)
+        if found is None:
+            found = gettext(text)
+            if eval_ctx.autoescape:
+                found = Markup(found)
+            found = found % variables
+            if not variables:
+                made[key] = found
+        return found
+
+    return translated
 
 
 def enumerate_pages(items: dict | None = None):

@@ -1,0 +1,99 @@
+"""The freezer's page client and the fragments pages share: what a page is made of is what the
+test client and a fresh rendering would give."""
+
+from __future__ import annotations
+
+import pytest
+from flask.testing import EnvironBuilder, FlaskClient
+
+from linli import db, deps
+from linli import models as m
+from linli.app import create_public_app
+from linli.build import build
+from linli.build.freeze import _PageClient
+from tests.conftest import NOW
+
+URLS = [
+    "/", "/notices/", "/notices/page/2/", "/notices/%E5%81%9C%E6%B0%B4/", "/notices/停水/",
+    "/search/?q=%E5%81%9C%E6%B0%B4&x=1", "/zh-hant/notices/", "/static/css/site.css", "/feeds/notices.xml",
+    "/a%20b/", "/share/notices/x.png", "/nowhere/",
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("base_url", [None, "http://example.org/sub/"])
+def test_page_client_asks_with_the_test_clients_environ(home, base_url):
+    app = create_public_app(home, build=True, now=NOW)
+    app.test_client_class = _PageClient
+    client = app.test_client()
+    for url in URLS:
+        builder = EnvironBuilder(app, url, base_url=base_url, environ_base=client._copy_environ({}))
+        expected = builder.get_environ()
+        builder.close()
+        got = client.environ(url, base_url)
+        assert got.pop("wsgi.input").read() == expected.pop("wsgi.input").read() == b""
+        assert got == expected, url
+
+
+def test_page_client_answers_as_the_test_client(text_demo_site, copy_home, tmp_path):
+    home = copy_home(text_demo_site, tmp_path / "home")
+    db.connect(home.database_url)
+    notice = m.Notice.select().where(m.Notice.status == m.PUBLISHED).first()
+    deps.install(db.database.obj)  # (as a build: the views record what they read)
+    app = create_public_app(home, build=True, now=NOW)
+    pages = FlaskClient(app, use_cookies=False)
+    app.test_client_class = _PageClient
+    for url in ["/", "/notices/", f"/notices/{notice.slug}/", "/zh-hant/notices/", "/feeds/notices.xml",
+                "/search/", "/nowhere/", "/notices/page/99/"]:  # fmt: skip
+        with deps.recording(NOW):
+            expected = pages.get(url)
+        with deps.recording(NOW):
+            got = app.test_client().get(url, follow_redirects=False, base_url=None)
+        assert (got.status, got.data, dict(got.headers)) == (expected.status, expected.data, dict(expected.headers)), url
+    assert got.status_code == 404
+
+
+def test_shared_fragments_follow_the_page_and_the_home(text_demo_site, copy_home, tmp_path):
+    """The header of each page marks its own section; a change shown in the shared footer
+    reaches every page in a rebuild (the pages depend on what the fragment read), as in a clean
+    build; a home's own base.html is rendered as it is written, its own fragments keyed as it says."""
+    home = copy_home(text_demo_site, tmp_path / "home")
+    db.connect(home.database_url)
+    site = home.site_dir
+    for page, section, other in ((site / "notices" / "index.html", "通知公告", "社区概况"),
+                                 (site / "about" / "index.html", "社区概况", "通知公告")):  # fmt: skip
+        nav = page.read_text().split('<nav class="site-nav"')[1].split("</nav>")[0]
+        assert nav.count('aria-current="page"') == 1
+        assert f'aria-current="page">{section}</a>' in nav and f'aria-current="page">{other}</a>' not in nav
+    settings = m.SiteSettings.get_current()
+    settings.address = "新地址路 8 号"
+    settings.save()
+    build(home, now=NOW)
+    pages = [text for page in site.rglob("*.html") if '<footer class="site-footer">' in (text := page.read_text())]
+    assert len(pages) > 100 and all("新地址路 8 号" in text for text in pages)
+    theme = home.root / "themes" / "default" / "templates"
+    theme.mkdir(parents=True, exist_ok=True)
+    source = (home.theme_dirs[-1] / "templates" / "base.html").read_text()
+    assert "{%- shared %}\n<footer" in source
+    mine = source.replace("{%- shared %}\n<footer", "{%- shared section|default('') %}\n<footer data-mine=\"{{ section|default('') }}\"")
+    (theme / "base.html").write_text(mine)
+    build(home, now=NOW)
+    assert '<footer data-mine="public.notices"' in (site / "notices" / "index.html").read_text()
+    assert '<footer data-mine="public.about"' in (site / "about" / "index.html").read_text()
+
+
+def test_relative_urls_kept_across_pages_are_each_pages_own():
+    """Links made relative with the URLs of earlier pages at hand are those made for the page
+    alone, from every folder and for URLs in, beside and outside the page's folder."""
+    from linli.app import relativize_html
+
+    urls = ["/", "/notices/", "/notices/a/", "/notices/b/x.png", "/notices", "/static/css/site.css", "/about/",
+            "/%E9%80%9A%E7%9F%A5/", "/通知/b/", "/notices/page/2/", "/search/?q=a#top", "/static/../notices/a/",
+            "/a//b/", "/zh-hant/notices/a/", "/feeds/notices.xml", "/notices/a/share.png"]  # fmt: skip
+    html = "".join(f'<a href="{url}">x</a><img srcset="{url} 1x, /static/y.png 2x">' for url in urls)
+    pages = ["/", "/404.html", "/notices/", "/notices/a/", "/notices/b/", "/notices/page/2/", "/about/", "/通知/a/",
+             "/%E9%80%9A%E7%9F%A5/b/", "/zh-hant/notices/a/", "/zh-hant/", "/feeds/notices.xml", "/a/./b/"]  # fmt: skip
+    across: dict = {}
+    for _ in range(2):
+        for page in pages:
+            assert relativize_html(html, page, across) == relativize_html(html, page), page
+    assert across
