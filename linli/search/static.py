@@ -78,7 +78,6 @@ DIR = "i/"
 SLOT_BITS = 22  # ids below 4,194,304 per type
 SHARDS_PER_PATCH = 64  # shards a patch holds at once (their complete postings: at 10,000 long notices ~60 KB each)
 PATCH_AT_MOST = 500  # changed documents an update patches the shards for; more: all shards made again
-TEXTS_AT_ONCE = 500  # files' texts StaticIndex.each_text holds at a time (read by number from the state)
 FORMAT = "3"  # of the state file; a state of another format (or other code) is made again
 
 #: Content types in result-type order; a type's documents are numbered from its slot.
@@ -128,16 +127,17 @@ class StaticIndex:
         return {path: self.files[path] for path in paths}
 
     def each_text(self, paths) -> Iterator[tuple[str, str]]:
-        """(path, text) of ``paths``, :data:`TEXTS_AT_ONCE` at a time: the texts at hand are
-        given up as they go, the others made from the state and not kept (a whole index's
-        texts: about 14 MB of strings at 10,000 long notices, 55 MB at 50,000)."""
-        paths = list(paths)
-        for start in range(0, len(paths), TEXTS_AT_ONCE):
-            batch = paths[start : start + TEXTS_AT_ONCE]
-            made = self.state.file_texts([path for path in batch if path not in self.files])
-            for path in batch:
-                text = self.files.pop(path, None)
-                yield path, made[path] if text is None else text
+        """(path, text) of ``paths``, one at a time: the texts at hand are given up as they go,
+        the others made from the state as it is read and not kept (a whole index's texts: about
+        14 MB of strings at 10,000 long notices, 55 MB at 50,000)."""
+        missing = []
+        for path in paths:
+            text = self.files.pop(path, None)
+            if text is None:
+                missing.append(path)
+            else:
+                yield path, text
+        yield from self.state.each_file_text(missing)
 
     @property
     def size(self) -> int:
@@ -296,11 +296,15 @@ class State:
     # files made from the state
     def file_texts(self, paths: list[str]) -> dict[str, str]:
         """path → text of the display and shard files ``paths`` (under :data:`DIR`)."""
+        return dict(self.each_file_text(paths))
+
+    def each_file_text(self, paths: list[str]) -> Iterator[tuple[str, str]]:
+        """(path, text) of the display and shard files ``paths``, made one at a time as the
+        state is read (many: in one pass over its tables)."""
         wanted: dict[str, dict[int, str]] = {"d": {}, "s": {}}
         for path in paths:
             kind, _, name = path.removeprefix(DIR).partition("/")
             wanted[kind][int(name.removesuffix(".js"), 16)] = path
-        found = {}
         for kind, table, column in (("d", "docs", "display"), ("s", "shards", "postings")):
             numbers = wanted[kind]
             if not numbers:
@@ -312,8 +316,7 @@ class State:
                 rows = self.db.execute(f"SELECT number, {column} FROM {table} WHERE number IN ({marks})", list(numbers))
             for number, value in rows:
                 if number in numbers:
-                    found[numbers[number]] = value if kind == "d" else shard_text(number, marshal.loads(value))
-        return found
+                    yield numbers[number], value if kind == "d" else shard_text(number, marshal.loads(value))
 
 
 def open_state(path: Path) -> State:
