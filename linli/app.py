@@ -185,10 +185,11 @@ def _relative_to_folder(url: str, base: str) -> str:
     return _quote(_relpath(path, base)) + sep_q + rest + sep_f + fragment
 
 
-_unquote = functools.lru_cache(maxsize=65536)(unquote)
+RELATIVE_CACHED = 8192  # paths each cache below keeps (a page's own links repeat; others' items rarely)
+_unquote = functools.lru_cache(maxsize=RELATIVE_CACHED)(unquote)
 
 
-@functools.lru_cache(maxsize=65536)
+@functools.lru_cache(maxsize=RELATIVE_CACHED)
 def _quote(path: str) -> str:
     return quote(path, safe="/!$&'()*+,;=:@-._~")
 

@@ -261,13 +261,13 @@ def test_common_terms_keep_only_their_best_documents(home, now):
     shard = index.manifest["shards"]
     for term, df_wanted in (("通知", total), ("停水", with_term)):
         name = f"{index.manifest['dir']}s/{analyzer.term_hash(term) % shard:x}.js"
-        _, data = script_data(index.files[name])
+        _, data = script_data(index.text(name))
         df, pairs = decode_entry(data[term])
         assert df == df_wanted and len(pairs) == MAX_POSTINGS
         assert [d for d, _ in pairs] == sorted({d for d, _ in pairs})
         assert all(score > 0 for _, score in pairs)
     # 停水 keeps the documents where it counts most: those that say it most often (and are short).
-    _, data = script_data(index.files[f"{index.manifest['dir']}s/{analyzer.term_hash('停水') % shard:x}.js"])
+    _, data = script_data(index.text(f"{index.manifest['dir']}s/{analyzer.term_hash('停水') % shard:x}.js"))
     kept = {d for d, _ in decode_entry(data["停水"])[1]}
     docs = {}
     for path in [p for p in index.hashes if "/d/" in p]:

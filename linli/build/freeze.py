@@ -261,19 +261,17 @@ def _work(context: BuildContext, old_hashes: dict, chunks: list, taken, results)
     database connection is its own: :mod:`linli.workers`.)"""
     context.rendered = type(context.rendered)(context.rendered.path)
     freezer = PageFreezer(context, old_hashes)
-
-    def partition():
+    try:
         while True:
             with taken.get_lock():
                 number, taken.value = taken.value, taken.value + 1
             if number >= len(chunks):
                 return
-            yield from chunks[number]
-            results.put(freezer.take())  # the chunk's pages are frozen when the next URL is asked for
-
-    freezer.urls = partition()
-    try:
-        freezer.freeze_pages()
+            # A freeze of each chunk: Frozen-Flask keeps every URL and path one freeze made
+            # (about 1 KB a page, a worker's whole share of the site in one freeze).
+            freezer.urls = chunks[number]
+            freezer.freeze_pages()
+            results.put(freezer.take())
     except PageError as exc:
         results.put(Failure(exc.url, exc.reason))
     finally:

@@ -72,7 +72,7 @@ def stage_other_files(context: BuildContext, last: Manifest | None, search_chang
         with deps.recording(context.at), app.test_request_context():
             index = static_index()
         changed = [rel for rel, digest in index.hashes.items() if previous.get(f"search/{rel}") != digest]
-        for rel, text in index.texts(changed).items():  # only those are at hand or made again
+        for rel, text in index.each_text(changed):  # (a few hundred texts at a time)
             _write(staging / f"search/{rel}", text.encode("utf-8"))
         staged += [f"search/{rel}" for rel in changed]
         files.update((f"search/{rel}", digest) for rel, digest in index.hashes.items())

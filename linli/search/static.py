@@ -53,6 +53,7 @@ import sqlite3
 import sys
 from array import array
 from collections import Counter, defaultdict, deque
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from itertools import chain, compress, repeat
 from pathlib import Path
@@ -124,6 +125,19 @@ class StaticIndex:
         if missing:
             self.files.update(self.state.file_texts(missing))
         return {path: self.files[path] for path in paths}
+
+    def each_text(self, paths) -> Iterator[tuple[str, str]]:
+        """(path, text) of ``paths``, one at a time: the texts at hand are given up as they go,
+        the others made from the state as it is read and not kept (a whole index's texts: about
+        14 MB of strings at 10,000 long notices, 55 MB at 50,000)."""
+        missing = []
+        for path in paths:
+            text = self.files.pop(path, None)
+            if text is None:
+                missing.append(path)
+            else:
+                yield path, text
+        yield from self.state.each_file_text(missing)
 
     @property
     def size(self) -> int:
@@ -282,11 +296,15 @@ class State:
     # files made from the state
     def file_texts(self, paths: list[str]) -> dict[str, str]:
         """path → text of the display and shard files ``paths`` (under :data:`DIR`)."""
+        return dict(self.each_file_text(paths))
+
+    def each_file_text(self, paths: list[str]) -> Iterator[tuple[str, str]]:
+        """(path, text) of the display and shard files ``paths``, made one at a time as the
+        state is read (many: in one pass over its tables)."""
         wanted: dict[str, dict[int, str]] = {"d": {}, "s": {}}
         for path in paths:
             kind, _, name = path.removeprefix(DIR).partition("/")
             wanted[kind][int(name.removesuffix(".js"), 16)] = path
-        found = {}
         for kind, table, column in (("d", "docs", "display"), ("s", "shards", "postings")):
             numbers = wanted[kind]
             if not numbers:
@@ -298,8 +316,7 @@ class State:
                 rows = self.db.execute(f"SELECT number, {column} FROM {table} WHERE number IN ({marks})", list(numbers))
             for number, value in rows:
                 if number in numbers:
-                    found[numbers[number]] = value if kind == "d" else shard_text(number, marshal.loads(value))
-        return found
+                    yield numbers[number], value if kind == "d" else shard_text(number, marshal.loads(value))
 
 
 def open_state(path: Path) -> State:
@@ -471,7 +488,8 @@ def update(state: State, at: dt.datetime, row_hashes: dict | None = None, writte
                 terms, tfs, lengths = analyse(doc)
                 totals = [t + length for t, length in zip(totals, lengths)]
                 display = _js(f"d{number:x}", display_data(doc))
-                files[f"{DIR}d/{number:x}.js"] = display
+                if patching:  # (else every document's: the build reads them from the state as it writes them)
+                    files[f"{DIR}d/{number:x}.js"] = display
                 terms_blob = marshal.dumps((terms, [t.tobytes() for t in tfs]))
                 rows.append((number, current[number][0], int(doc.expired), json.dumps(lengths), terms_blob, display,
                              digest(display), len(terms)))  # fmt: skip
@@ -483,7 +501,7 @@ def update(state: State, at: dt.datetime, row_hashes: dict | None = None, writte
     layout = json.dumps([shard_count(count), reference], sort_keys=True)
     state.set_meta("totals", json.dumps(totals))
     if layout != state.meta("layout") or not patching:
-        files.update(_make_all_shards(state, shard_count(count), reference))
+        _make_all_shards(state, shard_count(count), reference)
         state.set_meta("layout", layout)
     else:
         files.update(_patch_shards(state, before, changed, reference, shard_count(count)))
@@ -585,8 +603,9 @@ def _doc_keys(state: State, reference: dict, chosen=None):
         yield number, terms, map(table.__getitem__, found)
 
 
-def _make_all_shards(state: State, shards: int, reference: dict) -> dict[str, str]:
-    """Every shard again from the documents in the state; path → text. The postings are
+def _make_all_shards(state: State, shards: int, reference: dict) -> None:
+    """Every shard again from the documents in the state (their texts are not kept: a build
+    reads them from the state as it writes them, :meth:`StaticIndex.each_text`). The postings are
     gathered a range of shards at a time (:data:`POSTINGS_PER_PASS` at most in memory), each
     document's added at C speed as rank keys (see :func:`rank_key`) in ascending numbers."""
     total = state.db.execute("SELECT coalesce(sum(postings), 0) FROM docs").fetchone()[0]
@@ -594,7 +613,6 @@ def _make_all_shards(state: State, shards: int, reference: dict) -> dict[str, st
     per_pass = -(-shards // passes)
     pass_of = _TermPlace(shards, per_pass)
     state.db.execute("DELETE FROM shards")
-    files = {}
     for part in range(passes):
         lists: dict[str, array] = defaultdict(functools.partial(array, "Q"))
         gather = lists.__getitem__
@@ -609,10 +627,8 @@ def _make_all_shards(state: State, shards: int, reference: dict) -> dict[str, st
         for number in sorted(by_shard):  # one shard at a time, its lists freed as it is written
             postings = {term: Postings.of_keys(lists.pop(term)).dump() for term in by_shard.pop(number)}
             text = shard_text(number, postings)
-            files[f"{DIR}s/{number:x}.js"] = text
             state.db.execute("INSERT INTO shards VALUES (?, ?, ?)", (number, marshal.dumps(postings), digest(text)))
         del lists
-    return files
 
 
 #: Postings held in memory (8 bytes each: 40 MB) while making every shard again; each pass more reads
@@ -776,7 +792,7 @@ def write_static_index(staging: Path) -> int:
     index = static_index()
     root = Path(staging) / "search"
     folders = set()
-    for path, text in index.texts(list(index.hashes)).items():
+    for path, text in index.each_text(list(index.hashes)):
         target = root / path
         if target.parent not in folders:
             target.parent.mkdir(parents=True, exist_ok=True)
