@@ -1,4 +1,4 @@
-"""A build asked for by a process where other threads run goes in a new process of its own.
+"""A build asked for beside other threads (the admin service's) goes in a new process of its own.
 
 The build forks its page workers (and the admin index's writers) so that they share what it
 read. Forking copies every lock as it is at that instant, and a lock another thread holds then
@@ -29,9 +29,11 @@ PRELOAD = ["linli.cli", "linli.build", "linli.app"]
 
 
 def build(home: Home, *, now=None, progress=None) -> BuildResult:
-    """:func:`linli.build.build` of ``home``: here when this is the process's only thread, else in
-    a process of its own (same arguments, same result, LinliError with the same messages)."""
-    if threading.active_count() == 1:
+    """:func:`linli.build.build` of ``home``: here when asked for by the process's main thread (the
+    command line's), else in a process of its own (same arguments, same result, LinliError with
+    the same messages). A service's main thread only serves; its builds run in threads beside
+    the request threads (the publish button's, the scheduler's)."""
+    if threading.current_thread() is threading.main_thread():
         from linli.build import build as build_here
 
         return build_here(home, now=now, progress=progress)
