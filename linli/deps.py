@@ -501,7 +501,10 @@ def instances(query, cursor, known: dict, key) -> list:
         wrapper.initialized = True
     found = list(wrapper)
     if columns is None and wrapper.initialized and type(wrapper) is pw.ModelObjectCursorWrapper:
-        known[key] = (type(wrapper), {name: getattr(wrapper, name) for name in _COLUMNS})
+        try:
+            known[key] = (type(wrapper), {name: getattr(wrapper, name) for name in _COLUMNS})
+        except AttributeError:  # (a peewee whose wrapper keeps its match otherwise: matched every time)
+            known[key] = (None, {})
     return found
 
 
