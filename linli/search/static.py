@@ -439,8 +439,9 @@ def shard_text(number: int, postings: dict) -> str:
 
 
 def update(state: State, at: dt.datetime, row_hashes: dict | None = None, written=None) -> dict[str, str]:
-    """Bring ``state`` in line with the public set at ``at``; path → text of every file made
-    again (files that left are those no longer among the index's hashes). ``written``: what the
+    """Bring ``state`` in line with the public set at ``at``; path → text of every file a patch
+    made again (when every shard is made again, none: their texts are read from the state as
+    they are written; files that left are those no longer among the index's hashes). ``written``: what the
     change log says (:class:`linli.changes.Since`): when the state was last brought in line by
     the last build, only the items written since are looked at. The state records this build's
     token."""
