@@ -14,6 +14,7 @@ builds in place.
 
 from __future__ import annotations
 
+import logging
 import multiprocessing
 import os
 import threading
@@ -22,7 +23,8 @@ from linli.build.context import BuildResult
 from linli.errors import LinliError
 from linli.home import Home
 
-DIED = "网站生成失败：生成网站的进程意外退出（{code}）。原来的网站没有改动。"
+log = logging.getLogger(__name__)
+DIED = "网站生成失败：生成网站的进程意外退出。原来的网站没有改动。"  # (as linli.workers says of a page worker)
 WAIT = 0.5  # seconds between two looks at whether the process still runs
 #: What the fork server imports once, so that each build it forks starts at once.
 PRELOAD = ["linli.cli", "linli.build", "linli.app"]
@@ -52,13 +54,14 @@ def _build_apart(home: Home, now, progress) -> BuildResult:
         while True:
             try:
                 if not receiving.poll(WAIT):
-                    if not process.is_alive():
-                        raise LinliError(DIED.format(code=process.exitcode))
-                    continue
+                    if process.is_alive():
+                        continue
+                    raise EOFError
                 kind, *message = receiving.recv()
-            except EOFError:
+            except EOFError:  # (it ended without saying how: killed, out of memory)
                 process.join()
-                raise LinliError(DIED.format(code=process.exitcode)) from None
+                log.error("the build's process ended with exit code %s", process.exitcode)
+                raise LinliError(DIED) from None
             if kind == "progress":
                 if progress:
                     progress(*message)
