@@ -396,6 +396,80 @@ def test_shards_made_a_range_at_a_time_are_the_same(home, now, monkeypatch):
     assert made and made[0] > 3
 
 
+def _site_files(home) -> dict:
+    return {p.relative_to(home.site_dir).as_posix(): p.read_bytes() for p in home.site_dir.rglob("*") if p.is_file()}
+
+
+def _many_documents(now) -> None:
+    """Notices with Markdown bodies, one with an attachment, one kept after it expired."""
+    rows = [{"title": f"第{i}号通知：{'停水' if i % 3 else '停电'}", "status": "published", "slug": f"n{i}",
+             "body": f"## 安排\n\n幸福里**{i}号楼**{'居民' * (i % 4 + 1)}请注意。\n\n- 时间：明天\n- 地点：{i}栋"}
+            for i in range(1, 40)]  # fmt: skip
+    m.Notice.insert_many(rows).execute()
+    m.Attachment.create(notice=m.Notice.get(m.Notice.slug == "n6"), title="报名表（电梯）", file="a.pdf", position=1)
+    m.Notice.update(expires_at=now - dt.timedelta(days=1), keep_after_expiry=True).where(m.Notice.slug == "n5").execute()
+
+
+def test_a_full_build_analyses_many_documents_in_worker_processes_alike(home, now, monkeypatch):
+    """Many documents to analyse (a first build): worker processes analyse them, a batch at a
+    time, before the pages are frozen; the site (search index and pages) is the one a build that
+    analyses them in its own process makes, and every body is rendered once, into the build's store."""
+    import shutil
+    import sqlite3
+
+    from linli.search import static
+
+    _many_documents(now)
+    build(home, now=now, full=True)  # (fewer than PARALLEL_DOCUMENTS: in the build's process)
+    alone = _site_files(home)
+    started = []
+
+    class Counted(static.Workers):
+        def start(self, target, *args):
+            started.append(target.__name__)
+            super().start(target, *args)
+
+    monkeypatch.setattr(static, "Workers", Counted)
+    monkeypatch.setattr(static, "PARALLEL_DOCUMENTS", 10)
+    monkeypatch.setattr(db, "IN_BATCH", 7)  # several batches for each worker
+    shutil.rmtree(home.site_dir)
+    shutil.rmtree(home.root / ".build-cache")
+    build(home, now=now, full=True)
+    assert "_analyse_apart" in started
+    assert _site_files(home) == alone
+    store = sqlite3.connect(home.root / ".build-cache" / "rendered.db")
+    assert store.execute("SELECT count(*) FROM rendered WHERE html LIKE '%<strong>12号楼</strong>%'").fetchone() == (1,)
+    store.close()
+
+
+def test_a_failing_document_worker_leaves_the_site_as_it_was(home, now, monkeypatch):
+    """A batch that fails in a worker process: staff get a message naming the search index, the
+    site is untouched, and the next build makes it whole."""
+    from linli.errors import LinliError
+    from linli.search import static
+
+    _many_documents(now)
+    build(home, now=now, full=True)
+    before = _site_files(home)
+    real = static.display_data
+
+    def failing(doc):
+        if doc.slug == "n13":
+            raise ValueError("坏数据")
+        return real(doc)
+
+    monkeypatch.setattr(static, "display_data", failing)
+    monkeypatch.setattr(static, "PARALLEL_DOCUMENTS", 10)
+    monkeypatch.setattr(db, "IN_BATCH", 7)
+    m.Notice.update(body="改过的内容").where(m.Notice.id > 0).execute()  # every document changed
+    with pytest.raises(LinliError, match="搜索索引.*坏数据.*原来的网站没有改动"):
+        build(home, now=now, full=True)
+    assert _site_files(home) == before
+    monkeypatch.setattr(static, "display_data", real)
+    build(home, now=now)
+    assert "改过的内容" in (home.site_dir / "notices" / "n13" / "index.html").read_text(encoding="utf-8")
+
+
 def test_a_damaged_search_state_is_made_again(home, now):
     m.Notice.create(title="停水通知", slug="water", status="published", body="明天停水。")
     build(home, now=now)

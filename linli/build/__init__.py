@@ -57,6 +57,7 @@ def build(home: Home, *, now=None, progress=None, full: bool = False) -> BuildRe
             report = freeze.Progress(progress, len(site.urls), site.kept)
             meanwhile = None if given.incremental else index  # (else made while the workers freeze)
             if not given.incremental:  # (every poster is asked for: the others can go after)
+                outputs.index_documents(context)  # (its bodies rendered before any page asks for them)
                 share.start_full_build(share.poster_cache(home))
                 deps.read_lists_whole(context.app)  # (every page of every list is asked for)
             frozen, values = freeze.freeze_site(context, site, given.last_pages, report, meanwhile)

@@ -19,6 +19,7 @@ from linli.build.context import CACHE_DIR, BuildContext, Manifest
 from linli.headers import HEADERS_FILE, headers_file
 from linli.public import ROOT_FILES, TYPES, media_named_by_item, public_media_paths
 from linli.search import sync_index
+from linli.search import static
 from linli.search.static import static_index
 
 SYNCED = "search_index.synced"  # the scan search_index/ was last brought in line with
@@ -30,6 +31,13 @@ def index_version(context: BuildContext) -> str:
         version = static_index().version
     context.lap("search index")
     return version
+
+
+def index_documents(context: BuildContext) -> None:
+    """The static search index's documents, when many changed (see :func:`static.update_documents`)."""
+    with context.app.test_request_context():
+        static.update_documents()
+    context.lap("search documents")
 
 
 def stage_other_files(context: BuildContext, last: Manifest | None, search_changed: bool, *,

@@ -42,12 +42,14 @@ documents' term counts in the state are also what a build's admin index
 from __future__ import annotations
 
 import bisect
+import contextlib
 import datetime as dt
 import functools
 import hashlib
 import json
 import marshal
 import operator
+import os
 import re
 import sqlite3
 import sys
@@ -57,6 +59,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from itertools import chain, compress, repeat
 from pathlib import Path
+from typing import NamedTuple
 
 import rjsmin
 from flask import current_app, has_app_context
@@ -67,6 +70,7 @@ from linli.publicity import EXPIRED, public
 from linli.search import analyzer
 from linli.search.documents import GROUPS, MODELS, document, includes, related_text
 from linli.search.ranking import EXPIRED_FACTOR, FIELDS, field_norms, reference_lengths, saturate
+from linli.workers import Workers, can_fork
 
 SCALE = 32  # weights are stored as round(weight * SCALE)
 MAX_POSTINGS = 200
@@ -290,6 +294,18 @@ class State:
         self.db.execute("DELETE FROM docs")
         self.db.execute("DELETE FROM shards")
 
+    @contextlib.contextmanager
+    def transaction(self):
+        """A write transaction, rolled back when its block raises (the lock is given back at
+        once, even while the error's traceback keeps statements of this connection alive)."""
+        self.db.execute("BEGIN")
+        try:
+            yield
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+        self.db.execute("COMMIT")
+
     def close(self) -> None:
         self.db.close()
 
@@ -438,13 +454,15 @@ def shard_text(number: int, postings: dict) -> str:
     return _js(f"s{number:x}", {term: postings[term][3] for term in sorted(postings)})
 
 
-def update(state: State, at: dt.datetime, row_hashes: dict | None = None, written=None) -> dict[str, str]:
+def update(state: State, at: dt.datetime, row_hashes: dict | None = None, written=None, *,
+           shards: bool = True) -> dict[str, str]:  # fmt: skip
     """Bring ``state`` in line with the public set at ``at``; path → text of every file a patch
     made again (when every shard is made again, none: their texts are read from the state as
     they are written; files that left are those no longer among the index's hashes). ``written``: what the
     change log says (:class:`linli.changes.Since`): when the state was last brought in line by
     the last build, only the items written since are looked at. The state records this build's
-    token."""
+    token. Without ``shards``, only documents too many to patch the shards for are brought in
+    line (:func:`update_documents`), and every shard is left for the next update to make."""
     usable = written is not None and written.last is not None and written.rows is not None
     if usable and state.meta("log") == written.last and state.meta("layout") is not None:
         ids = written.rows
@@ -461,54 +479,139 @@ def update(state: State, at: dt.datetime, row_hashes: dict | None = None, writte
             known.update(state.db.execute(f"SELECT number, fingerprint FROM docs WHERE number IN ({marks})", batch))
     changed = sorted(n for n, entry in current.items() if known.get(n) != entry[0])
     removed = sorted(set(known) - set(current))
+    patching = len(changed) + len(removed) <= PATCH_AT_MOST
+    if not shards and patching:  # (few: the update that makes the shards patches them)
+        return {}
     state.set_meta("log", written.token if written is not None else None)
     if not changed and not removed and state.meta("layout") is not None:
         state.set_meta("at", at.isoformat())
         return {}
     files: dict[str, str] = {}
     totals = json.loads(state.meta("totals") or "[0, 0, 0]")
-    patching = len(changed) + len(removed) <= PATCH_AT_MOST
     before = []  # (number, expired, field lengths, terms, their frequency per field) of each, when patching
     for batch in db.batches([*removed, *(n for n in changed if n in known)]):
         for row in _doc_rows(state, batch):
             totals = [t - length for t, length in zip(totals, row[2])]
             if patching:
                 before.append(row)
-    state.db.execute("BEGIN")  # all or nothing: a killed build leaves the state as it was
-    store = _rendered_store()
-    state.db.executemany("DELETE FROM docs WHERE number = ?", [(n,) for n in removed])
-    for prefix in PREFIXES:  # the documents of changed items, a batch of rows at a time
-        model = MODELS[prefix]
-        ids = [current[n][2] for n in changed if current[n][1] == prefix]
-        related = related_text(model, ids)
-        for batch in db.batches(ids):
-            rows = []
-            for item in model.select().where(model.id.in_(batch)):
-                number = doc_number(prefix, item.id)
-                doc = document(item, expired=current[number][3], related=related.get(item.id))
-                terms, tfs, lengths = analyse(doc)
-                totals = [t + length for t, length in zip(totals, lengths)]
-                display = _js(f"d{number:x}", display_data(doc))
-                if patching:  # (else every document's: the build reads them from the state as it writes them)
-                    files[f"{DIR}d/{number:x}.js"] = display
-                terms_blob = marshal.dumps((terms, [t.tobytes() for t in tfs]))
-                rows.append((number, current[number][0], int(doc.expired), json.dumps(lengths), terms_blob, display,
-                             digest(display), len(terms)))  # fmt: skip
+    with state.transaction():  # all or nothing: a killed or failed build leaves the state as it was
+        state.db.executemany("DELETE FROM docs WHERE number = ?", [(n,) for n in removed])
+        for rows, lengths in _analysed(changed, current):  # the documents of changed items, a batch at a time
+            totals = [t + length for t, length in zip(totals, lengths)]
+            if patching:  # (else every document's: the build reads them from the state as it writes them)
+                files.update((f"{DIR}d/{row[0]:x}.js", row[5]) for row in rows)
             state.db.executemany("INSERT OR REPLACE INTO docs VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows)
+        count = state.db.execute("SELECT count(*) FROM docs").fetchone()[0]
+        reference = reference_lengths({name: total / count if count else 0 for name, total in zip(FIELDS, totals)})
+        layout = json.dumps([shard_count(count), reference], sort_keys=True)
+        state.set_meta("totals", json.dumps(totals))
+        if not shards:
+            state.set_meta("layout", None)  # (the next update makes every shard)
+        elif layout != state.meta("layout") or not patching:
+            _make_all_shards(state, shard_count(count), reference)
+            state.set_meta("layout", layout)
+        else:
+            files.update(_patch_shards(state, before, changed, reference, shard_count(count)))
+        state.set_meta("at", at.isoformat())  # the moment whose public set the documents are
+    return files
+
+
+#: Changed documents from which, in a build, worker processes analyse them (one per core).
+PARALLEL_DOCUMENTS = 400
+
+
+class _Failed(NamedTuple):
+    """What a worker process of :func:`_analysed` sends when a batch fails."""
+
+    reason: str
+
+
+def _analysed(changed: list[int], current: dict):
+    """(rows of the ``docs`` table, their field lengths summed) of the ``changed`` documents
+    (``current``: see :func:`update`), a batch of items at a time: in a build with many of
+    them, from worker processes (forked: one per core, each taking the next batch, rendering
+    the bodies into the build's store), else here."""
+    related = {}
+    tasks = []
+    for prefix in PREFIXES:
+        ids = [current[n][2] for n in changed if current[n][1] == prefix]
+        if ids:
+            related[prefix] = related_text(MODELS[prefix], ids)
+            tasks += [(prefix, batch) for batch in db.batches(ids)]
+    store = _rendered_store()
+    count = min(os.cpu_count() or 1, 8)
+    if store is None or len(changed) < PARALLEL_DOCUMENTS or count < 2 or not can_fork():
+        for prefix, batch in tasks:
+            yield _analyse_batch(prefix, batch, current, related[prefix])
             if store is not None:  # the bodies rendered for these documents: to the build's store, not held
                 store.flush()
-    count = state.db.execute("SELECT count(*) FROM docs").fetchone()[0]
-    reference = reference_lengths({name: total / count if count else 0 for name, total in zip(FIELDS, totals)})
-    layout = json.dumps([shard_count(count), reference], sort_keys=True)
-    state.set_meta("totals", json.dumps(totals))
-    if layout != state.meta("layout") or not patching:
-        _make_all_shards(state, shard_count(count), reference)
-        state.set_meta("layout", layout)
-    else:
-        files.update(_patch_shards(state, before, changed, reference, shard_count(count)))
-    state.set_meta("at", at.isoformat())  # the moment whose public set the documents are
-    state.db.execute("COMMIT")
-    return files
+        return
+    store.flush()
+    with Workers("网站生成失败：建立搜索索引的进程意外退出。原来的网站没有改动。") as workers:
+        taken = workers.context.Value("i", 0)  # the batches asked for
+        for _ in range(count):
+            workers.start(_analyse_apart, tasks, current, related, taken)
+        for _ in tasks:
+            outcome = workers.next()
+            if isinstance(outcome, _Failed):
+                raise LinliError(f"网站生成失败（搜索索引）：{outcome.reason}。原来的网站没有改动。")
+            yield outcome
+        workers.join()
+
+
+def _analyse_apart(tasks: list, current: dict, related: dict, taken, results) -> None:
+    """A worker process of :func:`_analysed`: the next batch not ``taken``, until none is left."""
+    build = current_app.extensions["linli_build"]
+    _inherited.append(build.rendered)  # (the parent's: neither used nor closed here)
+    build.rendered = store = type(build.rendered)(build.rendered.path)
+    try:
+        while True:
+            with taken.get_lock():
+                number, taken.value = taken.value, taken.value + 1
+            if number >= len(tasks):
+                return
+            prefix, batch = tasks[number]
+            results.put(_analyse_batch(prefix, batch, current, related[prefix]))
+            store.flush()
+    except Exception as exc:
+        results.put(_Failed(f"{type(exc).__name__}: {exc}"))
+    finally:
+        store.close()
+
+
+_inherited: list = []
+
+
+def _analyse_batch(prefix: str, ids: list[int], current: dict, related: dict) -> tuple[list[tuple], list[int]]:
+    """(rows of the ``docs`` table, their field lengths summed) of the items ``ids`` of type ``prefix``."""
+    model = MODELS[prefix]
+    rows = []
+    totals = [0] * len(FIELDS)
+    for item in model.select().where(model.id.in_(ids)):
+        number = doc_number(prefix, item.id)
+        doc = document(item, expired=current[number][3], related=related.get(item.id))
+        terms, tfs, lengths = analyse(doc)
+        totals = [t + length for t, length in zip(totals, lengths)]
+        display = _js(f"d{number:x}", display_data(doc))
+        terms_blob = marshal.dumps((terms, [t.tobytes() for t in tfs]))
+        rows.append((number, current[number][0], int(doc.expired), json.dumps(lengths), terms_blob, display,
+                     digest(display), len(terms)))  # fmt: skip
+    return rows, totals
+
+
+def update_documents() -> None:
+    """In a build: bring the state's documents in line with the build's public set when they
+    are too many to patch the shards for (in worker processes), and leave every shard to the
+    next :func:`static_index`. A full build calls this before its page workers start, so that
+    they find every body rendered (none rendered twice) and the shards are made while they freeze."""
+    from linli.app import moment
+
+    build = current_app.extensions["linli_build"]
+    state = open_state(build.search_state)
+    try:
+        update(state, moment(), build.row_hashes, build.search_changes, shards=False)
+    finally:
+        state.close()
 
 
 def holds_public_set(path: Path | str, at: dt.datetime, keys: set[str]) -> bool:
