@@ -77,10 +77,11 @@ def test_token_spans_point_into_the_original_text():
 
 
 def test_the_fast_path_finds_the_same_terms_as_the_tokenizer():
-    """terms() and fold() translate whole strings when they can; they must agree with tokens()
-    and normalize(), which walk character by character, on anything (marks, compatibility forms,
-    full-width, emoji, Hangul, CJK extension B)."""
+    """terms() and fold() translate whole strings when they can, counted_terms() finds them with
+    regular expressions; they must agree with tokens() and normalize(), which walk character by
+    character, on anything (marks, compatibility forms, full-width, emoji, Hangul, CJK extension B)."""
     import random
+    from collections import Counter
 
     rng = random.Random(5)
     alphabet = list("社區活动社区低保醫療abcXYZ123０１２ＡＢ　，。！?é́̈e\u0301\u20dd\ufe0f㍿ﬁ가각ᄀ\u1161ǅ🎉_-·・々〆〇ㄅ𠀀 \n\t")
@@ -89,6 +90,9 @@ def test_the_fast_path_finds_the_same_terms_as_the_tokenizer():
         text = "".join(rng.choice(alphabet) for _ in range(rng.randrange(0, 30)))
         assert analyzer.terms(text) == [token.text for token in analyzer.tokens(text)], repr(text)
         assert analyzer.fold(text) == "".join(char for char, _, _ in analyzer.normalize(text)), repr(text)
+        assert analyzer.counted_terms(text) == (Counter(analyzer.terms(text)), len(analyzer.terms(text))), repr(text)
+    for text in ("社区活动 WiFi 3号楼", "第１２号通知：停水。", "Ａ区ǅ㍿🎉𠀀𠀁", "é́ 社区", "社\ud800区", ""):  # (marks, a lone surrogate)
+        assert analyzer.counted_terms(text) == (Counter(analyzer.terms(text)), len(analyzer.terms(text))), repr(text)
 
 
 def test_the_admin_index_keeps_the_pairs_and_the_single_that_ends_a_run():

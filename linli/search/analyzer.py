@@ -27,6 +27,7 @@ import html
 import operator
 import re
 import unicodedata
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -158,21 +159,29 @@ class _ByCode(dict):
         return found
 
 
-_FOLDED = _ByCode(_normalize_segment)  # a character on its own, normalised and folded
+#: What the tables below give a combining mark: a text with one is analysed segment by segment
+#: (a lone surrogate, which no folding gives; a text holding one is analysed the slow way too).
+MARKED = "\ud800"
+#: A character on its own, normalised and folded (a mark: MARKED).
+_FOLDED = _ByCode(lambda char: MARKED if _class(char) == MARK else _normalize_segment(char))
 _CLASS_LETTERS = {CJK: "C", WORD: "W", MARK: "M", OTHER: "O"}
 _CLASSES = _ByCode(lambda char: _CLASS_LETTERS[_class(char)])
 _RUNS = re.compile(r"W[WM]*|C[CM]*")
+_CJK_ONLY = _ByCode(lambda char: {CJK: char, MARK: MARKED}.get(_class(char), "\0"))  # others: "\0"
+_WORDS_ONLY = _ByCode(lambda char: char if _class(char) == WORD else " ")
 
 
-def _has_marks(text: str) -> bool:
-    return "M" in text.translate(_CLASSES)
+def _folded(text: str) -> str | None:
+    """``text`` folded at C speed, when no combining mark makes a character's normalisation
+    depend on its neighbours (else None)."""
+    folded = text.translate(_FOLDED)
+    return None if MARKED in folded else folded
 
 
 def fold(text: str) -> str:
     """``text`` normalised and folded, as the analyzer sees it (社區 → 社区)."""
-    if not _has_marks(text):  # every character is a segment of its own: translate at C speed
-        return text.translate(_FOLDED)
-    return "".join(char for char, _, _ in normalize(text))
+    folded = _folded(text)  # (every character is a segment of its own)
+    return folded if folded is not None else "".join(char for char, _, _ in normalize(text))
 
 
 @dataclass(frozen=True)
@@ -241,13 +250,13 @@ def kept_terms(text: str) -> tuple[list[str], int]:
 def _terms(text: str, singles: bool) -> tuple[list[str], int]:
     if not text:
         return [], 0
-    if _has_marks(text):
+    folded = _folded(text)
+    if folded is None:
         found = [token.text for token in tokens(text)]
         if singles:
             return found, len(found)
         starts = {i for i, term in enumerate(found[1:]) if len(term) == 2 and _class(term[0]) == CJK}
         return [term for i, term in enumerate(found) if i not in starts], len(found)
-    folded = text.translate(_FOLDED)
     classes = folded.translate(_CLASSES)
     out: list[str] = []
     dropped = 0
@@ -269,6 +278,23 @@ def _terms(text: str, singles: bool) -> tuple[list[str], int]:
             out.append(run[-1])
             dropped += len(run) - 1
     return out, len(out) + dropped
+
+
+def counted_terms(text: str) -> tuple[Counter, int]:
+    """(how many times each of :func:`terms` comes, how many terms), counted at C speed when
+    neither the text nor its folding holds a combining mark: the CJK characters (the text with
+    every other character made "\\0"), the pairs of neighbours among them, the words."""
+    folded = _folded(text) if text else None
+    cjk = folded.translate(_CJK_ONLY) if folded is not None else MARKED
+    if MARKED in cjk:
+        found = terms(text)
+        return Counter(found), len(found)
+    counts = Counter(folded.translate(_WORDS_ONLY).split())
+    counts.update(cjk.replace("\0", ""))
+    counts.update(map(operator.add, cjk, cjk[1:]))
+    for term in [term for term in counts if "\0" in term]:  # (pairs across a run's end)
+        del counts[term]
+    return counts, counts.total()
 
 
 def query_terms(query: str) -> list[str]:

@@ -54,7 +54,7 @@ import re
 import sqlite3
 import sys
 from array import array
-from collections import Counter, defaultdict, deque
+from collections import defaultdict, deque
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from itertools import chain, compress, repeat
@@ -229,14 +229,13 @@ def _fingerprints_of(prefix: str, model, at: dt.datetime, row_hashes: dict | Non
 
 def analyse(doc) -> tuple[list[str], list[array], list[int]]:
     """(distinct terms, their frequency per field, field lengths) of a document."""
-    found = [analyzer.terms(doc.indexed(name)) for name in FIELDS]
-    counts = [Counter(terms) for terms in found]
+    counts, lengths = zip(*[analyzer.counted_terms(doc.indexed(name)) for name in FIELDS])
     terms = list(counts[0].keys() | counts[1].keys() | counts[2].keys())
     try:
         tfs = [array("H", map(c.get, terms, repeat(0))) for c in counts]
     except OverflowError:  # a term more than 65,535 times in one field: counted as that many
         tfs = [array("H", [min(n, 65535) for n in map(c.get, terms, repeat(0))]) for c in counts]
-    return terms, tfs, [len(field_terms) for field_terms in found]
+    return terms, tfs, list(lengths)
 
 
 def weights(tfs: list[array], lengths: list[int], reference: dict, expired: bool) -> array:
