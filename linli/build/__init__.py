@@ -55,18 +55,28 @@ def build(home: Home, *, now=None, progress=None, full: bool = False) -> BuildRe
             pages.choose(context, given, site, index)  # (incremental: the index first, its pages checked)
             context.lap("check")
             report = freeze.Progress(progress, len(site.urls), site.kept)
-            meanwhile = None if given.incremental else index  # (else made while the workers freeze)
+            search_changed = bool(site.last) or not given.incremental
+            stage_others = functools.partial(outputs.stage_other_files, context, given.last, search_changed,
+                                             same_theme=given.incremental, scan=given.scan)  # fmt: skip
+            staged_others: list = []
+
+            def meanwhile() -> None:  # a full build: while the page workers freeze
+                index()
+                staged_others.append(stage_others())
+                context.lap("other files")
+
             if not given.incremental:  # (every poster is asked for: the others can go after)
                 outputs.index_documents(context)  # (its bodies rendered before any page asks for them)
                 share.start_full_build(share.poster_cache(home))
                 deps.read_lists_whole(context.app)  # (every page of every list is asked for)
-            frozen, values = freeze.freeze_site(context, site, given.last_pages, report, meanwhile)
+            frozen, values = freeze.freeze_site(context, site, given.last_pages, report,
+                                                None if given.incremental else meanwhile)  # fmt: skip
             context.lap("render")
             notes = tuple(filter(None, [share.font_choice(context.app).problem]))
-            search_changed = bool(site.last) or not given.incremental
-            files, others = outputs.stage_other_files(context, given.last, search_changed, same_theme=given.incremental,
-                                                      scan=given.scan)  # fmt: skip
-            context.lap("other files")
+            if not staged_others:
+                staged_others.append(stage_others())
+                context.lap("other files")
+            files, others = staged_others[0]
             token, titles_file = titles.titles_to_keep(context, given.kept_titles, given.log)
             change = commit.new_manifest(context, given, site, frozen, values, files, others, titles=token)
             context.rendered.close()
