@@ -763,7 +763,7 @@ def _make_all_shards(state: State, shards: int, reference: dict) -> None:
     per_pass = -(-shards // passes)
     folder = None if state.path == ":memory:" else os.path.dirname(os.path.abspath(state.path))
     state.db.execute("DELETE FROM shards")
-    with _Gathering(shards, per_pass, passes, folder) as gathering:
+    with contextlib.closing(_Gathering(shards, per_pass, passes, folder)) as gathering:
         gathering.read(_doc_keys(state, reference))
         for part in range(passes):
             _write_shards(state, gathering.postings(part), gathering.terms, gathering.shard_of)
@@ -802,10 +802,8 @@ class _Gathering(dict):
         self.spills = [_Spill(folder) for _ in range(passes - 1)]
         self.held = 0  # postings read since the spills were last written
 
-    def __enter__(self) -> _Gathering:
-        return self
-
-    def __exit__(self, *exc) -> None:
+    def close(self) -> None:
+        """Give up the spills' files."""
         for spill in self.spills:
             spill.close()
 
@@ -831,7 +829,7 @@ class _Gathering(dict):
                 for spill in self.spills:
                     spill.write()
                 self.held = 0
-        self.clear()  # (the first pass's lists are given up as they are written)
+        self.clear()  # (each list is now held by ``first`` or a spill alone: given up once written)
 
     def postings(self, part: int) -> dict[int, array]:
         """term number → rank keys in ascending document numbers, of the terms of pass ``part``,
