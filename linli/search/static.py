@@ -34,7 +34,8 @@ is unchanged is left alone) and rewrites their display files; everything is made
 state when the shard count or the reference field lengths change (both step with the size of the
 index, rarely). A build without a state file makes the same files from nothing: the output is a
 function of the public set only. Made from nothing, the shards are gathered a range at a time when
-the postings are many (:data:`POSTINGS_PER_PASS`), so memory stays bounded at any size; the
+the postings are many (:data:`POSTINGS_PER_PASS`; the documents are read once, the postings of the
+later ranges wait in temporary files), so memory stays bounded at any size; the
 documents' term counts in the state are also what a build's admin index
 (:mod:`linli.search.engine`) is made from.
 """
@@ -53,6 +54,7 @@ import os
 import re
 import sqlite3
 import sys
+import tempfile
 from array import array
 from collections import defaultdict, deque
 from collections.abc import Iterator
@@ -238,20 +240,48 @@ def analyse(doc) -> tuple[list[str], list[array], list[int]]:
     return terms, tfs, list(lengths)
 
 
-def weights(tfs: list[array], lengths: list[int], reference: dict, expired: bool) -> array:
-    """The stored weight of each term of a document (see the module docstring)."""
+def _weigher(lengths: list[int], reference: dict, expired: bool):
+    """The stored weight (see the module docstring) of a term in a document of these field
+    lengths, from its frequencies (:func:`_frequencies`)."""
     norms = field_norms(dict(zip(FIELDS, lengths)), reference)
     nt, ns, nb = (norms[name] for name in FIELDS)
     factor = SCALE * (EXPIRED_FACTOR if expired else 1.0)
 
-    def weight(frequencies: tuple) -> int:
-        in_title, in_summary, in_body = frequencies
+    def weight(frequencies: int) -> int:
+        in_title, in_summary, in_body = frequencies >> 32, frequencies >> 16 & 0xFFFF, frequencies & 0xFFFF
         found = round(saturate(1.0, in_title * nt + in_summary * ns + in_body * nb, in_title > 0) * factor)
         return 1 if found < 1 else 65535 if found > 65535 else found
 
-    keys = list(zip(*tfs))  # most terms of a document share a few (title, summary, body) counts
-    table = {key: weight(key) for key in set(keys)}
-    return array("H", map(table.__getitem__, keys))
+    return weight
+
+
+_FREQUENCY_AT = (4, 2, 0) if sys.byteorder == "little" else (2, 4, 6)  # title, summary, body in a number's bytes
+
+
+def _frequencies(tfs: list[array]) -> array:
+    """Each term's frequencies in the title, summary and body as one number (16 bits each,
+    the title's highest), put side by side at C speed."""
+    packed = bytearray(8 * len(tfs[0]))
+    for at, tf in zip(_FREQUENCY_AT, tfs):
+        raw = tf.tobytes()
+        packed[at::8], packed[at + 1 :: 8] = raw[0::2], raw[1::2]
+    return array("Q", packed)
+
+
+def weights(tfs: list[array], lengths: list[int], reference: dict, expired: bool) -> array:
+    """The stored weight of each term of a document (see the module docstring)."""
+    weight = _weigher(lengths, reference, expired)
+    frequencies = _frequencies(tfs)  # most terms of a document share a few
+    table = {key: weight(key) for key in set(frequencies)}
+    return array("H", map(table.__getitem__, frequencies))
+
+
+def rank_keys(number: int, tfs: list[array], lengths: list[int], reference: dict, expired: bool) -> array:
+    """The rank key (:func:`rank_key`) of each term of document ``number``: its weight and number."""
+    weight = _weigher(lengths, reference, expired)
+    frequencies = _frequencies(tfs)
+    table = {key: rank_key(number, weight(key)) for key in set(frequencies)}
+    return array("Q", map(table.__getitem__, frequencies))
 
 
 # --- the state ------------------------------------------------------------------------------------
@@ -369,9 +399,10 @@ class Postings:
     @classmethod
     def of_keys(cls, keys: array) -> "Postings":
         """The postings of rank keys (:func:`rank_key`) in ascending numbers."""
-        words = array("I", keys.tobytes())
-        weights = array("H", map(_FROM_RANK, words[_HIGH]))
-        return cls(words[_LOW], weights, array("Q", sorted(keys)) if len(keys) > MAX_POSTINGS else None)
+        raw = keys.tobytes()
+        numbers = array("I", raw)[_LOW]
+        weights = _weights_of(raw)
+        return cls(numbers, weights, _ranked(keys, weights) if len(keys) > MAX_POSTINGS else None)
 
     @classmethod
     def load(cls, data: tuple) -> "Postings":
@@ -441,6 +472,27 @@ _LOW, _HIGH = (slice(0, None, 2), slice(1, None, 2))
 if sys.byteorder == "big":
     _LOW, _HIGH = _HIGH, _LOW
 _FROM_RANK = (0xFFFF).__sub__  # the weight of a rank key's high half
+_WEIGHT_AT = 4 if sys.byteorder == "little" else 2  # where the 16 bits of 0xFFFF - weight are in a rank key's bytes
+_COMPLEMENT = bytes(range(255, -1, -1))
+
+
+def _weights_of(keys: bytes) -> array:
+    """The weight of each of the rank keys (:func:`rank_key`) whose bytes are ``keys``, at C speed:
+    the 16 bits of 0xFFFF - weight taken from each key, every byte of them complemented."""
+    found = bytearray(len(keys) // 4)
+    found[0::2], found[1::2] = keys[_WEIGHT_AT::8], keys[_WEIGHT_AT + 1 :: 8]
+    return array("H", found.translate(_COMPLEMENT))
+
+
+def _ranked(keys: array, weights: array) -> array:
+    """Rank keys in ascending numbers (``weights``: theirs), sorted: those of each weight (in
+    ascending numbers already), the highest weight first (a counting sort, at C speed)."""
+    by_weight: dict[int, array] = defaultdict(functools.partial(array, "Q"))
+    deque(map(array.append, map(by_weight.__getitem__, weights), keys), maxlen=0)
+    ranked = array("Q")
+    for weight in sorted(by_weight, reverse=True):
+        ranked += by_weight[weight]
+    return ranked
 
 
 def rank_key(number: int, weight: int) -> int:
@@ -693,69 +745,141 @@ def _rendered_store():
     return build.rendered if build is not None else None
 
 
-def _doc_keys(state: State, reference: dict, chosen=None):
-    """(number, terms, their rank keys) of every document, numbers ascending; only the terms
-    ``chosen(terms)`` says (a list of booleans), when given."""
+def _doc_keys(state: State, reference: dict):
+    """(terms, their rank keys) of every document, numbers ascending."""
     for number, expired, lengths, terms, tfs in _doc_rows(state):
-        if chosen is not None:
-            wanted = chosen(terms)
-            terms = list(compress(terms, wanted))
-            tfs = [array("H", compress(tf, wanted)) for tf in tfs]
-        found = weights(tfs, lengths, reference, expired)
-        table = {weight: rank_key(number, weight) for weight in set(found)}
-        yield number, terms, map(table.__getitem__, found)
+        yield terms, rank_keys(number, tfs, lengths, reference, expired)
 
 
 def _make_all_shards(state: State, shards: int, reference: dict) -> None:
     """Every shard again from the documents in the state (their texts are not kept: a build
-    reads them from the state as it writes them, :meth:`StaticIndex.each_text`). The postings are
-    gathered a range of shards at a time (:data:`POSTINGS_PER_PASS` at most in memory), each
-    document's added at C speed as rank keys (see :func:`rank_key`) in ascending numbers."""
+    reads them from the state as it writes them, :meth:`StaticIndex.each_text`). The documents
+    are read once, each one's rank keys (see :func:`rank_key`) computed once; the postings are
+    gathered a range of shards (a pass) at a time, :data:`POSTINGS_PER_PASS` at most in memory
+    (see :class:`_Gathering`)."""
     total = state.db.execute("SELECT coalesce(sum(postings), 0) FROM docs").fetchone()[0]
     passes = min(shards, max(1, -(-total // POSTINGS_PER_PASS)))
     per_pass = -(-shards // passes)
-    pass_of = _TermPlace(shards, per_pass)
+    folder = None if state.path == ":memory:" else os.path.dirname(os.path.abspath(state.path))
     state.db.execute("DELETE FROM shards")
-    for part in range(passes):
-        lists: dict[str, array] = defaultdict(functools.partial(array, "Q"))
-        gather = lists.__getitem__
-        chosen = None
-        if passes > 1:
-            chosen = lambda terms, part=part: list(map(part.__eq__, map(pass_of.__getitem__, terms)))  # noqa: E731
-        for number, terms, keys in _doc_keys(state, reference, chosen):
-            deque(map(array.append, map(gather, terms), keys), maxlen=0)
-        by_shard: dict[int, list[str]] = {}
-        for term in lists:
-            by_shard.setdefault(pass_of.shard(term), []).append(term)
-        for number in sorted(by_shard):  # one shard at a time, its lists freed as it is written
-            postings = {term: Postings.of_keys(lists.pop(term)).dump() for term in by_shard.pop(number)}
-            text = shard_text(number, postings)
-            state.db.execute("INSERT INTO shards VALUES (?, ?, ?)", (number, marshal.dumps(postings), digest(text)))
-        del lists
+    with contextlib.closing(_Gathering(shards, per_pass, passes, folder)) as gathering:
+        gathering.read(_doc_keys(state, reference))
+        for part in range(passes):
+            _write_shards(state, gathering.postings(part), gathering.terms, gathering.shard_of)
 
 
-#: Postings held in memory (8 bytes each: 40 MB) while making every shard again; each pass more reads
-#: every document's terms again (about 0.2 s per 1,000 long notices).
+def _write_shards(state: State, lists: dict[int, array], terms: list[str], shard_of: array) -> None:
+    """Write the shards of the terms of ``lists`` (term number → rank keys in ascending document
+    numbers), one at a time, each term's list given up as its shard is written."""
+    by_shard: dict[int, list[int]] = {}
+    for term in lists:
+        by_shard.setdefault(shard_of[term], []).append(term)
+    for number in sorted(by_shard):
+        postings = {terms[term]: Postings.of_keys(lists.pop(term)).dump() for term in by_shard.pop(number)}
+        text = shard_text(number, postings)
+        state.db.execute("INSERT INTO shards VALUES (?, ?, ?)", (number, marshal.dumps(postings), digest(text)))
+
+
+#: Postings held in memory (8 bytes each: 40 MB) while making every shard again; those of the terms
+#: of later passes are held an eighth of this at most, then written to temporary files (the same 8 bytes
+#: each, next to the state: about 30 MB at 10,000 long notices) until their turn.
 POSTINGS_PER_PASS = 5_000_000
 
 
-class _TermPlace(dict):
-    """term → the pass of :func:`_make_all_shards` that gathers its shard, remembered."""
+class _Gathering(dict):
+    """term → the rank keys of its postings, for :func:`_make_all_shards`, which hands it each
+    document's terms and rank keys once: those of the terms of the first pass (the first range
+    of shards) are kept until written, those of every later pass written to its :class:`_Spill`
+    every ``POSTINGS_PER_PASS // 8`` postings read, and gathered from it when its turn comes."""
 
-    def __init__(self, shards: int, per_pass: int):
+    def __init__(self, shards: int, per_pass: int, passes: int, folder: str | None):
         super().__init__()
         self.shards, self.per_pass = shards, per_pass
-        self.shards_of: dict[str, int] = {}
+        self.terms: list[str] = []  # term number → term
+        self.shard_of = array("I")  # term number → its shard
+        self.first: dict[int, array] = {}  # term number → rank keys, of the terms of the first pass
+        self.spills = [_Spill(folder) for _ in range(passes - 1)]
+        self.held = 0  # postings read since the spills were last written
 
-    def shard(self, term: str) -> int:
-        found = self.shards_of.get(term)
-        if found is None:
-            found = self.shards_of[term] = analyzer.term_hash(term) % self.shards
-        return found
+    def close(self) -> None:
+        """Give up the spills' files."""
+        for spill in self.spills:
+            spill.close()
 
-    def __missing__(self, term: str) -> int:
-        found = self[term] = self.shard(term) // self.per_pass
-        return found
+    def __missing__(self, term: str) -> array:
+        number = len(self.terms)
+        self.terms.append(term)
+        shard = analyzer.term_hash(term) % self.shards
+        self.shard_of.append(shard)
+        part = shard // self.per_pass
+        keys = self[term] = array("Q")
+        if part == 0:
+            self.first[number] = keys
+        else:
+            self.spills[part - 1].terms.append((number, keys))
+        return keys
+
+    def read(self, documents) -> None:
+        """Every document's (terms, their rank keys), in ascending numbers."""
+        for terms, keys in documents:
+            deque(map(array.append, map(self.__getitem__, terms), keys), maxlen=0)
+            self.held += len(keys)
+            if self.spills and self.held > POSTINGS_PER_PASS // 8:
+                for spill in self.spills:
+                    spill.write()
+                self.held = 0
+        self.clear()  # (each list is now held by ``first`` or a spill alone: given up once written)
+
+    def postings(self, part: int) -> dict[int, array]:
+        """term number → rank keys in ascending document numbers, of the terms of pass ``part``,
+        in the order the terms were first read."""
+        return self.first if part == 0 else self.spills[part - 1].postings()
+
+
+class _Spill:
+    """The rank keys of the terms of a later pass of :func:`_make_all_shards`, held a few at a
+    time, written to a temporary file: blocks of (term count, their numbers, their key counts,
+    their keys), the terms of each block in the order first read."""
+
+    def __init__(self, folder: str | None):
+        self.terms: list[tuple[int, array]] = []  # (term number, rank keys held) in the order first read
+        self.file = tempfile.TemporaryFile(dir=folder)  # noqa: SIM115 (closed by _Gathering)
+
+    def write(self) -> None:
+        """Write the keys held, and give them up."""
+        held = [(number, keys) for number, keys in self.terms if keys]
+        if not held:
+            return
+        header = array("I", [len(held)])
+        header.extend(number for number, _ in held)
+        header.extend(len(keys) for _, keys in held)
+        header.tofile(self.file)
+        self.file.write(b"".join(keys.tobytes() for _, keys in held))
+        for _, keys in held:
+            del keys[:]
+
+    def postings(self) -> dict[int, array]:
+        """term number → all its rank keys, read back from the file."""
+        self.write()
+        self.terms = []
+        self.file.seek(0)
+        lists: dict[int, array] = {}
+        while True:
+            count = array("I")
+            with contextlib.suppress(EOFError):
+                count.fromfile(self.file, 1)
+            if not count:
+                return lists
+            header = array("I")
+            header.fromfile(self.file, 2 * count[0])
+            for number, length in zip(header[: count[0]], header[count[0] :]):
+                keys = lists.get(number)
+                if keys is None:
+                    keys = lists[number] = array("Q")
+                keys.fromfile(self.file, length)
+
+    def close(self) -> None:
+        self.file.close()
 
 
 def _patch_shards(state: State, before: list, changed: list[int], reference: dict, shards: int) -> dict:
