@@ -80,6 +80,7 @@ class PageFreezer(Freezer):
         self.asked: str | None = None  # the URL (as listed) being frozen
         self.recorder: deps.Recorder | None = None  # its dependencies
         self.digest: bytes | None = None  # the hash of its bytes
+        self.same_bytes_file: Path | None = None  # a file of its bytes, to link
         self.frozen: dict[str, FrozenPage] = {}  # since the last take()
         self.values: dict = {}  # dependency key → fingerprint, of keys not taken before
         self.sent: set = set()
@@ -104,12 +105,13 @@ class PageFreezer(Freezer):
         leaves out: the staging folder starts empty in each build (:meth:`BuildContext.open`),
         so there is no earlier file to compare or keep (Frozen-Flask's skip and mtime checks and
         its read of the previous content); the folders this freezer made are made once; a page
-        whose bytes are the site's is not written at all."""
+        whose bytes are the site's is not written at all, one whose view named a file of its
+        bytes is linked to it (:meth:`_write`)."""
         file = normalize("NFC", self.urlpath_to_filepath(url))
         if ".." in file.split("/"):
             raise PageError(self.asked, "网址不能作为文件名")
         path = self.root / file
-        self.digest = None
+        self.digest = self.same_bytes_file = None
         with deps.recording(self.context.at) as self.recorder:
             response = self.app.test_client().get(url, follow_redirects=False, base_url=self.base_url)
             if response.status_code != 200:
@@ -119,13 +121,28 @@ class PageFreezer(Freezer):
                 if folder not in self.folders:
                     folder.mkdir(parents=True, exist_ok=True)
                     self.folders.add(folder)
-                path.write_bytes(response.data)
+                self._write(path, response)
             response.close()
         return path
 
+    def _write(self, path: Path, response) -> None:
+        """The page's bytes into ``path``: a hard link to the file of the same bytes the view
+        named (a cached share poster), when it can be made (else, as on another filesystem,
+        the bytes written)."""
+        if self.same_bytes_file is not None:
+            try:
+                os.link(self.same_bytes_file, path)
+                return
+            except OSError:
+                pass
+        path.write_bytes(response.data)
+
     def _sent_response(self, app, response, **extra) -> None:
-        """(Flask's ``request_finished``) The hash of the page's bytes, as the freezer writes them."""
+        """(Flask's ``request_finished``) The hash of the page's bytes, as the freezer writes them,
+        and the file of the same bytes the view named (``same_bytes_file``, never changed in
+        place: a cached share poster, see :func:`linli.share.cached_poster`)."""
         self.digest = hashlib.blake2b(response.get_data(), digest_size=16).digest()
+        self.same_bytes_file = getattr(response, "same_bytes_file", None)
 
     def take(self) -> tuple[dict, dict]:
         """(url → :class:`FrozenPage`, new dependency values) since the last take."""
