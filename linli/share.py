@@ -542,16 +542,17 @@ def _qr_image(address: str, size: int) -> tuple[Image.Image, int]:
     return qr, (size - qr.width) // 2
 
 
-def cached_poster(text: PosterText, font_path: str, cache: Path | None) -> bytes:
-    """The poster of ``text``: the cached file of the same fingerprint, else drawn (and cached).
-    Either way its file's time is now: what :func:`prune_posters` keeps."""
+def cached_poster(text: PosterText, font_path: str, cache: Path | None) -> tuple[bytes, Path | None]:
+    """The poster of ``text`` and its file in ``cache``: the cached file of the same fingerprint,
+    else drawn (and cached). Either way its file's time is now: what :func:`prune_posters`
+    keeps. A cached file is never changed in place (a new one is renamed over it)."""
     if cache is None:
-        return draw_poster(text, font_path)
+        return draw_poster(text, font_path), None
     path = cache / f"{text.fingerprint(font_path)}.png"
     try:
         data = path.read_bytes()
         os.utime(path)
-        return data
+        return data, path
     except FileNotFoundError:  # (also: pruned between the read and the touch; drawn again)
         pass
     data = draw_poster(text, font_path)
@@ -559,7 +560,7 @@ def cached_poster(text: PosterText, font_path: str, cache: Path | None) -> bytes
     staged = path.with_suffix(f".{os.getpid()}.tmp")
     staged.write_bytes(data)
     os.replace(staged, path)  # (build workers may draw the same poster at once)
-    return data
+    return data, path
 
 
 def poster_cache(home) -> Path:
@@ -619,7 +620,11 @@ def poster(prefix: str, slug: str):
     address = page_address(request.path[: -len(POSTER)])  # the page's, in this tree
     text = poster_text(item, address, language, traditional=in_tree())
     cache = poster_cache(home) if current_app.config["LINLI_BUILD"] else None
-    return Response(cached_poster(text, choice.path, cache), mimetype="image/png")
+    data, cached = cached_poster(text, choice.path, cache)
+    response = Response(data, mimetype="image/png")
+    # The build's freezer links this file into the site instead of writing the same bytes again.
+    response.same_bytes_file = cached
+    return response
 
 
 CACHE_DIR = ".build-cache"  # the build's cache folder (linli.build.context.CACHE_DIR)

@@ -16,7 +16,7 @@ from tests.conftest import NOW
 URLS = [
     "/", "/notices/", "/notices/page/2/", "/notices/%E5%81%9C%E6%B0%B4/", "/notices/停水/",
     "/search/?q=%E5%81%9C%E6%B0%B4&x=1", "/zh-hant/notices/", "/static/css/site.css", "/feeds/notices.xml",
-    "/a%20b/", "/share/notices/x.png", "/nowhere/",
+    "/a%20b/", "/a b/", "/通知 公告/", "/a\u3000b/", "/share/notices/x.png", "/nowhere/",
 ]  # fmt: skip
 
 

@@ -265,6 +265,35 @@ def test_a_full_rebuild_without_the_site_draws_no_poster(own, monkeypatch):
 
 
 @needs_font
+def test_the_site_links_the_cached_posters_else_has_their_bytes(own, tmp_path):
+    """A build links each cached poster into the site rather than writing its bytes again; with
+    the cache on another filesystem (no link can be made), it writes the same bytes."""
+    import shutil
+    import tempfile
+
+    cache = share.poster_cache(own)
+    shutil.rmtree(own.site_dir)
+    assert build(own, now=NOW, full=True).full
+    cached = {(path.stat().st_dev, path.stat().st_ino): path.read_bytes() for path in cache.glob("*.png")}
+    posters = list(own.site_dir.rglob(share.POSTER))
+    assert len(posters) == len(cached) > 10
+    assert {(path.stat().st_dev, path.stat().st_ino) for path in posters} == cached.keys()
+    elsewhere = Path(tempfile.mkdtemp(dir="/dev/shm")) if os.path.isdir("/dev/shm") else None
+    if elsewhere is None or os.stat(elsewhere).st_dev == os.stat(own.root).st_dev:
+        pytest.skip("no other filesystem (/dev/shm) to put the cache on")
+    try:
+        shutil.move(cache, elsewhere / "posters")
+        cache.symlink_to(elsewhere / "posters")
+        shutil.rmtree(own.site_dir)
+        assert build(own, now=NOW, full=True).full
+        posters = list(own.site_dir.rglob(share.POSTER))
+        assert all(path.stat().st_nlink == 1 for path in posters)
+        assert sorted(path.read_bytes() for path in posters) == sorted(cached.values())
+    finally:
+        shutil.rmtree(elsewhere)
+
+
+@needs_font
 def test_a_full_build_prunes_the_cached_posters_no_page_shows(own):
     """Deleted items' and changed texts' posters stay cached through rebuilds (which ask only for
     some posters), and a full build, which asks for every poster, deletes them."""
