@@ -544,14 +544,19 @@ def _qr_image(address: str, size: int) -> tuple[Image.Image, int]:
 
 def cached_poster(text: PosterText, font_path: str, cache: Path | None) -> tuple[bytes, Path | None]:
     """The poster of ``text`` and its file in ``cache``: the cached file of the same fingerprint,
-    else drawn (and cached). Either way its file's time is now: what :func:`prune_posters`
-    keeps. A cached file is never changed in place (a new one is renamed over it)."""
+    else drawn (and cached). Either way its file's status change time is now: what
+    :func:`prune_posters` keeps (a build links the file into the site: its modification time,
+    which the site's file shares, stays when it was drawn). A cached file is never changed in
+    place (a new one is renamed over it)."""
     if cache is None:
         return draw_poster(text, font_path), None
     path = cache / f"{text.fingerprint(font_path)}.png"
     try:
         data = path.read_bytes()
-        os.utime(path)
+        try:
+            os.chmod(path, 0o644)  # (the status change time; a file system without modes: its times)
+        except PermissionError:
+            os.utime(path)
         return data, path
     except FileNotFoundError:  # (also: pruned between the read and the touch; drawn again)
         pass
@@ -580,14 +585,14 @@ def start_full_build(cache: Path) -> None:
 def prune_posters(cache: Path) -> int:
     """After a build that asked for every poster, once its site is in place: delete the cached
     posters it did not read or draw (deleted items', texts since changed), by their files'
-    times (set by the same clock as the mark of :func:`start_full_build`). How many went."""
+    status change times (set by the same clock as the mark of :func:`start_full_build`). How many went."""
     try:
         since = (cache / _STARTED).stat().st_mtime_ns
     except FileNotFoundError:
         return 0
     pruned = 0
     for entry in os.scandir(cache):
-        if entry.name.endswith(".png") and entry.stat().st_mtime_ns < since:
+        if entry.name.endswith(".png") and entry.stat().st_ctime_ns < since:
             try:
                 os.unlink(entry.path)
                 pruned += 1
