@@ -29,9 +29,11 @@ button runs it in a running process; "process" adds starting Python and importin
 ``linli build`` on the command line costs: the child imports the build and ends as ``linli``
 does (:func:`linli.cli.long_lived`, :func:`linli.cli.end_quickly`), from Linli's compiled
 bytecode as an installed ``linli`` does (compiled first; ``PYTHONDONTWRITEBYTECODE`` is not
-passed on to the children).
+passed on to the children). Nothing is deleted until every size and corpus of a run is done (the
+trees a scenario drops, such as the site before the warm build, wait in the work folder's
+``.trash``; see :func:`_discard`; ``--keep-trash`` leaves it for a run that follows at once).
 
-    python -m bench.build_bench --sizes 1000 10000 [--corpus short long] [--work bench/.work]
+    python -m bench.build_bench --sizes 1000 10000 [--corpus long short] [--work bench/.work]
 
 Each home is generated once as after ``linli import`` (no Whoosh index: the cold build makes it).
 """
@@ -238,6 +240,16 @@ def make_hugo_site(home_path: Path, target: Path) -> int:
 # --- the run -------------------------------------------------------------------------------------------
 
 
+def _discard(path: Path, trash: Path) -> None:
+    """Move ``path`` (if it exists) into ``trash``, deleted when the whole run ends: ext4 without
+    a journal (as on the machine this bench runs on) passes over every inode freed in the last
+    minute (six, while the block holding it is dirty) each time it makes a file, one by one, so a
+    build made after many files were deleted spends much of its time in the kernel."""
+    if path.exists():
+        trash.mkdir(exist_ok=True)
+        path.rename(trash / f"{len(list(trash.iterdir()))}-{path.name}")
+
+
 def run(size: int, work: Path, repeat: int = 3, corpus: str = "short") -> list[tuple]:
     python = sys.executable
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
@@ -249,25 +261,25 @@ def run(size: int, work: Path, repeat: int = 3, corpus: str = "short") -> list[t
         print(f"generating {size} ({corpus}) …", file=sys.stderr)
         subprocess.run([python, "-m", "bench.generate", str(generated), str(size), "--corpus", corpus, "--no-index"],
                        check=True, env=env, cwd=ROOT)  # fmt: skip
-    home = work / f"run-{size}"
-    shutil.rmtree(home, ignore_errors=True)
+    home, hugo_site, trash = work / f"run-{size}", work / f"hugo-{size}", work / ".trash"
+    _discard(home, trash)
+    _discard(hugo_site, trash)
     # as after `linli import`: no site, no build caches, no admin index (the first build makes it)
     shutil.copytree(generated, home, ignore=shutil.ignore_patterns("site", ".build-*", "search_index"))
 
     def linli(scenario: str) -> dict:
         return measure([python, "-m", "bench.build_bench", "--child", scenario, str(home)], env=env, cwd=ROOT)
 
-    hugo_site = work / f"hugo-{size}"
     notices = make_hugo_site(home, hugo_site)
 
     def hugo() -> dict:
-        shutil.rmtree(hugo_site / "public", ignore_errors=True)
+        _discard(hugo_site / "public", trash)
         return measure(["hugo", "--quiet", "-s", str(hugo_site), "-d", str(hugo_site / "public")])
 
     hugo_first = hugo()  # Hugo runs first and last; the faster run counts (the machine is shared)
     rows = []
     rows.append(("linli full (cold)", linli("full")))
-    shutil.rmtree(home / "site")
+    _discard(home / "site", trash)
     (home / ".build-cache" / "manifest.pickle").unlink()
     rows.append(("linli full (warm)", linli("full")))
     for name, scenario in (("linli edit 1 notice", "edit"), ("linli add 1 photo", "photo")):
@@ -318,6 +330,8 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3, help="runs of the edit and photo scenarios (median shown)")
     parser.add_argument("--corpus", nargs="+", choices=("short", "long"), default=["short"],
                         help="notice texts: short (every type, short texts) and/or long (news-like articles)")
+    parser.add_argument("--keep-trash", action="store_true",
+                        help="leave what the run dropped in the work folder's .trash, for a run that follows at once")
     parser.add_argument("--child", nargs=2, metavar=("SCENARIO", "HOME"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -327,6 +341,8 @@ def main() -> None:
     for corpus in args.corpus:
         for size in args.sizes:
             print(table(size, run(size, args.work, args.repeat, corpus), corpus), flush=True)
+    if not args.keep_trash:
+        shutil.rmtree(args.work / ".trash", ignore_errors=True)
 
 
 if __name__ == "__main__":
