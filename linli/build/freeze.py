@@ -8,10 +8,10 @@ URLs, chunk by chunk as the process asks for more. It writes each page into the 
 by Frozen-Flask's own rules (``/a/`` → ``a/index.html``) and reports it through
 :meth:`~flask_frozen.Freezer.freeze_yield`.
 
-Its ``_build_one`` is the freezer's for these settings, without the checks of an earlier file
-(the staging folder starts empty), and adds: the dependencies the page's view read (recorded
-while it renders, see :mod:`linli.deps`) and the hash of the page's bytes; a page whose bytes
-are the site's is not staged.
+What the subclass adds around the freezer's ``_build_one``: the dependencies the page's view
+read (recorded while it renders, see :mod:`linli.deps`) and the hash of the bytes the freezer
+wrote; a page whose bytes are the site's is not staged (its staged copy is removed); a cached
+share poster is hard-linked where the freezer then finds its bytes (and writes nothing).
 """
 
 from __future__ import annotations
@@ -80,12 +80,10 @@ class PageFreezer(Freezer):
         self.asked: str | None = None  # the URL (as listed) being frozen
         self.recorder: deps.Recorder | None = None  # its dependencies
         self.digest: bytes | None = None  # the hash of its bytes
-        self.same_bytes_file: Path | None = None  # a file of its bytes, to link
+        self.target: Path | None = None  # the file the freezer writes it to
         self.frozen: dict[str, FrozenPage] = {}  # since the last take()
         self.values: dict = {}  # dependency key → fingerprint, of keys not taken before
         self.sent: set = set()
-        self.folders: set[Path] = set()  # in the staging folder, made by this freezer
-        self.base_url = context.app.config["FREEZER_BASE_URL"]
         self.register_generator(self.partition)
 
     @functools.cached_property
@@ -99,50 +97,30 @@ class PageFreezer(Freezer):
             yield url
 
     def _build_one(self, url, last_modified=None):
-        """Frozen-Flask's ``_build_one`` for this freezer's settings (``__init__``): get ``url``
-        from the app with the freezer's client (no redirect followed, any status but 200 an
-        error) and write its bytes where Frozen-Flask would (``/a/`` → ``a/index.html``). What it
-        leaves out: the staging folder starts empty in each build (:meth:`BuildContext.open`),
-        so there is no earlier file to compare or keep (Frozen-Flask's skip and mtime checks and
-        its read of the previous content); the folders this freezer made are made once; a page
-        whose bytes are the site's is not written at all, one whose view named a file of its
-        bytes is linked to it (:meth:`_write`)."""
-        file = normalize("NFC", self.urlpath_to_filepath(url))
+        file = self.urlpath_to_filepath(url)
         if ".." in file.split("/"):
             raise PageError(self.asked, "网址不能作为文件名")
-        path = self.root / file
-        self.digest = self.same_bytes_file = None
+        self.target = self.root / normalize("NFC", file)  # (where the freezer writes it)
         with deps.recording(self.context.at) as self.recorder:
-            response = self.app.test_client().get(url, follow_redirects=False, base_url=self.base_url)
-            if response.status_code != 200:
-                raise ValueError(f"Unexpected status {response.status!r} on URL {url}")
-            if self.old_hashes.get(self.asked) != self.digest:  # else: the site has these bytes
-                folder = path.parent
-                if folder not in self.folders:
-                    folder.mkdir(parents=True, exist_ok=True)
-                    self.folders.add(folder)
-                self._write(path, response)
-            response.close()
+            path = super()._build_one(url, last_modified)
+        if self.old_hashes.get(self.asked) == self.digest:
+            path.unlink()  # the site has these bytes: not staged
         return path
 
-    def _write(self, path: Path, response) -> None:
-        """The page's bytes into ``path``: a hard link to the file of the same bytes the view
-        named (a cached share poster), when it can be made (else, as on another filesystem,
-        the bytes written)."""
-        if self.same_bytes_file is not None:
+    def _sent_response(self, app, response, **extra) -> None:
+        """(Flask's ``request_finished``) The hash of the page's bytes, as the freezer writes them.
+        A response that names a file of its bytes (``same_bytes_file``, never changed in place:
+        a cached share poster, see :func:`linli.share.cached_poster`) is hard-linked to where the
+        freezer writes it: the freezer then finds those bytes there and writes nothing (on
+        another filesystem, no link: it writes them)."""
+        self.digest = hashlib.blake2b(response.get_data(), digest_size=16).digest()
+        same = getattr(response, "same_bytes_file", None)
+        if same is not None and self.old_hashes.get(self.asked) != self.digest:
             try:
-                os.link(self.same_bytes_file, path)
-                return
+                self.target.parent.mkdir(parents=True, exist_ok=True)
+                os.link(same, self.target)
             except OSError:
                 pass
-        path.write_bytes(response.data)
-
-    def _sent_response(self, app, response, **extra) -> None:
-        """(Flask's ``request_finished``) The hash of the page's bytes, as the freezer writes them,
-        and the file of the same bytes the view named (``same_bytes_file``, never changed in
-        place: a cached share poster, see :func:`linli.share.cached_poster`)."""
-        self.digest = hashlib.blake2b(response.get_data(), digest_size=16).digest()
-        self.same_bytes_file = getattr(response, "same_bytes_file", None)
 
     def take(self) -> tuple[dict, dict]:
         """(url → :class:`FrozenPage`, new dependency values) since the last take."""
