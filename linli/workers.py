@@ -18,7 +18,7 @@ import gc
 import multiprocessing
 import queue
 import signal
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 from linli import db
 from linli.errors import LinliError
@@ -73,13 +73,30 @@ class Workers:
         self.results.close()
 
 
-_inherited: list = []  # in a worker: the parent's database connection, never used nor closed
+_inherited: list = []  # in a worker: what the parent goes on using (its database connection), kept
+
+
+def keep(parents: object) -> None:
+    """In a worker: keep the parent's ``parents`` (holding a connection or a file the parent goes
+    on using) referenced until the worker exits, neither used nor closed here."""
+    _inherited.append(parents)
+
+
+def taken_in_turn(taken, count: int) -> Iterator[int]:
+    """In a worker: the numbers below ``count`` that no worker sharing ``taken`` (a ``Value("i")``
+    of :attr:`Workers.context`, from 0) took before, one at a time: each number to one worker."""
+    while True:
+        with taken.get_lock():
+            number, taken.value = taken.value, taken.value + 1
+        if number >= count:
+            return
+        yield number
 
 
 def _main(target: Callable, args: tuple, results) -> None:
     die_with_parent()
     database = db.database.obj
-    _inherited.append(database._state.conn)
+    keep(database._state.conn)
     database._state.reset()
     database.connect()
     target(*args, results)

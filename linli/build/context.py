@@ -23,7 +23,7 @@ from typing import NamedTuple
 from flask import Flask
 from jinja2 import FileSystemBytecodeCache
 
-from linli import deps, markup
+from linli import deps, markup, workers
 from linli.app import create_public_app
 from linli.changes import Since
 from linli.home import Home
@@ -171,6 +171,13 @@ class BuildContext:
         now = time.perf_counter()
         self.timings[name] = self.timings.get(name, 0.0) + now - self._clock
         self._clock = now
+
+    def own_rendered(self) -> markup.RenderedStore:
+        """In a forked worker: a store of rendered Markdown of its own (the parent's, whose
+        connection the parent goes on using, is kept, neither used nor closed here)."""
+        workers.keep(self.rendered)
+        self.rendered = type(self.rendered)(self.rendered.path)
+        return self.rendered
 
     def close(self) -> None:
         """Close what the build opened: the rendered-Markdown cache, the search state."""

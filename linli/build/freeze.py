@@ -37,7 +37,7 @@ from werkzeug.urls import iri_to_uri
 from linli import deps
 from linli.build.context import BuildContext, FrozenPage, PageEntry
 from linli.errors import LinliError
-from linli.workers import Workers, can_fork
+from linli.workers import Workers, can_fork, taken_in_turn
 
 PARALLEL_FROM = 300  # pages: fewer are frozen in the build's own process
 CHUNK = 64  # pages a worker process asks for at a time
@@ -277,14 +277,10 @@ def _work(context: BuildContext, old_hashes: dict, chunks: list, taken, results)
     """A worker process (forked): freeze chunks of ``chunks``, the next not ``taken`` each time,
     with a freezer of its own; send each chunk's pages (or the failure) to ``results``. (Its
     database connection is its own: :mod:`linli.workers`.)"""
-    context.rendered = type(context.rendered)(context.rendered.path)
+    context.own_rendered()
     freezer = PageFreezer(context, old_hashes)
     try:
-        while True:
-            with taken.get_lock():
-                number, taken.value = taken.value, taken.value + 1
-            if number >= len(chunks):
-                return
+        for number in taken_in_turn(taken, len(chunks)):
             # A freeze of each chunk: Frozen-Flask keeps every URL and path one freeze made
             # (about 1 KB a page, a worker's whole share of the site in one freeze).
             freezer.urls = chunks[number]

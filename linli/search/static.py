@@ -72,7 +72,7 @@ from linli.publicity import EXPIRED, public
 from linli.search import analyzer
 from linli.search.documents import GROUPS, MODELS, document, includes, related_text
 from linli.search.ranking import EXPIRED_FACTOR, FIELDS, field_norms, reference_lengths, saturate
-from linli.workers import Workers, can_fork
+from linli.workers import Workers, can_fork, taken_in_turn
 
 SCALE = 32  # weights are stored as round(weight * SCALE)
 MAX_POSTINGS = 200
@@ -612,15 +612,9 @@ def _analysed(changed: list[int], current: dict):
 
 def _analyse_apart(tasks: list, current: dict, related: dict, taken, results) -> None:
     """A worker process of :func:`_analysed`: the next batch not ``taken``, until none is left."""
-    build = current_app.extensions["linli_build"]
-    _inherited.append(build.rendered)  # (the parent's: neither used nor closed here)
-    build.rendered = store = type(build.rendered)(build.rendered.path)
+    store = current_app.extensions["linli_build"].own_rendered()
     try:
-        while True:
-            with taken.get_lock():
-                number, taken.value = taken.value, taken.value + 1
-            if number >= len(tasks):
-                return
+        for number in taken_in_turn(taken, len(tasks)):
             prefix, batch = tasks[number]
             results.put(_analyse_batch(prefix, batch, current, related[prefix]))
             store.flush()
@@ -628,9 +622,6 @@ def _analyse_apart(tasks: list, current: dict, related: dict, taken, results) ->
         results.put(_Failed(f"{type(exc).__name__}: {exc}"))
     finally:
         store.close()
-
-
-_inherited: list = []
 
 
 def _analyse_batch(prefix: str, ids: list[int], current: dict, related: dict) -> tuple[list[tuple], list[int]]:
