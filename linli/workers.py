@@ -16,6 +16,7 @@ from __future__ import annotations
 import ctypes
 import gc
 import multiprocessing
+import os
 import queue
 import signal
 from collections.abc import Callable, Iterator
@@ -24,8 +25,16 @@ from linli import db
 from linli.errors import LinliError
 
 
+MOST = 8  # workers of one job at most
+
+
 def can_fork() -> bool:
     return "fork" in multiprocessing.get_all_start_methods()
+
+
+def per_core() -> int:
+    """How many workers a job starts: one per core, at most :data:`MOST`."""
+    return min(os.cpu_count() or 1, MOST)
 
 
 class Workers:

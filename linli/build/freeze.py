@@ -37,11 +37,10 @@ from werkzeug.urls import iri_to_uri
 from linli import deps
 from linli.build.context import BuildContext, FrozenPage, PageEntry
 from linli.errors import LinliError
-from linli.workers import Workers, can_fork, taken_in_turn
+from linli.workers import Workers, can_fork, per_core, taken_in_turn
 
 PARALLEL_FROM = 300  # pages: fewer are frozen in the build's own process
 CHUNK = 64  # pages a worker process asks for at a time
-WORKERS = 8  # at most, one per core
 
 
 class PageError(LinliError):
@@ -241,7 +240,7 @@ def freeze(context: BuildContext, urls: list[str], old_hashes: dict, progress=No
     ``progress(count, url)`` is called as pages are done (``count`` more, the last ``url``);
     ``meanwhile()`` runs in this process while worker processes freeze (or before freezing,
     when there are too few pages for workers)."""
-    count = min(os.cpu_count() or 1, WORKERS)
+    count = per_core()
     if len(urls) < PARALLEL_FROM or count < 2 or not can_fork():
         if meanwhile:
             meanwhile()

@@ -72,7 +72,7 @@ from linli.publicity import EXPIRED, public
 from linli.search import analyzer
 from linli.search.documents import GROUPS, MODELS, document, includes, related_text
 from linli.search.ranking import EXPIRED_FACTOR, FIELDS, field_norms, reference_lengths, saturate
-from linli.workers import Workers, can_fork, taken_in_turn
+from linli.workers import Workers, can_fork, per_core, taken_in_turn
 
 SCALE = 32  # weights are stored as round(weight * SCALE)
 MAX_POSTINGS = 200
@@ -590,7 +590,7 @@ def _analysed(changed: list[int], current: dict):
             related[prefix] = related_text(MODELS[prefix], ids)
             tasks += [(prefix, batch) for batch in db.batches(ids)]
     store = _rendered_store()
-    count = min(os.cpu_count() or 1, 8)
+    count = per_core()
     if store is None or len(changed) < PARALLEL_DOCUMENTS or count < 2 or not can_fork():
         for prefix, batch in tasks:
             yield _analyse_batch(prefix, batch, current, related[prefix])
