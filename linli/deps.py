@@ -263,21 +263,37 @@ def _compiled(query, shape) -> tuple[str, list]:
 
 def ordered_list(query, shape=None, deferred: tuple = ()) -> tuple[ListRows, tuple | None, list]:
     """(its rows, query key, fingerprint of each row) of ``query`` (in a build), read once per
-    build process: a build process holds many such lists, as raw rows (items are made a slice
-    at a time, see :class:`ListRows`). ``shape``: see :func:`ordered_slice`; ``deferred``:
+    build process while it is in use: a build process holds the lists it used last, up to
+    :data:`LIST_ROWS_KEPT` rows besides the one in use, as raw rows (items are made a slice at
+    a time, see :class:`ListRows`). ``shape``: see :func:`ordered_slice`; ``deferred``:
     see :func:`_deferring`."""
     sql, params = _compiled(query, shape)
     cache = current_app.extensions.setdefault("linli_lists", {})
     key = (sql, tuple(map(repr, params)))
-    if key not in cache:
+    found = cache.pop(key, None)
+    if found is None:
         with captured() as got:
             cursor = query.model._meta.database.execute_sql(sql, params)
             rows = cursor.fetchall()
         now = current().now
         now_text = now_as_text(now)
-        cache[key] = (ListRows(query, cursor.description, rows, deferred), got[0][0] if got else None,
-                      [row_hash(row, now, now_text) for row in rows] if got else [])  # fmt: skip
-    return cache[key]
+        found = (ListRows(query, cursor.description, rows, deferred), got[0][0] if got else None,
+                 [row_hash(row, now, now_text) for row in rows] if got else [])  # fmt: skip
+        _forget_lists(cache, LIST_ROWS_KEPT - len(rows))
+    cache[key] = found  # (the most recently used last)
+    return found
+
+
+LIST_ROWS_KEPT = 20_000  # rows of lists a build process keeps at most besides the one in use (~1 KB each)
+
+
+def _forget_lists(cache: dict, room: int) -> None:
+    """Forget the least recently used lists of ``cache`` until they hold at most ``room`` rows:
+    a list's pages are asked for one after the other (a list forgotten and asked for again is
+    read again), and a build of many items would otherwise keep every row of every list."""
+    held = sum(len(rows) for rows, _, _ in cache.values())
+    while cache and held > max(room, 0):
+        held -= len(cache.pop(next(iter(cache)))[0])
 
 
 class ListRows:

@@ -55,15 +55,17 @@ class Workers:
         worker.start()
         self.processes.append(worker)
 
-    def next(self):
+    def next(self, given_up: Callable[[], bool] | None = None):
         """The next thing a worker sent; LinliError(``died``) when one died, or all ended,
-        without sending it."""
+        without sending it; None when ``given_up()`` says so (asked every second)."""
         while True:
             try:
                 return self.results.get(timeout=1.0)
             except queue.Empty:
                 if any(p.exitcode for p in self.processes) or not any(p.is_alive() for p in self.processes):
                     raise LinliError(self.died) from None
+                if given_up is not None and given_up():
+                    return None
 
     def join(self) -> None:
         for worker in self.processes:

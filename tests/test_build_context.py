@@ -249,3 +249,20 @@ def test_a_worker_that_dies_fails_the_build_instead_of_waiting(demo, in_workers,
     with pytest.raises(linli.errors.LinliError, match="意外退出"):
         build(home, now=NOW)
     assert not home.site_dir.exists() and not (home.root / STAGING).exists()
+
+
+def test_a_failure_beside_the_workers_stops_taking_their_pages(demo, in_workers, monkeypatch):
+    """A full build takes the workers' pages in a thread while its own process stages the other
+    files: that failing, the thread ends, the workers are ended, the site is left as it was."""
+    import threading
+
+    from linli.build import outputs
+
+    def failing(*args, **kwargs):
+        raise RuntimeError("磁盘满了")
+
+    monkeypatch.setattr(outputs, "stage_other_files", failing)
+    with pytest.raises(linli.errors.LinliError, match="磁盘满了"):
+        build(demo, now=NOW)
+    assert not demo.site_dir.exists() and not (demo.root / STAGING).exists()
+    assert [thread.name for thread in threading.enumerate() if thread.name == "linli-pages"] == []

@@ -20,6 +20,7 @@ import functools
 import hashlib
 import io
 import os
+import threading
 import warnings
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
@@ -248,28 +249,63 @@ def freeze(context: BuildContext, urls: list[str], old_hashes: dict, progress=No
         freezer.freeze_pages(progress)
         return freezer.take()
     chunks = [urls[i : i + CHUNK] for i in range(0, len(urls), CHUNK)]
-    frozen: dict = {}
-    values: dict = {}
-    seen: dict = {}  # one object for each dependency key (and SQL text) of every chunk's copies
     with Workers("网站生成失败：生成页面的进程意外退出。原来的网站没有改动。") as workers:
         taken = workers.context.Value("i", 0)  # the chunks asked for
         for _ in range(count):
             workers.start(_work, context, old_hashes, chunks, taken)
-        if meanwhile:
-            meanwhile()
-        for _ in chunks:
-            outcome = workers.next()
-            if isinstance(outcome, Failure):
-                raise PageError(*outcome)
-            for url, page in outcome[0].items():
-                entry = page.entry
-                keys = tuple([deps.shared(key, seen) for key in entry.keys])
-                frozen[url] = FrozenPage(url, PageEntry(entry.file, entry.hash, keys), page.changed)
-            values.update((deps.shared(key, seen), value) for key, value in outcome[1].items())
-            if progress and outcome[0]:
-                progress(len(outcome[0]), next(reversed(outcome[0])))
+        received = _Received(workers, len(chunks), progress)
+        if meanwhile:  # (the pages are taken as they come: a worker holds what it sent until then)
+            receiving = threading.Thread(target=received.take_all, args=(False,), name="linli-pages", daemon=True)
+            receiving.start()
+            try:
+                meanwhile()
+            except BaseException:
+                received.stop = True
+                raise
+            finally:
+                receiving.join()
+        received.take_all()
         workers.join()
-    return frozen, values
+    return received.frozen, received.values
+
+
+class _Received:
+    """What the page workers sent: url → :class:`FrozenPage`, dependency key → fingerprint, taken
+    chunk by chunk (in a thread of its own while the build's process does something else
+    meanwhile); a worker's failure is raised by the first :meth:`take_all` after it."""
+
+    def __init__(self, workers: Workers, chunks: int, progress):
+        self.workers, self.left, self.progress = workers, chunks, progress
+        self.frozen: dict = {}
+        self.values: dict = {}
+        self.seen: dict = {}  # one object for each dependency key (and SQL text) of every chunk's copies
+        self.failed: BaseException | None = None
+        self.stop = False  # (set: :meth:`take_all` returns at the next chunk, or within a second)
+
+    def take_all(self, raising: bool = True) -> None:
+        """Take every chunk still to come; ``raising``: raise a worker's failure (else keep it)."""
+        try:
+            while self.left and self.failed is None and not self.stop:
+                outcome = self.workers.next(lambda: self.stop)
+                if outcome is not None:
+                    self._take(outcome)
+        except BaseException as exc:
+            self.failed = exc
+        if raising and self.failed is not None:
+            raise self.failed
+
+    def _take(self, outcome) -> None:
+        if isinstance(outcome, Failure):
+            raise PageError(*outcome)
+        self.left -= 1
+        seen, frozen = self.seen, self.frozen
+        for url, page in outcome[0].items():
+            entry = page.entry
+            keys = tuple([deps.shared(key, seen) for key in entry.keys])
+            frozen[url] = FrozenPage(url, PageEntry(entry.file, entry.hash, keys), page.changed)
+        self.values.update((deps.shared(key, seen), value) for key, value in outcome[1].items())
+        if self.progress and outcome[0]:
+            self.progress(len(outcome[0]), next(reversed(outcome[0])))
 
 
 def _work(context: BuildContext, old_hashes: dict, chunks: list, taken, results) -> None:
