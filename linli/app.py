@@ -210,7 +210,7 @@ def _relpath(path: str, base: str) -> str:
     return "../" * (len(folders) - common) + "/".join(parts[common:])
 
 
-ACROSS_KEPT = 50_000  # relative URLs kept across pages at most (from the last time all were forgotten)
+ACROSS_KEPT = 20_000  # relative URLs kept across pages at most (from the last time all were forgotten)
 
 
 def relativize_html(html: str, page_path: str, across: dict | None = None) -> str:

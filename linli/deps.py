@@ -284,7 +284,7 @@ def ordered_list(query, shape=None, deferred: tuple = ()) -> tuple[ListRows, tup
     return found
 
 
-LIST_ROWS_KEPT = 20_000  # rows of lists a build process keeps at most besides the one in use (~1 KB each)
+LIST_ROWS_KEPT = 10_000  # rows of lists a build process keeps at most besides the one in use (~1 KB each)
 
 
 def _forget_lists(cache: dict, room: int) -> None:

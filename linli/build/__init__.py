@@ -85,6 +85,15 @@ def build(home: Home, *, now=None, progress=None, full: bool = False) -> BuildRe
             inputs.mark_log(given.log)
             titles.write_titles(home, titles_file)  # (after the manifest that names it)
             context.lap("commit")
+            result = BuildResult(
+                len(site.urls), len(files), 0.0, home.site_dir, rendered=len(frozen), written=len(change.staged),
+                removed=len(change.removed), full=not given.incremental, timings=context.timings,
+                rows_read=given.scan.read, live_seconds=live, notes=notes,
+            )  # fmt: skip
+            last_scan = given.last.scan if given.last is not None else None
+            # The manifests, the pages' records: not held while the admin's index is made (it forks).
+            del site, frozen, values, change, staged_others, files, others
+            given.last = None
     except LinliError:
         commit.abandon(home)
         raise
@@ -100,13 +109,9 @@ def build(home: Home, *, now=None, progress=None, full: bool = False) -> BuildRe
         except OSError:
             log.exception("share poster cache not pruned")
     try:  # the admin's and the preview's index: what time alone changed (scheduled, expired)
-        outputs.sync_search_index(context, given.last, given.scan)
+        outputs.sync_search_index(context, last_scan, given.scan)
     except Exception:  # the site is built; the admin saves and the next build retry
         log.exception("search index (search_index/) not brought up to date")
     context.lap("whoosh index")
-    return BuildResult(
-        len(site.urls), len(files), time.perf_counter() - started, home.site_dir, rendered=len(frozen),
-        written=len(change.staged), removed=len(change.removed), full=not given.incremental,
-        timings=context.timings, rows_read=given.scan.read, live_seconds=live, notes=notes,
-    )  # fmt: skip
-
+    result.seconds = time.perf_counter() - started
+    return result

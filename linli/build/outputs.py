@@ -144,10 +144,10 @@ def _link(source: Path, target: Path) -> None:
 # --- the admin's index ---------------------------------------------------------------------------
 
 
-def sync_search_index(context: BuildContext, last: Manifest | None, scan: deps.Scan) -> None:
-    """Bring ``search_index/`` in line with the public set at the build's moment. When the last
-    build's sync left it in line with that build's scan, only the rows that changed since are
-    looked at. Documents are made in the build's app, so their Markdown's text comes from the
+def sync_search_index(context: BuildContext, last: deps.Scan | None, scan: deps.Scan) -> None:
+    """Bring ``search_index/`` in line with the public set at the build's moment (``scan``).
+    When the last build's sync left it in line with that build's scan (``last``), only the rows
+    that changed since are looked at. Documents are made in the build's app, so their Markdown's text comes from the
     bodies the pages were rendered with (:func:`linli.markup.render_markdown` reads the build's
     cache), not rendered again; the cache is closed before (the index's writers are forked: each
     opens it anew) and after."""
@@ -155,8 +155,8 @@ def sync_search_index(context: BuildContext, last: Manifest | None, scan: deps.S
     marker = home.root / CACHE_DIR / SYNCED
     changed = None
     try:
-        if last is not None and marker.read_bytes() == _scan_digest(last.scan):
-            changed = _changed_slugs(last.scan, scan)
+        if last is not None and marker.read_bytes() == _scan_digest(last):
+            changed = _changed_slugs(last, scan)
     except OSError:
         pass
     marker.unlink(missing_ok=True)

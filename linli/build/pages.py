@@ -71,7 +71,7 @@ def choose(context: BuildContext, inputs: Inputs, pages: Pages, index_version) -
     pages.last = [u for u in todo if u.endswith(search_page)]
 
 
-URLS_KEPT = 50_000  # URLs a build process keeps at most (from the last time it forgot them all): ~15 MB
+URLS_KEPT = 20_000  # URLs a build process keeps at most (from the last time it forgot them all): ~6 MB
 
 
 def settle(app) -> None:
