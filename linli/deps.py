@@ -261,30 +261,45 @@ def _compiled(query, shape) -> tuple[str, list]:
     return compiled[shape]
 
 
-def ordered_list(query, shape=None, deferred: tuple = ()) -> tuple[ListRows, tuple | None, list]:
-    """(its rows, query key, fingerprint of each row) of ``query`` (in a build), read once per
-    build process while it is in use: a build process holds the lists it used last, up to
-    :data:`LIST_ROWS_KEPT` rows besides the one in use, as raw rows (items are made a slice at
-    a time, see :class:`ListRows`). ``shape``: see :func:`ordered_slice`; ``deferred``:
-    see :func:`_deferring`."""
+def ordered_list(query, shape=None, deferred: tuple = (), start: int = 0, stop: int = 0) -> tuple[ListRows, tuple, list]:
+    """(rows ``start:stop`` of ``query`` and those around them, its query key, the fingerprint of
+    each of those rows), in a build. A list is read whole, or :data:`LIST_WINDOW` rows at a time
+    when it is longer (its pages are asked for one after the other: a build process holds a
+    window of a long list, not every row of it). A build process holds the lists it used last,
+    up to :data:`LIST_ROWS_KEPT` rows besides the one in use, as raw rows (items are made a
+    slice at a time, see :class:`ListRows`). ``shape``: see :func:`ordered_slice`;
+    ``deferred``: see :func:`_deferring`."""
     sql, params = _compiled(query, shape)
     cache = current_app.extensions.setdefault("linli_lists", {})
     key = (sql, tuple(map(repr, params)))
     found = cache.pop(key, None)
-    if found is None:
-        with captured() as got:
-            cursor = query.model._meta.database.execute_sql(sql, params)
-            rows = cursor.fetchall()
-        now = current().now
-        now_text = now_as_text(now)
-        found = (ListRows(query, cursor.description, rows, deferred), got[0][0] if got else None,
-                 [row_hash(row, now, now_text) for row in rows] if got else [])  # fmt: skip
-        _forget_lists(cache, LIST_ROWS_KEPT - len(rows))
+    if found is None or not found[0].covers(start, stop):
+        found = _read_list(query, sql, params, deferred, start, stop, found[0].total if found is not None else None)
+        _forget_lists(cache, LIST_ROWS_KEPT - len(found[0]))
     cache[key] = found  # (the most recently used last)
     return found
 
 
 LIST_ROWS_KEPT = 10_000  # rows of lists a build process keeps at most besides the one in use (~1 KB each)
+LIST_WINDOW = 5_000  # rows of a longer list read at a time
+
+
+def _read_list(query, sql: str, params: list, deferred: tuple, start: int, stop: int, total: int | None) -> tuple:
+    """``ordered_list``'s reading: the whole list when it has at most :data:`LIST_WINDOW` rows,
+    else the window of that many rows (at least ``start:stop``) from ``start`` (``total``: the
+    list's length, when known)."""
+    now = current().now
+    size = max(LIST_WINDOW, stop - start)
+    with captured():
+        cursor = query.model._meta.database.execute_sql(*query.limit(size + 1).offset(start or None).sql())
+        rows = cursor.fetchall()
+        if total is None:  # (the rows from ``start`` to the end, unless there are more, or none)
+            total = start + len(rows) if len(rows) <= size and (rows or not start) else query.count()
+    del rows[size:]
+    now_text = now_as_text(now)
+    hashes = [row_hash(row, now, now_text) for row in rows]
+    return (ListRows(query, cursor.description, rows, deferred, start, total), ("q", sql, _key_params(params, now)),
+            hashes)  # fmt: skip
 
 
 def _forget_lists(cache: dict, room: int) -> None:
@@ -297,20 +312,26 @@ def _forget_lists(cache: dict, room: int) -> None:
 
 
 class ListRows:
-    """The raw rows of a list read whole; :meth:`items` makes the model instances of a slice
-    (an instance with its field dict costs several times its row)."""
+    """Raw rows of a list, from its row ``start`` (of ``total``); :meth:`items` makes the model
+    instances of a slice (an instance with its field dict costs several times its row)."""
 
-    __slots__ = ("query", "description", "rows", "deferred", "columns")
+    __slots__ = ("columns", "deferred", "description", "query", "rows", "start", "total")
 
-    def __init__(self, query, description, rows: list, deferred: tuple):
+    def __init__(self, query, description, rows: list, deferred: tuple, start: int, total: int):
         self.query, self.description, self.rows, self.deferred = query, description, rows, deferred
+        self.start, self.total = start, total
         self.columns: dict = {}  # (see instances())
 
     def __len__(self) -> int:
         return len(self.rows)
 
+    def covers(self, start: int, stop: int) -> bool:
+        """Whether rows ``start:stop`` (those the list has) are all here."""
+        return self.start <= min(start, self.total) and min(stop, self.total) <= self.start + len(self.rows)
+
     def items(self, start: int, stop: int) -> list:
-        cursor = _Rows(self.description, self.rows[start:stop])
+        at = self.start
+        cursor = _Rows(self.description, self.rows[start - at : stop - at])
         return _defer(instances(self.query, cursor, self.columns, "list"), self.deferred)
 
 
@@ -335,9 +356,9 @@ def ordered_slice(query, start: int, stop: int, shape=None) -> tuple[list, int]:
     asked = current_app.extensions.setdefault("linli_slices", {})
     asked[key] = asked.get(key, 0) + 1
     if key in lists or asked[key] > ONE_BY_ONE or current_app.extensions.get(WHOLE_LISTS):
-        rows, query_key, hashes = ordered_list(query, shape, deferred)
-        record_slice(query_key, hashes, start, stop)
-        return rows.items(start, stop), len(rows)
+        rows, query_key, hashes = ordered_list(query, shape, deferred, start, stop)
+        record_slice(query_key, hashes, start, stop, rows.total, rows.start)
+        return rows.items(start, stop), rows.total
     recorder = current()
     with captured():
         total = query.count()
@@ -434,16 +455,18 @@ def _moment_text(at: dt.datetime, shown: str | None) -> str:
     return at.strftime(shown) if shown else now_as_text(at)
 
 
-def record_slice(query_key, hashes: list, start: int, stop: int) -> None:
+def record_slice(query_key, hashes: list, start: int, stop: int, total: int, at: int) -> None:
     recorder = current()
-    if recorder is not None and query_key is not None:
-        recorder.add(("slice", query_key, start, stop), slice_hash(hashes, start, stop, recorder.now))
+    if recorder is not None:
+        recorder.add(("slice", query_key, start, stop), slice_hash(hashes, start, stop, recorder.now, total, at))
 
 
-def slice_hash(hashes: list, start: int, stop: int, now: dt.datetime) -> bytes:
-    """The fingerprint of rows ``start:stop`` of a list of ``len(hashes)`` rows, from the rows'
-    fingerprints (as :func:`rows_hash` of the count and those rows)."""
-    return _combined([row_hash((len(hashes),), now, now_as_text(now)), *hashes[start:stop]])
+def slice_hash(hashes: list, start: int, stop: int, now: dt.datetime, total: int | None = None, at: int = 0) -> bytes:
+    """The fingerprint of rows ``start:stop`` of a list of ``total`` rows (by default
+    ``len(hashes)``), from the rows' fingerprints ``hashes`` (those of its rows from row ``at``,
+    at least to ``stop``): as :func:`rows_hash` of the count and those rows."""
+    total = len(hashes) if total is None else total
+    return _combined([row_hash((total,), now, now_as_text(now)), *hashes[start - at : stop - at]])
 
 
 ONE_BY_ONE = 20  # slices of a list read one query each, before the whole list is read
