@@ -228,7 +228,9 @@ def freeze_site(context: BuildContext, site, last_pages: dict, progress=None, me
     """Freeze the pages ``site`` (:class:`~linli.build.pages.Pages`) chose, those that embed the
     static search index last; ``last_pages``: the last build's entries (for the hashes of the
     pages in the site). Returns (url → :class:`FrozenPage`, dependency key → fingerprint)."""
-    old_hashes = {url: last_pages[url].hash for url in (*site.first, *site.last) if url in last_pages}
+    # Copies, made together: a page worker reading the manifest's own would copy (on writing its
+    # reference count) every memory page of the manifest holding one, in each worker.
+    old_hashes = {url: bytes(bytearray(last_pages[url].hash)) for url in (*site.first, *site.last) if url in last_pages}
     frozen, values = freeze(context, site.first, old_hashes, progress, meanwhile)
     more, more_values = freeze(context, site.last, old_hashes, progress)
     frozen.update(more)
@@ -248,7 +250,9 @@ def freeze(context: BuildContext, urls: list[str], old_hashes: dict, progress=No
         freezer = PageFreezer(context, old_hashes, urls)
         freezer.freeze_pages(progress)
         return freezer.take()
-    chunks = [urls[i : i + CHUNK] for i in range(0, len(urls), CHUNK)]
+    # Each chunk's URLs as one text, which a worker splits into URLs of its own: a worker using
+    # this process's would copy (on writing their reference counts) every memory page holding one.
+    chunks = ["\n".join(urls[i : i + CHUNK]) for i in range(0, len(urls), CHUNK)]
     with Workers("网站生成失败：生成页面的进程意外退出。原来的网站没有改动。") as workers:
         taken = workers.context.Value("i", 0)  # the chunks asked for
         for _ in range(count):
@@ -318,7 +322,7 @@ def _work(context: BuildContext, old_hashes: dict, chunks: list, taken, results)
         for number in taken_in_turn(taken, len(chunks)):
             # A freeze of each chunk: Frozen-Flask keeps every URL and path one freeze made
             # (about 1 KB a page, a worker's whole share of the site in one freeze).
-            freezer.urls = chunks[number]
+            freezer.urls = chunks[number].split("\n")
             freezer.freeze_pages()
             results.put(freezer.take())
     except PageError as exc:
