@@ -69,6 +69,7 @@ def build(home: Home, *, now=None, progress=None, full: bool = False) -> BuildRe
                 outputs.index_documents(context)  # (its bodies rendered before any page asks for them)
                 share.start_full_build(share.poster_cache(home))
                 deps.read_lists_whole(context.app)  # (every page of every list is asked for)
+            context.pages_flat = given.last is not None  # (committed in place: see commit.commit)
             frozen, values = freeze.freeze_site(context, site, given.last_pages, report,
                                                 None if given.incremental else meanwhile)  # fmt: skip
             context.lap("render")
@@ -86,7 +87,7 @@ def build(home: Home, *, now=None, progress=None, full: bool = False) -> BuildRe
             titles.write_titles(home, titles_file)  # (after the manifest that names it)
             context.lap("commit")
             result = BuildResult(
-                len(site.urls), len(files), 0.0, home.site_dir, rendered=len(frozen), written=len(change.staged),
+                len(site.urls), len(files), 0.0, home.site_dir, rendered=len(frozen), written=change.written,
                 removed=len(change.removed), full=not given.incremental, timings=context.timings,
                 rows_read=given.scan.read, live_seconds=live, notes=notes,
             )  # fmt: skip

@@ -22,10 +22,10 @@ import os
 import pickle
 import shutil
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from linli import deps
-from linli.build.context import CACHE_DIR, FORMAT, STAGING, UNREADABLE, FrozenPage, Manifest, PageEntry
+from linli.build.context import CACHE_DIR, FORMAT, STAGING, UNREADABLE, FrozenPage, Manifest, PageEntry, staged_page
 from linli.home import Home
 
 MANIFEST = "manifest.pickle"
@@ -35,11 +35,17 @@ STAGED_MANIFEST = ".manifest.pickle"
 
 @dataclass
 class Commit:
-    """What a build changes in ``site/``: the new manifest, the files staged, the files to delete."""
+    """What a build changes in ``site/``: the new manifest, the files staged (``pages``: those
+    staged flat, see :func:`~linli.build.context.staged_page`), the files to delete."""
 
     manifest: Manifest
     staged: list[str]
     removed: list[str]
+    pages: list[str] = field(default_factory=list)
+
+    @property
+    def written(self) -> int:
+        return len(self.staged) + len(self.pages)
 
 
 def new_manifest(context, inputs, site, frozen: dict[str, FrozenPage], values: dict, files: dict,
@@ -74,6 +80,8 @@ def new_manifest(context, inputs, site, frozen: dict[str, FrozenPage], values: d
     manifest = Manifest(FORMAT, inputs.fingerprint, context.at, inputs.scan, all_deps, entries, files, inputs.log,
                         site.items, titles, context.media)  # fmt: skip
     staged = [page.entry.file for page in frozen.values() if page.changed]
+    if context.pages_flat:
+        return Commit(manifest, others, removed, staged)
     return Commit(manifest, staged + others, removed)
 
 
@@ -118,7 +126,7 @@ def commit(home: Home, change: Commit, in_place: bool) -> float:
         os.replace(home.root / CACHE_DIR / ".manifest.new", manifest_path(home))
         return live
     temporary = staging / (JOURNAL + ".tmp")
-    journal = {"write": change.staged, "delete": change.removed}
+    journal = {"write": change.staged, "pages": change.pages, "delete": change.removed}
     temporary.write_text(json.dumps(journal, ensure_ascii=False), encoding="utf-8")
     os.replace(temporary, staging / JOURNAL)  # the commit point
     return _apply(home, staging, change.manifest)
@@ -151,6 +159,15 @@ def _apply(home: Home, staging, manifest: Manifest | None = None) -> float:
                 break
         else:
             os.replace(source, site / rel)
+    for rel in journal.get("pages", ()):  # (a journal of an earlier Linli has none)
+        source = staging / staged_page(rel)
+        if not source.exists():
+            continue  # moved already (by an interrupted run of this journal)
+        folder = rel.rpartition("/")[0]
+        if folder and not in_site(folder):
+            (site / folder).mkdir(parents=True, exist_ok=True)
+            exists[folder] = True
+        os.replace(source, site / rel)
     emptied = set()
     for rel in journal["delete"]:
         target = site / rel

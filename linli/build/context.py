@@ -14,6 +14,7 @@ The records: :class:`Manifest` (what the last build made, kept in ``.build-cache
 from __future__ import annotations
 
 import functools
+import hashlib
 import pickle
 import time
 from dataclasses import dataclass, field
@@ -86,6 +87,15 @@ class Manifest:
         self.__dict__.update(state)
 
 
+def staged_page(file: str) -> str:
+    """Where a build committed in place stages the page ``file`` (its path in the site): one
+    folder of files, one file for each page, rather than a folder for each (a rebuild of many
+    pages made and removed one per page: on this machine's disk, 0.3 ms each)."""
+    return f"{PAGES}/{hashlib.blake2b(file.encode(), digest_size=16).hexdigest()}"
+
+
+PAGES = ".pages"  # (in the staging folder) the pages of a build committed in place
+
 _page_entry = functools.partial(tuple.__new__, PageEntry)  # PageEntry of a plain tuple, without a call of Python code
 
 
@@ -141,6 +151,8 @@ class BuildContext:
     title_entries: dict = field(default_factory=dict)
     #: For the next build: type prefix → (its tables' fingerprints, media its public items name).
     media: dict = field(default_factory=dict)
+    #: Pages are staged flat (:func:`staged_page`): the build is committed into the site in place.
+    pages_flat: bool = False
     timings: dict = field(default_factory=dict)  # seconds per phase
     _clock: float = field(default=0.0, repr=False)  # when the last lap ended
 

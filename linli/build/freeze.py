@@ -36,7 +36,7 @@ from werkzeug.test import TestResponse
 from werkzeug.urls import iri_to_uri
 
 from linli import deps
-from linli.build.context import BuildContext, FrozenPage, PageEntry
+from linli.build.context import BuildContext, FrozenPage, PageEntry, staged_page
 from linli.errors import LinliError
 from linli.workers import Workers, can_fork, per_core, taken_in_turn
 
@@ -80,6 +80,8 @@ class PageFreezer(Freezer):
         self.asked: str | None = None  # the URL (as listed) being frozen
         self.recorder: deps.Recorder | None = None  # its dependencies
         self.digest: bytes | None = None  # the hash of its bytes
+        self.file: str | None = None  # its path in the site
+        self.staged_as: str | None = None  # in the staging folder (see BuildContext.pages_flat)
         self.target: Path | None = None  # the file the freezer writes it to
         self.frozen: dict[str, FrozenPage] = {}  # since the last take()
         self.values: dict = {}  # dependency key → fingerprint, of keys not taken before
@@ -97,15 +99,21 @@ class PageFreezer(Freezer):
             yield url
 
     def _build_one(self, url, last_modified=None):
-        file = self.urlpath_to_filepath(url)
+        file = Freezer.urlpath_to_filepath(self, url)
         if ".." in file.split("/"):
             raise PageError(self.asked, "网址不能作为文件名")
-        self.target = self.root / normalize("NFC", file)  # (where the freezer writes it)
+        self.file = normalize("NFC", file)  # (its path in the site)
+        self.staged_as = staged_page(self.file) if self.context.pages_flat else self.file
+        self.target = self.root / self.staged_as  # (where the freezer writes it)
         with deps.recording(self.context.at) as self.recorder:
             path = super()._build_one(url, last_modified)
         if self.old_hashes.get(self.asked) == self.digest:
             path.unlink()  # the site has these bytes: not staged
         return path
+
+    def urlpath_to_filepath(self, path: str) -> str:
+        """(Frozen-Flask's) Where the freezer writes the page being frozen, in the staging folder."""
+        return self.staged_as
 
     def _sent_response(self, app, response, **extra) -> None:
         """(Flask's ``request_finished``) The hash of the page's bytes, as the freezer writes them.
@@ -136,8 +144,8 @@ class PageFreezer(Freezer):
                 # The freezer warns of endpoints none of its generators named: its generator is
                 # this process's share of the pages, which names few.
                 warnings.simplefilter("ignore", MissingURLGeneratorWarning)
-                for page in self.freeze_yield():
-                    self._add(page.path.as_posix())
+                for _ in self.freeze_yield():
+                    self._add(self.file)
                     if report:
                         report(1, self.asked)
         except PageError:
