@@ -24,7 +24,6 @@ from collections.abc import Callable, Iterator
 from linli import db
 from linli.errors import LinliError
 
-
 MOST = 8  # workers of one job at most
 
 

@@ -93,7 +93,8 @@ def build(home: Home, *, now=None, progress=None, full: bool = False) -> BuildRe
             )  # fmt: skip
             last_scan = given.last.scan if given.last is not None else None
             # The manifests, the pages' records: not held while the admin's index is made (it forks).
-            del site, frozen, values, change, staged_others, files, others
+            del site, frozen, values, change, files, others
+            staged_others.clear()
             given.last = None
     except LinliError:
         commit.abandon(home)

@@ -25,7 +25,16 @@ import time
 from dataclasses import dataclass, field
 
 from linli import deps
-from linli.build.context import CACHE_DIR, FORMAT, STAGING, UNREADABLE, FrozenPage, Manifest, PageEntry, staged_page
+from linli.build.context import (
+    CACHE_DIR,
+    FORMAT,
+    STAGING,
+    UNREADABLE,
+    FrozenPage,
+    Manifest,
+    PageEntry,
+    staged_page,
+)
 from linli.home import Home
 
 MANIFEST = "manifest.pickle"

@@ -301,7 +301,7 @@ class _Received:
                 outcome = self.workers.next(lambda: self.stop)
                 if outcome is not None:
                     self._take(outcome)
-        except BaseException as exc:
+        except BaseException as exc:  # noqa: BLE001 (kept, and raised in the build's thread)
             self.failed = exc
         if raising and self.failed is not None:
             raise self.failed

@@ -18,8 +18,7 @@ from linli import db, deps, registry
 from linli.build.context import CACHE_DIR, BuildContext, Manifest
 from linli.headers import HEADERS_FILE, headers_file
 from linli.public import ROOT_FILES, TYPES, media_named_by_item, public_media_paths
-from linli.search import sync_index
-from linli.search import static
+from linli.search import static, sync_index
 from linli.search.static import static_index
 
 SYNCED = "search_index.synced"  # the scan search_index/ was last brought in line with
@@ -147,10 +146,10 @@ def _link(source: Path, target: Path) -> None:
 def sync_search_index(context: BuildContext, last: deps.Scan | None, scan: deps.Scan) -> None:
     """Bring ``search_index/`` in line with the public set at the build's moment (``scan``).
     When the last build's sync left it in line with that build's scan (``last``), only the rows
-    that changed since are looked at. Documents are made in the build's app, so their Markdown's text comes from the
-    bodies the pages were rendered with (:func:`linli.markup.render_markdown` reads the build's
-    cache), not rendered again; the cache is closed before (the index's writers are forked: each
-    opens it anew) and after."""
+    that changed since are looked at. Documents are made in the build's app, so their Markdown's
+    text comes from the bodies the pages were rendered with (:func:`linli.markup.render_markdown`
+    reads the build's cache), not rendered again; the cache is closed before (the index's
+    writers are forked: each opens it anew) and after."""
     home = context.home
     marker = home.root / CACHE_DIR / SYNCED
     changed = None
