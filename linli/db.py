@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -70,6 +71,25 @@ def _open(url: str) -> peewee.Database:
         return connect_url(url)
     except Exception as exc:  # peewee raises plain errors for unknown schemes
         raise LinliError(f"无法识别的数据库地址 DATABASE_URL：{exc}") from exc
+
+
+def wal_file(path: Path | str, timeout: float = 30.0) -> sqlite3.Connection:
+    """A connection (autocommit, busy timeout ``timeout`` seconds) to the SQLite file at ``path``
+    in WAL mode: for the build's own files (caches, the search index's state) that worker
+    processes open side by side. Processes making the same new file at once race to switch it
+    to WAL, and SQLite answers the loser "database is locked" at once (the busy timeout is not
+    applied to that switch): the switch is tried again until ``timeout``."""
+    connection = sqlite3.connect(path, timeout=timeout, isolation_level=None)
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            connection.execute("PRAGMA journal_mode=WAL")
+            return connection
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                connection.close()
+                raise
+            time.sleep(0.01)
 
 
 IN_BATCH = 500  # ids in one "IN (…)": well under SQLite's limit on variables in a statement

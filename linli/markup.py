@@ -27,6 +27,8 @@ from markdown.extensions.toc import slugify_unicode
 from markdown.treeprocessors import Treeprocessor
 from markupsafe import Markup, escape
 
+from linli.db import wal_file
+
 # Characters between which a line break is not a space: CJK ideographs, kana, hangul,
 # CJK punctuation and full-width forms.
 CJK = (
@@ -217,8 +219,7 @@ class RenderedStore:
     def _open(self) -> sqlite3.Connection:
         if self.db is None:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            self.db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
-            self.db.execute("PRAGMA journal_mode=WAL")
+            self.db = wal_file(self.path)  # (worker processes of a first build make it side by side)
             self.db.execute("CREATE TABLE IF NOT EXISTS rendered (key BLOB PRIMARY KEY, html TEXT NOT NULL)")
         return self.db
 

@@ -80,3 +80,43 @@ def test_tables_render():
 def test_plain_text_for_share_descriptions():
     assert plain_text("## 标题\n\n**加粗**的<b>文字</b> &amp; 更多", limit=12) == "标题 加粗的文字 &…"
     assert plain_text("") == ""
+
+
+def _make_store_and_write(path, number: int, start, outcomes) -> None:
+    """A process that, like a page worker of a first build, opens the store and writes to it."""
+    from linli.markup import RenderedStore
+
+    start.wait()
+    try:
+        store = RenderedStore(path)
+        store.get(f"第{number}条", str.upper)
+        store.close()
+        outcomes.put("ok")
+    except Exception as exc:  # sent to the test, which names it
+        outcomes.put(f"{type(exc).__name__}: {exc}")
+
+
+def test_processes_making_the_rendered_store_at_once_all_succeed(tmp_path):
+    """The worker processes of a first build make the store's new file side by side. Switching
+    it to WAL, SQLite answered all but one "database is locked" without waiting (about one
+    trial in three here failed so, and a first build now and then); every one now succeeds and
+    every body is kept."""
+    import multiprocessing
+
+    from linli.markup import RenderedStore
+
+    context = multiprocessing.get_context("fork")
+    for trial in range(30):
+        path = tmp_path / f"store-{trial}.db"
+        start, outcomes = context.Barrier(3), context.Queue()
+        processes = [context.Process(target=_make_store_and_write, args=(path, n, start, outcomes)) for n in range(3)]
+        for process in processes:
+            process.start()
+        results = [outcomes.get(timeout=60) for _ in processes]
+        for process in processes:
+            process.join()
+        assert results == ["ok"] * 3, (trial, results)
+        store = RenderedStore(path)
+        kept = [store.get(f"第{n}条", lambda text: "rendered again") for n in range(3)]
+        assert kept == ["第0条", "第1条", "第2条"]
+        store.close()

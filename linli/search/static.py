@@ -292,8 +292,11 @@ class State:
 
     def __init__(self, path: Path | str = ":memory:"):
         self.path = str(path)
-        self.db = sqlite3.connect(self.path, isolation_level=None)
-        self.db.execute("PRAGMA journal_mode=" + ("MEMORY" if self.path == ":memory:" else "WAL"))
+        if self.path == ":memory:":
+            self.db = sqlite3.connect(self.path, isolation_level=None)
+            self.db.execute("PRAGMA journal_mode=MEMORY")
+        else:
+            self.db = db.wal_file(self.path, timeout=5.0)
         self.db.execute("PRAGMA synchronous=OFF")  # a cache: a torn state is detected and made again
         self.db.executescript(
             """
