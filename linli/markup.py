@@ -14,10 +14,10 @@ import hashlib
 import re
 import sqlite3
 import threading
-from html import unescape
-from urllib.parse import urlsplit
 import xml.etree.ElementTree as etree
+from html import unescape
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import markdown
 import nh3

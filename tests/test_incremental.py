@@ -284,7 +284,11 @@ def test_title_index_by_first_letter_changes_one_letter_at_a_time(demo, tmp_path
     from linli.search import web
 
     monkeypatch.setattr(web, "PER_PAGE", 2)  # the demo's notices are then many: one page per letter
+    packed = []  # a full build's workers render the title pages from what it packed before forking them
+    real_pack = web.pack_title_pages
+    monkeypatch.setattr(web, "pack_title_pages", lambda app, urls: real_pack(app, urls) or packed.extend(app.extensions[web.PACKED_TITLES]))
     build(demo, now=NOW, full=True)
+    assert "notice" in packed  # (the incremental builds below render some of them unpacked: the same bytes)
     rendered = []
     real = PageFreezer._build_one
     monkeypatch.setattr(PageFreezer, "_build_one", lambda self, url, *args: rendered.append(url) or real(self, url, *args))

@@ -92,7 +92,7 @@ def _make_store_and_write(path, number: int, start, outcomes) -> None:
         store.get(f"第{number}条", str.upper)
         store.close()
         outcomes.put("ok")
-    except Exception as exc:  # sent to the test, which names it
+    except Exception as exc:  # noqa: BLE001 (sent to the test, which names it)
         outcomes.put(f"{type(exc).__name__}: {exc}")
 
 

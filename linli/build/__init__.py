@@ -28,6 +28,7 @@ from linli.build.inputs import SCANNED, code_fingerprint, global_fingerprint
 from linli.build.pages import PAGE_GENERATORS
 from linli.errors import LinliError
 from linli.home import Home
+from linli.search import web as search_web
 
 __all__ = [
     "CACHE_DIR", "PAGE_GENERATORS", "SCANNED", "STAGING", "BuildContext", "BuildResult", "Manifest", "build",
@@ -69,6 +70,8 @@ def build(home: Home, *, now=None, progress=None, full: bool = False) -> BuildRe
                 outputs.index_documents(context)  # (its bodies rendered before any page asks for them)
                 share.start_full_build(share.poster_cache(home))
                 deps.read_lists_whole(context.app)  # (every page of every list is asked for)
+            if len(site.first) >= freeze.PARALLEL_FROM:  # (frozen by worker processes)
+                search_web.pack_title_pages(context.app, site.first)
             context.pages_flat = given.last is not None  # (committed in place: see commit.commit)
             frozen, values = freeze.freeze_site(context, site, given.last_pages, report,
                                                 None if given.incremental else meanwhile)  # fmt: skip

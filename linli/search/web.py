@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+import pickle
 import unicodedata
 from typing import NamedTuple
 
@@ -371,9 +372,37 @@ def titles_from(group: str, key: str, page: int):
     if page > pages:
         abort(404)
     deps.record_part("titles", group, query_keys, (head, page), parts.get((head, page)))
-    shown = _entries(entries[(page - 1) * PER_PAGE : page * PER_PAGE])
+    packed = current_app.extensions.get(PACKED_TITLES, {}).get(group)
+    if packed is not None:
+        shown = pickle.loads(packed[head][page - 1])
+    else:
+        shown = _entries(entries[(page - 1) * PER_PAGE : page * PER_PAGE])
     pagination = Pagination(shown, page, pages, len(entries), "search.titles_from", {"group": group, "key": key})
     return _render_titles(group, sections=[(head, shown)], count=len(entries), letter=head, pagination=pagination)
+
+
+PACKED_TITLES = "linli_title_pages"  # in the app's extensions: group → first letter → each page's entries, pickled
+
+
+def pack_title_pages(app, urls: list[str]) -> None:
+    """For a build whose page workers freeze ``urls``: what each page lists of the title indexes
+    that have pages among them (of those this process has read: the indexes of many titles, read
+    when it listed the site's pages), made and pickled here, page by page, before the workers are
+    forked. A worker reading the entries themselves would copy (writing their reference counts)
+    every memory page holding one: the whole index, in each worker (35 MB each at 50,000 notices)."""
+    cache = app.extensions.get("linli_titles", {})
+    with app.test_request_context():
+        prefixes = {group: url_for("search.titles", group=group) for group in cache}
+    wanted = {group for url in urls if "/search/titles/" in url for group, prefix in prefixes.items()
+              if url.startswith(prefix)}  # fmt: skip
+    packed = app.extensions.setdefault(PACKED_TITLES, {})
+    for group in wanted:
+        _, sections, _ = cache[group]
+        packed[group] = {
+            head: [pickle.dumps(_entries(entries[start : start + PER_PAGE]), pickle.HIGHEST_PROTOCOL)
+                   for start in range(0, len(entries), PER_PAGE)]
+            for head, entries in sections
+        }  # fmt: skip
 
 
 def title_pages(group: str, count: int):
