@@ -20,7 +20,7 @@ import gc
 import logging
 import time
 
-from linli import deps, models, share
+from linli import deps, models, share, workers
 from linli.build import commit, freeze, inputs, outputs, pages, titles
 from linli.build.commit import recover
 from linli.build.context import CACHE_DIR, STAGING, BuildContext, BuildResult, Manifest
@@ -63,6 +63,7 @@ def build(home: Home, *, now=None, progress=None, full: bool = False) -> BuildRe
 
             def meanwhile() -> None:  # a full build: while the page workers freeze
                 index()
+                workers.release_free_memory()  # (what making the shards took)
                 staged_others.append(stage_others())
                 context.lap("other files")
 
@@ -113,6 +114,7 @@ def build(home: Home, *, now=None, progress=None, full: bool = False) -> BuildRe
             share.prune_posters(share.poster_cache(home))
         except OSError:
             log.exception("share poster cache not pruned")
+    workers.release_free_memory()  # (what the pages' records took: not to be forked with the index's writer)
     try:  # the admin's and the preview's index: what time alone changed (scheduled, expired)
         outputs.sync_search_index(context, last_scan, given.scan)
     except Exception:  # the site is built; the admin saves and the next build retry
