@@ -109,6 +109,33 @@ def test_edits_new_deleted_unpublished_and_moved_items(demo, tmp_path):
     assert_same_as_clean(demo, tmp_path, NOW)
 
 
+def test_a_rebuild_with_page_workers_holds_the_last_entries_aside_meanwhile(demo, tmp_path, monkeypatch):
+    """A rebuild that forks page workers holds the last build's page entries and dependency
+    values pickled while they freeze, and puts them back for the new manifest: its entries name
+    the site's files with their hashes, and the rebuild after it finds nothing to render."""
+    import hashlib
+
+    from linli.build import commit, freeze
+
+    held = []
+    real = commit.set_aside
+    monkeypatch.setattr(commit, "set_aside", lambda manifest: held.append(len(manifest.pages)) or real(manifest))
+    monkeypatch.setattr(freeze, "PARALLEL_FROM", 1)  # (workers for any number of pages)
+    edited = list(public(m.Notice, NOW).order_by(m.Notice.id))[3]
+    edited.title = "改过的标题：西院路灯维修"
+    edited.save()
+    result = build(demo, now=NOW)
+    assert held and held[0] == result.pages and 0 < result.rendered < result.pages / 3
+    assert_same_as_clean(demo, tmp_path, NOW)
+    manifest = load_manifest(demo)
+    assert len(manifest.pages) == result.pages and manifest.deps
+    for entry in manifest.pages.values():
+        data = (demo.site_dir / entry.file).read_bytes()
+        assert hashlib.blake2b(data, digest_size=16).digest() == entry.hash, entry.file
+    again = build(demo, now=NOW)
+    assert not again.full and again.rendered == 0
+
+
 def test_time_passing_expires_and_publishes(demo, tmp_path):
     soon = m.Notice.create(title="一小时后过期", status=m.PUBLISHED, expires_at=NOW + dt.timedelta(hours=1),
                            keep_after_expiry=True, body="过期后进入往期通知。")  # fmt: skip

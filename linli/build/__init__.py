@@ -71,11 +71,20 @@ def build(home: Home, *, now=None, progress=None, full: bool = False) -> BuildRe
                 outputs.index_documents(context)  # (its bodies rendered before any page asks for them)
                 share.start_full_build(share.poster_cache(home))
                 deps.read_lists_whole(context.app)  # (every page of every list is asked for)
+            old_hashes = freeze.old_hashes(site, given.last_pages)
+            aside = None
             if len(site.first) >= freeze.PARALLEL_FROM:  # (frozen by worker processes)
                 search_web.pack_title_pages(context.app, site.first)
+                if given.last is not None:
+                    aside = commit.set_aside(given.last)
+                    workers.release_free_memory()
             context.pages_flat = given.last is not None  # (committed in place: see commit.commit)
-            frozen, values = freeze.freeze_site(context, site, given.last_pages, report,
+            frozen, values = freeze.freeze_site(context, site, old_hashes, report,
                                                 None if given.incremental else meanwhile)  # fmt: skip
+            del old_hashes
+            if aside is not None:
+                commit.take_back(given.last, aside)
+                del aside
             context.lap("render")
             notes = tuple(filter(None, [share.font_choice(context.app).problem]))
             if not staged_others:

@@ -250,13 +250,18 @@ class Progress:
             self.progress(self.done, url, self.total)
 
 
-def freeze_site(context: BuildContext, site, last_pages: dict, progress=None, meanwhile=None) -> tuple[dict, dict]:
-    """Freeze the pages ``site`` (:class:`~linli.build.pages.Pages`) chose, those that embed the
-    static search index last; ``last_pages``: the last build's entries (for the hashes of the
-    pages in the site). Returns (url → :class:`FrozenPage`, dependency key → fingerprint)."""
+def old_hashes(site, last_pages: dict) -> dict:
+    """url → the hash of the page in the site, of the pages ``site`` (:class:`~linli.build.pages.Pages`)
+    chose (``last_pages``: the last build's entries)."""
     # Copies, made together: a page worker reading the manifest's own would copy (on writing its
     # reference count) every memory page of the manifest holding one, in each worker.
-    old_hashes = {url: bytes(bytearray(last_pages[url].hash)) for url in (*site.first, *site.last) if url in last_pages}
+    return {url: bytes(bytearray(last_pages[url].hash)) for url in (*site.first, *site.last) if url in last_pages}
+
+
+def freeze_site(context: BuildContext, site, old_hashes: dict, progress=None, meanwhile=None) -> tuple[dict, dict]:
+    """Freeze the pages ``site`` (:class:`~linli.build.pages.Pages`) chose, those that embed the
+    static search index last; ``old_hashes``: see :func:`old_hashes`. Returns (url →
+    :class:`FrozenPage`, dependency key → fingerprint)."""
     frozen, values = freeze(context, site.first, old_hashes, progress, meanwhile)
     more, more_values = freeze(context, site.last, old_hashes, progress)
     frozen.update(more)
