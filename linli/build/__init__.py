@@ -73,11 +73,13 @@ def build(home: Home, *, now=None, progress=None, full: bool = False) -> BuildRe
                 deps.read_lists_whole(context.app)  # (every page of every list is asked for)
             old_hashes = freeze.old_hashes(site, given.last_pages)
             aside = None
+            if given.last is not None and not given.incremental:
+                commit.keep_for_full_build(given.last, site.urls)
             if len(site.first) >= freeze.PARALLEL_FROM:  # (frozen by worker processes)
                 search_web.pack_title_pages(context.app, site.first)
-                if given.last is not None:
+                if given.last is not None and given.incremental:
                     aside = commit.set_aside(given.last)
-                    workers.release_free_memory()
+                workers.release_free_memory()
             context.pages_flat = given.last is not None  # (committed in place: see commit.commit)
             frozen, values = freeze.freeze_site(context, site, old_hashes, report,
                                                 None if given.incremental else meanwhile)  # fmt: skip
