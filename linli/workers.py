@@ -127,7 +127,7 @@ def release_free_memory() -> None:
     what is free at the top of its heap: after a step that made and dropped many (the static
     search index's shards, a build's records), most of it stays the process's, in a build
     process beside its workers or forked with the admin index's writer (the shards of 10,000
-    notices: 29 MB)."""
+    notices: 27 MB)."""
     try:
         trim = ctypes.CDLL(None).malloc_trim
     except (OSError, AttributeError):

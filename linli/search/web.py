@@ -389,7 +389,7 @@ def pack_title_pages(app, urls: list[str]) -> None:
     that have pages among them (of those this process has read: the indexes of many titles, read
     when it listed the site's pages), made and pickled here, page by page, before the workers are
     forked. A worker reading the entries themselves would copy (writing their reference counts)
-    every memory page holding one: the whole index, in each worker (35 MB each at 50,000 notices)."""
+    every memory page holding one: the whole index, in each worker (35-45 MB each at 50,000 notices)."""
     cache = app.extensions.get("linli_titles", {})
     with app.test_request_context():
         prefixes = {group: url_for("search.titles", group=group) for group in cache}
