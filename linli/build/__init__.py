@@ -81,8 +81,7 @@ def build(home: Home, *, now=None, progress=None, full: bool = False) -> BuildRe
                     aside = commit.set_aside(given.last)
                 workers.release_free_memory()
             context.pages_flat = given.last is not None  # (committed in place: see commit.commit)
-            frozen, values = freeze.freeze_site(context, site, old_hashes, report,
-                                                None if given.incremental else meanwhile)  # fmt: skip
+            frozen = freeze.freeze_site(context, site, old_hashes, report, None if given.incremental else meanwhile)
             del old_hashes
             if aside is not None:
                 commit.take_back(given.last, aside)
@@ -94,7 +93,7 @@ def build(home: Home, *, now=None, progress=None, full: bool = False) -> BuildRe
                 context.lap("other files")
             files, others = staged_others[0]
             token, titles_file = titles.titles_to_keep(context, given.kept_titles, given.log)
-            change = commit.new_manifest(context, given, site, frozen, values, files, others, titles=token)
+            change = commit.new_manifest(context, given, site, frozen, files, others, titles=token)
             context.rendered.close()
             context.lap("manifest")
             live = commit.commit(home, change, in_place=given.last is not None) - started
@@ -102,13 +101,13 @@ def build(home: Home, *, now=None, progress=None, full: bool = False) -> BuildRe
             titles.write_titles(home, titles_file)  # (after the manifest that names it)
             context.lap("commit")
             result = BuildResult(
-                len(site.urls), len(files), 0.0, home.site_dir, rendered=len(frozen), written=change.written,
+                len(site.urls), len(files), 0.0, home.site_dir, rendered=len(frozen.pages), written=change.written,
                 removed=len(change.removed), full=not given.incremental, timings=context.timings,
                 rows_read=given.scan.read, live_seconds=live, notes=notes,
             )  # fmt: skip
             last_scan = given.last.scan if given.last is not None else None
             # The manifests, the pages' records: not held while the admin's index is made (it forks).
-            del site, frozen, values, change, files, others
+            del site, frozen, change, files, others
             staged_others.clear()
             given.last = None
     except LinliError:

@@ -24,19 +24,14 @@ import shutil
 import time
 import zlib
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-from linli import deps
-from linli.build.context import (
-    CACHE_DIR,
-    FORMAT,
-    STAGING,
-    UNREADABLE,
-    FrozenPage,
-    Manifest,
-    PageEntry,
-    staged_page,
-)
+from linli.build.context import CACHE_DIR, FORMAT, STAGING, UNREADABLE, Manifest, staged_page
+from linli.build.entries import PageTable
 from linli.home import Home
+
+if TYPE_CHECKING:
+    from linli.build.freeze import Frozen
 
 MANIFEST = "manifest.pickle"
 JOURNAL = ".commit"
@@ -58,41 +53,35 @@ class Commit:
         return len(self.staged) + len(self.pages)
 
 
-def new_manifest(context, inputs, site, frozen: dict[str, FrozenPage], values: dict, files: dict,
-                 others: list[str], titles: str | None) -> Commit:  # fmt: skip
+def new_manifest(context, inputs, site, frozen: Frozen, files: dict, others: list[str],
+                 titles: str | None) -> Commit:  # fmt: skip
     """The manifest of the site (``site``: :class:`~linli.build.pages.Pages`) after this build:
-    the last build's entries with the pages it ``frozen`` and the dependency ``values`` it
+    the last build's entries with the pages ``frozen`` again and the dependency values they
     recorded, the other outputs (file → hash) of which ``others`` were staged, the token of the
     title entries file (:mod:`linli.build.titles`)."""
     last, last_pages = inputs.last, inputs.last_pages
     gone = last_pages.keys() - set(site.urls)
-    removed = [last_pages[url].file for url in gone] + list(last.files.keys() - files.keys() if last else ())
-    seen: dict = {}
+    removed = [last_pages.file(url) for url in gone] + list(last.files.keys() - files.keys() if last else ())
     if inputs.incremental:  # the last build's entries, with the pages frozen again
         entries = last.pages
         for url in gone:
             del entries[url]
+        entries.update_from(frozen.pages)
         # Keys that no page uses any more stay (checked, never matched) until the next build that
         # renders every page (the next day's, at the latest).
         all_deps = last.deps
-        all_deps.update(values)
+        all_deps.update(frozen.values)
     else:
-        entries = {}
-    # A whole site's URLs come back from the workers as copies: keyed by the one object of each
-    # URL, as the manifest's items have it, each is pickled once.
-    same = {} if inputs.incremental else {url: url for url in site.urls}
-    for url, page in frozen.items():
-        entry = page.entry
-        keys = tuple([deps.shared(key, seen) for key in entry.keys])
-        entries[same.get(url, url)] = PageEntry(entry.file, entry.hash, keys)
-    if not inputs.incremental:
-        all_deps = {key: values[key] for entry in entries.values() for key in entry.keys}
+        entries = frozen.pages
+        # A whole site's URLs came back from the workers as copies: keyed by the site's own, the
+        # manifest's list of items (which names them too) is pickled with the same objects.
+        entries.key_by(site.urls)
+        all_deps = {key: frozen.values[key] for key in entries.keys_used()}
     manifest = Manifest(FORMAT, inputs.fingerprint, context.at, inputs.scan, all_deps, entries, files, inputs.log,
                         site.items, titles, context.media)  # fmt: skip
-    staged = [page.entry.file for page in frozen.values() if page.changed]
     if context.pages_flat:
-        return Commit(manifest, others, removed, staged)
-    return Commit(manifest, staged + others, removed)
+        return Commit(manifest, others, removed, frozen.changed)
+    return Commit(manifest, frozen.changed + others, removed)
 
 
 def set_aside(manifest: Manifest) -> bytes:
@@ -112,7 +101,7 @@ def keep_for_full_build(manifest: Manifest, urls: list[str]) -> None:
     gone (their files are deleted). Put back after the pages for the new manifest (a rebuild's
     way), they took the build process of such a build at 50,000 notices to 680 MB."""
     site = set(urls)
-    manifest.pages = {url: entry for url, entry in manifest.pages.items() if url not in site}
+    manifest.pages = PageTable((url, entry) for url, entry in manifest.pages.items() if url not in site)
     manifest.deps = {}
 
 

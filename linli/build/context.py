@@ -13,10 +13,10 @@ The records: :class:`Manifest` (what the last build made, kept in ``.build-cache
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import pickle
 import time
+from collections.abc import MutableMapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple
@@ -32,7 +32,7 @@ from linli.home import Home
 STAGING = ".build-staging"
 CACHE_DIR = ".build-cache"
 SEARCH_STATE = "search.db"  # the static search index between builds (linli.search.static)
-FORMAT = 3  # of the manifest: another is not read (the next build renders every page)
+FORMAT = 4  # of the manifest: another is not read (the next build renders every page)
 #: What reading a cache file of another Linli, or one cut short, can raise: the cache is then unused.
 UNREADABLE = (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, KeyError, TypeError, ValueError)
 EXTENSION = "linli_build"  # the key of the BuildContext in the app's extensions
@@ -70,21 +70,12 @@ class Manifest:
     at: object  # the build's moment
     scan: deps.Scan
     deps: dict  # dependency key → fingerprint
-    pages: dict[str, PageEntry]  # url → entry
+    pages: MutableMapping[str, PageEntry]  # url → entry (a linli.build.entries.PageTable)
     files: dict = field(default_factory=dict)  # other outputs: file → hash
     log: LogMark | None = None  # of the change log this build saw
     items: dict | None = None  # url prefix → id → URL of each public item's page
     titles: str | None = None  # the token in the title entries file that is this build's
     media: dict | None = None  # type prefix → (its tables' fingerprints, media paths its public items name)
-
-    def __getstate__(self) -> dict:  # pages as plain tuples: a third faster to write and read
-        state = dict(self.__dict__)
-        state["pages"] = dict(zip(self.pages.keys(), map(tuple, self.pages.values())))
-        return state
-
-    def __setstate__(self, state: dict) -> None:
-        state["pages"] = dict(zip(state["pages"].keys(), map(_page_entry, state["pages"].values())))
-        self.__dict__.update(state)
 
 
 def staged_page(file: str) -> str:
@@ -95,8 +86,6 @@ def staged_page(file: str) -> str:
 
 
 PAGES = ".pages"  # (in the staging folder) the pages of a build committed in place
-
-_page_entry = functools.partial(tuple.__new__, PageEntry)  # PageEntry of a plain tuple, without a call of Python code
 
 
 class RenderedStore(markup.RenderedStore):

@@ -26,6 +26,7 @@ import warnings
 import zlib
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
+from dataclasses import dataclass, field
 from typing import NamedTuple
 from unicodedata import normalize
 from urllib.parse import unquote
@@ -39,6 +40,7 @@ from werkzeug.urls import iri_to_uri
 
 from linli import deps
 from linli.build.context import BuildContext, FrozenPage, PageEntry, staged_page
+from linli.build.entries import PageTable
 from linli.errors import LinliError
 from linli.workers import Workers, can_fork, per_core, taken_in_turn
 
@@ -75,6 +77,32 @@ class Chunk(NamedTuple):
     def of(cls, frozen: dict, values: dict) -> Chunk:
         packed = zlib.compress(pickle.dumps((frozen, values), pickle.HIGHEST_PROTOCOL), 1)
         return cls(len(frozen), next(reversed(frozen), ""), packed)
+
+
+@dataclass
+class Frozen:
+    """The pages a build froze: their entries, the files of those whose bytes differ from the
+    site's (staged), the values of the dependency keys they read."""
+
+    pages: PageTable = field(default_factory=PageTable)
+    changed: list[str] = field(default_factory=list)
+    values: dict = field(default_factory=dict)  # dependency key → fingerprint
+
+    def add(self, pages: dict, values: dict, seen: dict) -> None:
+        """Add :meth:`PageFreezer.take`'s ``pages`` and ``values``: one object for each dependency
+        key (and SQL text in it) of their copies (``seen``: those met before)."""
+        for url, page in pages.items():
+            entry = page.entry
+            keys = tuple([deps.shared(key, seen) for key in entry.keys])
+            self.pages[url] = PageEntry(entry.file, entry.hash, keys)
+            if page.changed:
+                self.changed.append(entry.file)
+        self.values.update((deps.shared(key, seen), value) for key, value in values.items())
+
+    def update(self, more: Frozen) -> None:
+        self.pages.update_from(more.pages)
+        self.changed += more.changed
+        self.values.update(more.values)
 
 
 class PageFreezer(Freezer):
@@ -250,27 +278,24 @@ class Progress:
             self.progress(self.done, url, self.total)
 
 
-def old_hashes(site, last_pages: dict) -> dict:
+def old_hashes(site, last_pages: PageTable) -> dict:
     """url → the hash of the page in the site, of the pages ``site`` (:class:`~linli.build.pages.Pages`)
     chose (``last_pages``: the last build's entries)."""
-    # Copies, made together: a page worker reading the manifest's own would copy (on writing its
-    # reference count) every memory page of the manifest holding one, in each worker.
-    return {url: bytes(bytearray(last_pages[url].hash)) for url in (*site.first, *site.last) if url in last_pages}
+    # Copies, made together: a page worker reading the manifest's would copy (on writing its
+    # reference count) every memory page holding one, in each worker.
+    return {url: last_pages.hash(url) for url in (*site.first, *site.last) if url in last_pages}
 
 
-def freeze_site(context: BuildContext, site, old_hashes: dict, progress=None, meanwhile=None) -> tuple[dict, dict]:
+def freeze_site(context: BuildContext, site, old_hashes: dict, progress=None, meanwhile=None) -> Frozen:
     """Freeze the pages ``site`` (:class:`~linli.build.pages.Pages`) chose, those that embed the
-    static search index last; ``old_hashes``: see :func:`old_hashes`. Returns (url →
-    :class:`FrozenPage`, dependency key → fingerprint)."""
-    frozen, values = freeze(context, site.first, old_hashes, progress, meanwhile)
-    more, more_values = freeze(context, site.last, old_hashes, progress)
-    frozen.update(more)
-    values.update(more_values)
-    return frozen, values
+    static search index last; ``old_hashes``: see :func:`old_hashes`."""
+    frozen = freeze(context, site.first, old_hashes, progress, meanwhile)
+    frozen.update(freeze(context, site.last, old_hashes, progress))
+    return frozen
 
 
-def freeze(context: BuildContext, urls: list[str], old_hashes: dict, progress=None, meanwhile=None) -> tuple[dict, dict]:
-    """Freeze ``urls``: (url → :class:`FrozenPage`, dependency key → fingerprint).
+def freeze(context: BuildContext, urls: list[str], old_hashes: dict, progress=None, meanwhile=None) -> Frozen:
+    """Freeze ``urls``.
     ``progress(count, url)`` is called as pages are done (``count`` more, the last ``url``);
     ``meanwhile()`` runs in this process while worker processes freeze (or before freezing,
     when there are too few pages for workers)."""
@@ -280,7 +305,9 @@ def freeze(context: BuildContext, urls: list[str], old_hashes: dict, progress=No
             meanwhile()
         freezer = PageFreezer(context, old_hashes, urls)
         freezer.freeze_pages(progress)
-        return freezer.take()
+        frozen = Frozen()
+        frozen.add(*freezer.take(), {})
+        return frozen
     # Each chunk's URLs as one text, which a worker splits into URLs of its own: a worker using
     # this process's would copy (on writing their reference counts) every memory page holding one.
     chunks = ["\n".join(urls[i : i + CHUNK]) for i in range(0, len(urls), CHUNK)]
@@ -335,21 +362,13 @@ class _Received:
         if self.progress and outcome.count:
             self.progress(outcome.count, outcome.last)
 
-    def unpack(self) -> tuple[dict, dict]:
-        """(url → :class:`FrozenPage`, dependency key → fingerprint) of every chunk, in the
-        order they came; one object for each dependency key (and SQL text) of their copies."""
-        frozen: dict = {}
-        values: dict = {}
-        seen: dict = {}
+    def unpack(self) -> Frozen:
+        """The pages of every chunk, in the order they came."""
+        frozen, seen = Frozen(), {}
         packed, self.packed = self.packed[::-1], []
         while packed:
-            pages, new_values = pickle.loads(zlib.decompress(packed.pop()))
-            for url, page in pages.items():
-                entry = page.entry
-                keys = tuple([deps.shared(key, seen) for key in entry.keys])
-                frozen[url] = FrozenPage(url, PageEntry(entry.file, entry.hash, keys), page.changed)
-            values.update((deps.shared(key, seen), value) for key, value in new_values.items())
-        return frozen, values
+            frozen.add(*pickle.loads(zlib.decompress(packed.pop())), seen)
+        return frozen
 
 
 def _work(context: BuildContext, old_hashes: dict, chunks: list, taken, results) -> None:

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from linli import changes, db, deps, markup, models, share
 from linli.build.commit import load_manifest, no_collection
 from linli.build.context import FORMAT, BuildContext, LogMark, Manifest
+from linli.build.entries import PageTable
 from linli.build.titles import load_titles
 from linli.home import PROJECT_ROOT, Home, page_settings
 
@@ -40,8 +41,8 @@ class Inputs:
     kept_titles: tuple | None  # (token, entries) of the last build's title index entries
 
     @property
-    def last_pages(self) -> dict:
-        return self.last.pages if self.last else {}
+    def last_pages(self) -> PageTable:
+        return self.last.pages if self.last else PageTable()
 
     @property
     def same_items(self) -> bool:

@@ -62,7 +62,8 @@ def choose(context: BuildContext, inputs: Inputs, pages: Pages, index_version) -
     if inputs.incremental:
         known = {("static_index",): index_version()}
         stale = deps.stale_keys(last.deps, db.database.obj, last.scan, inputs.scan, context.at, known)
-        todo = [u for u in pages.urls if u not in last.pages or not stale.isdisjoint(last.pages[u].keys)]
+        entries, numbers = last.pages, last.pages.numbers_of(stale)
+        todo = [u for u in pages.urls if u not in entries or (numbers and entries.uses_any(u, numbers))]
     else:
         todo = pages.urls
     with context.app.test_request_context():
