@@ -81,11 +81,17 @@ def build(home: Home, *, now=None, progress=None, full: bool = False) -> BuildRe
                     aside = commit.set_aside(given.last)
                 workers.release_free_memory()
             context.pages_flat = given.last is not None  # (committed in place: see commit.commit)
-            frozen = freeze.freeze_site(context, site, old_hashes, report, None if given.incremental else meanwhile)
-            del old_hashes
-            if aside is not None:
-                commit.take_back(given.last, aside)
-                del aside
+
+            def into() -> freeze.Frozen:  # (once the pages are frozen: a rebuild's go into the last manifest)
+                if aside is not None:
+                    commit.take_back(given.last, aside)
+                if given.incremental:
+                    return freeze.Frozen(given.last.pages, values=given.last.deps)
+                return freeze.Frozen()
+
+            frozen = freeze.freeze_site(context, site, old_hashes, into, report,
+                                        None if given.incremental else meanwhile)  # fmt: skip
+            del old_hashes, aside
             context.lap("render")
             notes = tuple(filter(None, [share.font_choice(context.app).problem]))
             if not staged_others:
@@ -101,7 +107,7 @@ def build(home: Home, *, now=None, progress=None, full: bool = False) -> BuildRe
             titles.write_titles(home, titles_file)  # (after the manifest that names it)
             context.lap("commit")
             result = BuildResult(
-                len(site.urls), len(files), 0.0, home.site_dir, rendered=len(frozen.pages), written=change.written,
+                len(site.urls), len(files), 0.0, home.site_dir, rendered=frozen.count, written=change.written,
                 removed=len(change.removed), full=not given.incremental, timings=context.timings,
                 rows_read=given.scan.read, live_seconds=live, notes=notes,
             )  # fmt: skip

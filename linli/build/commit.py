@@ -56,21 +56,18 @@ class Commit:
 def new_manifest(context, inputs, site, frozen: Frozen, files: dict, others: list[str],
                  titles: str | None) -> Commit:  # fmt: skip
     """The manifest of the site (``site``: :class:`~linli.build.pages.Pages`) after this build:
-    the last build's entries with the pages ``frozen`` again and the dependency values they
-    recorded, the other outputs (file → hash) of which ``others`` were staged, the token of the
+    the pages ``frozen`` (a rebuild's: in the last build's entries) and the dependency values
+    they recorded, the other outputs (file → hash) of which ``others`` were staged, the token of the
     title entries file (:mod:`linli.build.titles`)."""
     last, last_pages = inputs.last, inputs.last_pages
     gone = last_pages.keys() - set(site.urls)
     removed = [last_pages.file(url) for url in gone] + list(last.files.keys() - files.keys() if last else ())
-    if inputs.incremental:  # the last build's entries, with the pages frozen again
-        entries = last.pages
+    if inputs.incremental:  # the last build's entries and values, with those of the pages frozen again
+        entries, all_deps = frozen.pages, frozen.values
         for url in gone:
             del entries[url]
-        entries.update_from(frozen.pages)
         # Keys that no page uses any more stay (checked, never matched) until the next build that
         # renders every page (the next day's, at the latest).
-        all_deps = last.deps
-        all_deps.update(frozen.values)
     else:
         entries = frozen.pages
         # A whole site's URLs came back from the workers as copies: keyed by the site's own, the

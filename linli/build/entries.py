@@ -79,6 +79,10 @@ class PageTable(MutableMapping):
         start = self._starts[row]
         return not numbers.isdisjoint(self._keys[start : start + self._counts[row]])
 
+    def has_key(self, key) -> bool:
+        """Whether ``key`` is among the dependency keys of the rows (or was)."""
+        return key in self._number
+
     def numbers_of(self, keys: Iterable) -> set[int]:
         """The numbers of those of ``keys`` some row has (had) among its keys."""
         number = self._number

@@ -81,28 +81,29 @@ class Chunk(NamedTuple):
 
 @dataclass
 class Frozen:
-    """The pages a build froze: their entries, the files of those whose bytes differ from the
-    site's (staged), the values of the dependency keys they read."""
+    """The pages a build froze: their entries (``pages``: a table of its own, or, a rebuild's,
+    the last manifest's, set in place), the files of those whose bytes differ from the site's
+    (staged), the values of the dependency keys they read (``values``: a dict of its own, or
+    the last manifest's), how many pages."""
 
     pages: PageTable = field(default_factory=PageTable)
     changed: list[str] = field(default_factory=list)
     values: dict = field(default_factory=dict)  # dependency key → fingerprint
+    count: int = 0
 
     def add(self, pages: dict, values: dict, seen: dict) -> None:
-        """Add :meth:`PageFreezer.take`'s ``pages`` and ``values``: one object for each dependency
-        key (and SQL text in it) of their copies (``seen``: those met before)."""
+        """Add :meth:`PageFreezer.take`'s ``pages`` and ``values``: pages and keys the table has
+        are kept with its objects (the copies go at once); one object for each other key (and
+        SQL text in it) of their copies (``seen``: those met before)."""
+        known = self.pages.has_key
         for url, page in pages.items():
             entry = page.entry
-            keys = tuple([deps.shared(key, seen) for key in entry.keys])
+            keys = tuple([key if known(key) else deps.shared(key, seen) for key in entry.keys])
             self.pages[url] = PageEntry(entry.file, entry.hash, keys)
             if page.changed:
                 self.changed.append(entry.file)
-        self.values.update((deps.shared(key, seen), value) for key, value in values.items())
-
-    def update(self, more: Frozen) -> None:
-        self.pages.update_from(more.pages)
-        self.changed += more.changed
-        self.values.update(more.values)
+        self.count += len(pages)
+        self.values.update((key if known(key) else deps.shared(key, seen), value) for key, value in values.items())
 
 
 class PageFreezer(Freezer):
@@ -286,16 +287,17 @@ def old_hashes(site, last_pages: PageTable) -> dict:
     return {url: last_pages.hash(url) for url in (*site.first, *site.last) if url in last_pages}
 
 
-def freeze_site(context: BuildContext, site, old_hashes: dict, progress=None, meanwhile=None) -> Frozen:
+def freeze_site(context: BuildContext, site, old_hashes: dict, into: Callable[[], Frozen], progress=None,
+                meanwhile=None) -> Frozen:  # fmt: skip
     """Freeze the pages ``site`` (:class:`~linli.build.pages.Pages`) chose, those that embed the
-    static search index last; ``old_hashes``: see :func:`old_hashes`."""
-    frozen = freeze(context, site.first, old_hashes, progress, meanwhile)
-    frozen.update(freeze(context, site.last, old_hashes, progress))
-    return frozen
+    static search index last, into ``into()``; ``old_hashes``: see :func:`old_hashes`."""
+    frozen = freeze(context, site.first, old_hashes, into, progress, meanwhile)
+    return freeze(context, site.last, old_hashes, lambda: frozen, progress)
 
 
-def freeze(context: BuildContext, urls: list[str], old_hashes: dict, progress=None, meanwhile=None) -> Frozen:
-    """Freeze ``urls``.
+def freeze(context: BuildContext, urls: list[str], old_hashes: dict, into: Callable[[], Frozen], progress=None,
+           meanwhile=None) -> Frozen:  # fmt: skip
+    """Freeze ``urls``, into the :class:`Frozen` ``into()`` gives once they are frozen.
     ``progress(count, url)`` is called as pages are done (``count`` more, the last ``url``);
     ``meanwhile()`` runs in this process while worker processes freeze (or before freezing,
     when there are too few pages for workers)."""
@@ -305,7 +307,7 @@ def freeze(context: BuildContext, urls: list[str], old_hashes: dict, progress=No
             meanwhile()
         freezer = PageFreezer(context, old_hashes, urls)
         freezer.freeze_pages(progress)
-        frozen = Frozen()
+        frozen = into()
         frozen.add(*freezer.take(), {})
         return frozen
     # Each chunk's URLs as one text, which a worker splits into URLs of its own: a worker using
@@ -328,7 +330,9 @@ def freeze(context: BuildContext, urls: list[str], old_hashes: dict, progress=No
                 receiving.join()
         received.take_all()
         workers.join()
-    return received.unpack()
+    frozen = into()
+    received.unpack(frozen)
+    return frozen
 
 
 class _Received:
@@ -362,13 +366,12 @@ class _Received:
         if self.progress and outcome.count:
             self.progress(outcome.count, outcome.last)
 
-    def unpack(self) -> Frozen:
-        """The pages of every chunk, in the order they came."""
-        frozen, seen = Frozen(), {}
+    def unpack(self, frozen: Frozen) -> None:
+        """Add the pages of every chunk to ``frozen``, in the order they came."""
+        seen: dict = {}
         packed, self.packed = self.packed[::-1], []
         while packed:
             frozen.add(*pickle.loads(zlib.decompress(packed.pop())), seen)
-        return frozen
 
 
 def _work(context: BuildContext, old_hashes: dict, chunks: list, taken, results) -> None:
