@@ -83,6 +83,49 @@ class Workers:
         self.results.close()
 
 
+def in_child(job: Callable[[], object], died: str):
+    """What ``job()`` returns (it must pickle), run in a forked process whose memory goes with
+    it (a build's other work while its page workers freeze: what it took would stay the build
+    process's, beside them, to the end); what it raises is raised here. LinliError(``died``)
+    when the process ends without an answer. Where processes cannot fork, ``job()`` here."""
+    if not can_fork():
+        return job()
+    context = multiprocessing.get_context("fork")
+    reader, writer = context.Pipe(duplex=False)
+    process = context.Process(target=_main, args=(_answer, (job,), writer), daemon=True)
+    process.start()
+    writer.close()
+    try:
+        while not reader.poll(1.0):
+            if not process.is_alive():
+                raise LinliError(died)
+        try:
+            done, outcome = reader.recv()
+        except EOFError:  # (it died while answering)
+            raise LinliError(died) from None
+        process.join()
+    finally:
+        reader.close()
+        if process.is_alive():
+            process.kill()
+            process.join()
+    if not done:
+        raise outcome
+    return outcome
+
+
+def _answer(job: Callable[[], object], writer) -> None:
+    try:
+        answer = (True, job())
+    except BaseException as exc:  # noqa: BLE001 (raised in the parent)
+        answer = (False, exc)
+    try:
+        writer.send(answer)
+    except Exception as exc:  # an exception that does not pickle: its text
+        writer.send((False, LinliError(f"{type(exc).__name__}: {exc}")))
+    writer.close()
+
+
 _inherited: list = []  # in a worker: what the parent goes on using (its database connection), kept
 
 

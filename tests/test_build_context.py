@@ -18,6 +18,7 @@ import linli
 from linli import db
 from linli import models as m
 from linli.build import CACHE_DIR, STAGING, build
+from linli.build.commit import load_manifest
 from linli.home import Home
 from linli.public import ROOT_FILES
 from linli.publicity import public
@@ -266,3 +267,34 @@ def test_a_failure_beside_the_workers_stops_taking_their_pages(demo, in_workers,
         build(demo, now=NOW)
     assert not demo.site_dir.exists() and not (demo.root / STAGING).exists()
     assert [thread.name for thread in threading.enumerate() if thread.name == "linli-pages"] == []
+
+
+def test_a_full_build_with_workers_stages_the_other_files_in_a_process_that_goes(demo, tmp_path, in_workers,
+                                                                                 monkeypatch):  # fmt: skip
+    """What indexing and staging take beside the page workers goes with the process that did
+    them; the site is a clean build's, the phases' times are reported, the search index's pages
+    record what they would in a build all in one process (not what making the index read)."""
+    from linli.build import freeze, outputs
+
+    staged_by = []
+    real = outputs.stage_other_files
+    monkeypatch.setattr(outputs, "stage_other_files", lambda *a, **k: staged_by.append(os.getpid()) or real(*a, **k))
+    result = build(demo, now=NOW)
+    assert staged_by == []  # (appended in the other process)
+    assert result.full and {"search index", "other files", "render"} <= result.timings.keys()
+    assert_clean(demo, tmp_path, NOW)
+    recorded = set(load_manifest(demo).pages["/search/"].keys)
+    again = build(demo, now=NOW)
+    assert not again.full and again.rendered == 0
+    monkeypatch.setattr(freeze, "PARALLEL_FROM", 10**6)  # (all in the build's process)
+    build(demo, now=NOW, full=True)
+    assert set(load_manifest(demo).pages["/search/"].keys) == recorded
+
+
+def test_the_process_staging_the_other_files_dying_fails_the_build(demo, in_workers, monkeypatch):
+    from linli.build import outputs
+
+    monkeypatch.setattr(outputs, "stage_other_files", lambda *a, **k: os._exit(3))
+    with pytest.raises(linli.errors.LinliError, match="意外退出"):
+        build(demo, now=NOW)
+    assert not demo.site_dir.exists() and not (demo.root / STAGING).exists()

@@ -57,16 +57,9 @@ def build(home: Home, *, now=None, progress=None, full: bool = False) -> BuildRe
             context.lap("check")
             report = freeze.Progress(progress, len(site.urls), site.kept)
             search_changed = bool(site.last) or not given.incremental
-            stage_others = functools.partial(outputs.stage_other_files, context, given.last, search_changed,
-                                             same_theme=given.incremental, scan=given.scan)  # fmt: skip
-            staged_others: list = []
-
-            def meanwhile() -> None:  # a full build: while the page workers freeze
-                index()
-                workers.release_free_memory()  # (what making the shards took)
-                staged_others.append(stage_others())
-                context.lap("other files")
-
+            stage = functools.partial(outputs.stage_other_files, context, given.last, search_changed,
+                                      same_theme=given.incremental, scan=given.scan)  # fmt: skip
+            others = outputs.OtherFiles(context, index, stage, apart=freeze.in_workers(len(site.first)))
             if not given.incremental:  # (every poster is asked for: the others can go after)
                 outputs.index_documents(context)  # (its bodies rendered before any page asks for them)
                 share.start_full_build(share.poster_cache(home))
@@ -75,7 +68,7 @@ def build(home: Home, *, now=None, progress=None, full: bool = False) -> BuildRe
             aside = None
             if given.last is not None and not given.incremental:
                 commit.keep_for_full_build(given.last, site.urls)
-            if len(site.first) >= freeze.PARALLEL_FROM:  # (frozen by worker processes)
+            if freeze.in_workers(len(site.first)):
                 search_web.pack_title_pages(context.app, site.first)
                 if given.last is not None and given.incremental:
                     aside = commit.set_aside(given.last)
@@ -90,16 +83,13 @@ def build(home: Home, *, now=None, progress=None, full: bool = False) -> BuildRe
                 return freeze.Frozen()
 
             frozen = freeze.freeze_site(context, site, old_hashes, into, report,
-                                        None if given.incremental else meanwhile)  # fmt: skip
+                                        None if given.incremental else others.stage, others.before_last)  # fmt: skip
             del old_hashes, aside
             context.lap("render")
             notes = tuple(filter(None, [share.font_choice(context.app).problem]))
-            if not staged_others:
-                staged_others.append(stage_others())
-                context.lap("other files")
-            files, others = staged_others[0]
+            files, staged = others.staged()
             token, titles_file = titles.titles_to_keep(context, given.kept_titles, given.log)
-            change = commit.new_manifest(context, given, site, frozen, files, others, titles=token)
+            change = commit.new_manifest(context, given, site, frozen, files, staged, titles=token)
             context.rendered.close()
             context.lap("manifest")
             live = commit.commit(home, change, in_place=given.last is not None) - started
@@ -113,8 +103,7 @@ def build(home: Home, *, now=None, progress=None, full: bool = False) -> BuildRe
             )  # fmt: skip
             last_scan = given.last.scan if given.last is not None else None
             # The manifests, the pages' records: not held while the admin's index is made (it forks).
-            del site, frozen, change, files, others
-            staged_others.clear()
+            del site, frozen, change, files, staged, others
             given.last = None
     except LinliError:
         commit.abandon(home)
@@ -138,3 +127,4 @@ def build(home: Home, *, now=None, progress=None, full: bool = False) -> BuildRe
     context.lap("whoosh index")
     result.seconds = time.perf_counter() - started
     return result
+

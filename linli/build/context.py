@@ -173,6 +173,12 @@ class BuildContext:
         self.timings[name] = self.timings.get(name, 0.0) + now - self._clock
         self._clock = now
 
+    def add_laps(self, laps: dict) -> None:
+        """Add phases' times measured elsewhere (``laps``: name → seconds), and start the next lap now."""
+        for name, seconds in laps.items():
+            self.timings[name] = self.timings.get(name, 0.0) + seconds
+        self._clock = time.perf_counter()
+
     def own_rendered(self) -> markup.RenderedStore:
         """In a forked worker: a store of rendered Markdown of its own (the parent's, whose
         connection the parent goes on using, is kept, neither used nor closed here)."""

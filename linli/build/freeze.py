@@ -287,11 +287,19 @@ def old_hashes(site, last_pages: PageTable) -> dict:
     return {url: last_pages.hash(url) for url in (*site.first, *site.last) if url in last_pages}
 
 
+def in_workers(pages: int) -> bool:
+    """Whether so many pages are frozen by worker processes (else in the build's own)."""
+    return pages >= PARALLEL_FROM and per_core() >= 2 and can_fork()
+
+
 def freeze_site(context: BuildContext, site, old_hashes: dict, into: Callable[[], Frozen], progress=None,
-                meanwhile=None) -> Frozen:  # fmt: skip
+                meanwhile=None, before_last=None) -> Frozen:  # fmt: skip
     """Freeze the pages ``site`` (:class:`~linli.build.pages.Pages`) chose, those that embed the
-    static search index last, into ``into()``; ``old_hashes``: see :func:`old_hashes`."""
+    static search index last (after ``before_last()``, if given), into ``into()``; ``old_hashes``:
+    see :func:`old_hashes`."""
     frozen = freeze(context, site.first, old_hashes, into, progress, meanwhile)
+    if before_last is not None:
+        before_last()
     return freeze(context, site.last, old_hashes, lambda: frozen, progress)
 
 
@@ -301,8 +309,7 @@ def freeze(context: BuildContext, urls: list[str], old_hashes: dict, into: Calla
     ``progress(count, url)`` is called as pages are done (``count`` more, the last ``url``);
     ``meanwhile()`` runs in this process while worker processes freeze (or before freezing,
     when there are too few pages for workers)."""
-    count = per_core()
-    if len(urls) < PARALLEL_FROM or count < 2 or not can_fork():
+    if not in_workers(len(urls)):
         if meanwhile:
             meanwhile()
         freezer = PageFreezer(context, old_hashes, urls)
@@ -315,7 +322,7 @@ def freeze(context: BuildContext, urls: list[str], old_hashes: dict, into: Calla
     chunks = ["\n".join(urls[i : i + CHUNK]) for i in range(0, len(urls), CHUNK)]
     with Workers("网站生成失败：生成页面的进程意外退出。原来的网站没有改动。") as workers:
         taken = workers.context.Value("i", 0)  # the chunks asked for
-        for _ in range(count):
+        for _ in range(per_core()):
             workers.start(_work, context, old_hashes, chunks, taken)
         received = _Received(workers, len(chunks), progress)
         if meanwhile:  # (the pages are taken as they come: a worker holds what it sent until then)

@@ -14,7 +14,7 @@ import os
 import shutil
 from pathlib import Path
 
-from linli import db, deps, registry
+from linli import db, deps, registry, workers
 from linli.build.context import CACHE_DIR, BuildContext, Manifest
 from linli.headers import HEADERS_FILE, headers_file
 from linli.public import ROOT_FILES, TYPES, media_named_by_item, public_media_paths
@@ -22,6 +22,60 @@ from linli.search import static, sync_index
 from linli.search.static import static_index
 
 SYNCED = "search_index.synced"  # the scan search_index/ was last brought in line with
+
+
+class OtherFiles:
+    """The static search index brought up to date (``index()``) and the other files staged
+    (``stage()``: see :func:`stage_other_files`), once: by a full build while its page workers
+    freeze (:meth:`stage`), else when asked for (:meth:`staged`). ``apart``: beside page
+    workers, in a process of its own (what it takes goes with it, not held beside them to the
+    end); the index is then made again in the build's process, from its state, before the pages
+    that embed it (:meth:`before_last`: none of them records what making it reads)."""
+
+    def __init__(self, context: BuildContext, index, stage, apart: bool):
+        self.context, self.index, self.stage_files, self.apart = context, index, stage, apart
+        self.done: tuple | None = None  # (files, staged)
+        self.made_apart = False
+
+    def stage(self) -> None:
+        if not self.apart:
+            self.done = self._index_and_stage()
+            return
+        context = self.context
+        before = dict(context.timings)
+        self.done, context.media, timings = workers.in_child(self._in_child, FAILED_APART)
+        context.add_laps({name: seconds - before.get(name, 0.0) for name, seconds in timings.items()})
+        self.made_apart = True
+
+    def before_last(self) -> None:
+        if self.made_apart:
+            self.context.lap("render")
+            self.index()
+
+    def staged(self) -> tuple[dict, list[str]]:
+        """(file → hash of every such file in the site, the files staged)."""
+        if self.done is None:
+            self.done = self.stage_files()
+            self.context.lap("other files")
+        return self.done
+
+    def _index_and_stage(self) -> tuple:
+        self.index()
+        workers.release_free_memory()  # (what making the shards took)
+        staged = self.stage_files()
+        self.context.lap("other files")
+        return staged
+
+    def _in_child(self) -> tuple:
+        context = self.context
+        context.own_rendered()
+        try:
+            return self._index_and_stage(), context.media, context.timings
+        finally:
+            context.rendered.close()
+
+
+FAILED_APART = "网站生成失败：生成搜索索引和其他文件的进程意外退出。原来的网站没有改动。"
 
 
 def index_version(context: BuildContext) -> str:
