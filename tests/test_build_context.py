@@ -269,6 +269,7 @@ def test_a_failure_beside_the_workers_stops_taking_their_pages(demo, in_workers,
     assert [thread.name for thread in threading.enumerate() if thread.name == "linli-pages"] == []
 
 
+@on_postgres
 def test_a_full_build_with_workers_stages_the_other_files_in_a_process_that_goes(demo, tmp_path, in_workers,
                                                                                  monkeypatch):  # fmt: skip
     """What indexing and staging take beside the page workers goes with the process that did

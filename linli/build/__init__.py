@@ -10,6 +10,7 @@ The stages, one module each:
 - :mod:`~linli.build.outputs`: theme assets, media, the static search index, ``_headers``; the
   admin's Whoosh index afterwards;
 - :mod:`~linli.build.commit`: the new manifest, the journal, the swap into place;
+- :mod:`~linli.build.entries`: the manifest's page entries, in a compact table;
 - :mod:`~linli.build.titles`: the title index's entries kept between builds.
 """
 
