@@ -34,11 +34,11 @@ def test_the_table_answers_as_a_dict_of_entries_would_through_pickling_and_repla
     assert copy["/"].keys[0] is copy._table[0]
 
 
-def test_a_table_takes_anothers_pages_with_its_own_key_objects():
+def test_a_table_keeps_its_own_key_objects_for_pages_set_again():
     query = ("q", SQL, ("published",))
     last = PageTable([("/", entry(1, query)), ("/x/", entry(2, query))])
-    new = PageTable([("/x/", entry(3, ("q", SQL, ("published",)), ("row", "notice", 9))), ("/y/", entry(4))])
-    last.update_from(new)
+    for url, page in [("/x/", entry(3, ("q", SQL, ("published",)), ("row", "notice", 9))), ("/y/", entry(4))]:
+        last[url] = page  # (equal keys, other objects: as a worker's copies)
     assert dict(last.items()) == {"/": entry(1, query), "/x/": entry(3, query, ("row", "notice", 9)), "/y/": entry(4)}
     assert last["/x/"].keys[0] is last["/"].keys[0]  # (one object for equal keys)
     last.key_by(["/y/", "/"])

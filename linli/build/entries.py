@@ -105,14 +105,6 @@ class PageTable(MutableMapping):
         if len(self._row) < len(rows):
             self._row.update((url, row) for url, row in rows.items() if url not in self._row)
 
-    def update_from(self, other: PageTable) -> None:
-        """Set each page of ``other`` (rows copied as they are, its keys numbered in this table)."""
-        numbered = [self._numbered(key) for key in other._table]
-        for url, row in other._row.items():
-            start = other._starts[row]
-            keys = other._keys[start : start + other._counts[row]]
-            self._add(url, other._files[row], other.hash_of_row(row), map(numbered.__getitem__, keys))
-
     def hash_of_row(self, row: int) -> bytes:
         return bytes(self._hashes[row * HASH_SIZE : (row + 1) * HASH_SIZE])
 
