@@ -50,3 +50,19 @@ class LiveServer:
         self.server.shutdown()
         self.thread.join(timeout=5)
 
+
+
+def shows(page, text: str, selector: str = "body", *, exact: bool = False, timeout: float = 15_000) -> None:
+    """Wait until the first `selector` on the page contains `text` (is exactly `text` if `exact`),
+    failing after `timeout` ms.
+
+    After a click that submits a form or follows a link, the next page may still be loading:
+    reading its text at once can see the last page or half of the next (a saved notice's list,
+    its nav parsed and its flash not yet)."""
+    from playwright.sync_api import expect
+
+    located = expect(page.locator(selector).first)
+    if exact:
+        located.to_have_text(text, timeout=timeout)
+    else:
+        located.to_contain_text(text, timeout=timeout)

@@ -9,7 +9,7 @@ import pytest
 from linli import accounts, db
 from linli import models as m
 from linli.serve import create_preview_app
-from tests.browser import LiveServer, require_chromium
+from tests.browser import LiveServer, require_chromium, shows
 
 pytestmark = pytest.mark.sqlite_only(reason="Chromium driving the admin: the same views run on both in tests/test_admin.py and tests/test_uploads.py")
 
@@ -60,9 +60,9 @@ def test_wrong_password_is_throttled(site, new_page):
     page = new_page()
     for _ in range(accounts.MAX_FAILURES_PER_ACCOUNT):
         log_in(page, url, "editor", "not-the-password")
-        assert "用户名或密码不正确" in page.inner_text("main")
+        shows(page, "用户名或密码不正确", "main")
     log_in(page, url, "editor")  # right password, too late
-    assert "锁定" in page.inner_text("main")
+    shows(page, "锁定", "main")
     assert "/admin/login/" in page.url
     db.connect(home.database_url)
     m.LoginAttempt.delete().execute()  # let the other journeys log in
@@ -88,10 +88,10 @@ def test_concurrent_edit_is_refused_without_losing_text(site, new_page):
         page.goto(f"{url}/admin/notice/edit/?id={notice.id}")
     first.fill("#title", "第一位同事改的标题")
     first.click("input[type=submit][value='保存']")
-    assert "已保存" in first.inner_text("body")
+    shows(first, "已保存")
     second.fill("#body", "第二位同事写了很久的正文，不能丢。")
     second.click("input[type=submit][value='保存']")
-    assert "没有保存" in second.inner_text("body")
+    shows(second, "没有保存")
     assert second.input_value("#body") == "第二位同事写了很久的正文，不能丢。"
     db.connect(home.database_url)
     assert m.Notice.get_by_id(notice.id).title == "第一位同事改的标题"
@@ -111,8 +111,7 @@ def publish(page, url, home):
         time.sleep(0.2)
     assert run and run.state == "succeeded", run and run.message
     # The page's script reloads it once the build is over (a reload of our own would race it).
-    sync_api.expect(page.locator("body")).to_contain_text("网站已更新", timeout=30_000)
-    assert "网站已更新" in page.inner_text("body")
+    shows(page, "网站已更新", timeout=30_000)
 
 
 def make_jpeg(path, colour):
@@ -136,15 +135,15 @@ def test_notice_with_image_goes_from_contributor_to_editor_to_built_site(site, n
     writer.wait_for_function("document.querySelector('#body').value.includes('/media/photos/')")
     writer.select_option("#status", "review")
     writer.click("input[type=submit][value='保存']")
-    assert "已保存" in writer.inner_text("body")
+    shows(writer, "已保存")
 
     editor = new_page()
     log_in(editor, url, "editor")
-    assert "关于7号楼电梯更换的通知" in editor.inner_text("main, body")  # in the dashboard's review list
+    shows(editor, "关于7号楼电梯更换的通知", "main, body")  # in the dashboard's review list
     editor.click("a:has-text('关于7号楼电梯更换的通知')")
     editor.select_option("#status", "published")
     editor.click("input[type=submit][value='保存']")
-    assert "已保存" in editor.inner_text("body")
+    shows(editor, "已保存")
 
     publish(editor, url, home)
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser import require_chromium
+from tests.browser import require_chromium, shows
 
 pytestmark = pytest.mark.sqlite_only(reason="Chromium over built files: the database queries behind them run in tests/test_build.py on both")
 
@@ -38,11 +38,11 @@ def test_resident_walks_from_home_to_a_notice_without_javascript(phone, site):
     header = phone.locator(".site-header")
     assert header.evaluate("e => getComputedStyle(e).backgroundColor") != "rgba(0, 0, 0, 0)"  # CSS loaded
     phone.get_by_role("navigation", name="主导航").get_by_role("link", name="通知公告").click()
-    assert phone.locator("h1").inner_text() == "通知公告"
+    shows(phone, "通知公告", "h1", exact=True)
     first = phone.locator(".rows .row-title").first
     title = first.inner_text()
     first.click()
-    assert phone.locator("article h1").inner_text().endswith(title.replace("紧急", "").replace("置顶", "").strip())
+    shows(phone, title.replace("紧急", "").replace("置顶", "").strip(), "article h1")
     phone.go_back()
     phone.get_by_role("link", name="办事指南").first.click()
     phone.locator(".rows .row-title").first.click()

@@ -24,6 +24,7 @@ from linli.errors import LinliError
 from linli.home import PROJECT_ROOT, Home
 from linli.server import HSTS, production_app
 from tests.production import DOCS, Caddy, Nginx, ProductionServer, free_port, get, require_program, unverified
+from tests.browser import shows
 
 PASSWORD = "correct-horse-1"
 README = (PROJECT_ROOT / "README.md").read_text(encoding="utf-8")
@@ -259,7 +260,8 @@ def log_in_with_chromium(browser, base: str, home: Home, title: str) -> None:
         page.goto(f"{base}/admin/notice/new/")
         page.fill("#title", title)
         page.click("input[type=submit][value='保存']")
-        assert "已保存" in page.inner_text("body") and page.url.startswith(f"{base}/admin/notice/")
+        shows(page, "已保存")
+        assert page.url.startswith(f"{base}/admin/notice/")
     finally:
         context.close()
 

@@ -8,7 +8,7 @@ from linli import accounts, db
 from linli import models as m
 from linli.home import Home
 from linli.serve import create_preview_app
-from tests.browser import LiveServer, require_chromium
+from tests.browser import LiveServer, require_chromium, shows
 from tests.test_word import PASTED, notice_docx
 
 require_chromium()
@@ -79,7 +79,7 @@ def test_new_from_word_opens_the_drafts_edit_page(site, page, tmp_path):
     page.set_input_files("#linli-from-word-file", str(source))
     page.click("button:has-text('从Word新建')")
     page.wait_for_url("**/admin/story/edit/**")
-    assert "已从 Word 文档新建草稿" in page.inner_text("body")
+    shows(page, "已从 Word 文档新建草稿")
     assert page.input_value("#title") == "关于3号楼停水的通知"
     assert "/media/photos/" in page.input_value("#body")
     db.connect(home.database_url)
