@@ -24,7 +24,7 @@ import nh3
 from flask import current_app, has_app_context
 from markdown.extensions import Extension
 from markdown.extensions.toc import slugify_unicode
-from markdown.treeprocessors import Treeprocessor
+from markdown.treeprocessors import InlineProcessor, Treeprocessor
 from markupsafe import Markup, escape
 
 from linli.db import wal_file
@@ -150,8 +150,25 @@ class _LinkPhones(Treeprocessor):
             parent.insert(index + offset, link)
 
 
+# What every inline pattern of Python-Markdown needs to match (``tests/test_markup.py`` checks the
+# patterns registered): a backtick, backslash, bracket, "!", "<", "&", "*" or "_", or the two spaces
+# before a line break. A text without any is left as it is by all of them.
+_INLINE_MARK = re.compile(r"[`\\\[!<&*_]|  \n")
+
+
+class _InlineProcessor(InlineProcessor):
+    """Python-Markdown's inline processor, which leaves at once a text no inline pattern can
+    match (most paragraphs of a notice): it would try each of its 13 patterns on it in turn."""
+
+    def _InlineProcessor__handleInline(self, data: str, patternIndex: int = 0) -> str:
+        if patternIndex == 0 and type(data) is str and _INLINE_MARK.search(data) is None:
+            return data
+        return InlineProcessor._InlineProcessor__handleInline(self, data, patternIndex)
+
+
 class CjkLineJoinExtension(Extension):
     def extendMarkdown(self, md: markdown.Markdown) -> None:
+        md.treeprocessors.register(_InlineProcessor(md), "inline", 20)  # (in place of Python-Markdown's)
         # After inline patterns (priority 20) so that text nodes are final.
         md.treeprocessors.register(_JoinCjkLines(md), "cjk_line_join", 5)
         md.treeprocessors.register(_LinkPhones(md), "link_phones", 4)

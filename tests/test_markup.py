@@ -120,3 +120,41 @@ def test_processes_making_the_rendered_store_at_once_all_succeed(tmp_path):
         kept = [store.get(f"第{n}条", lambda text: "rendered again") for n in range(3)]
         assert kept == ["第0条", "第1条", "第2条"]
         store.close()
+
+
+def test_texts_without_inline_marks_skip_the_inline_patterns_and_render_as_before():
+    """The inline processor leaves a text without any inline pattern's mark as it is; every body
+    renders as with Python-Markdown's own processor (the demo's, the bench's long notices, and
+    texts with each mark), and a Python-Markdown that registers a new inline pattern fails here
+    until the marks are checked again."""
+    import random
+    from pathlib import Path
+
+    from markdown.treeprocessors import InlineProcessor
+
+    from bench.long_articles import article
+    from linli import markup
+
+    ours = markup._markdown()
+    stock = markup._markdown()
+    stock.treeprocessors.register(InlineProcessor(stock), "inline", 20)
+    assert type(ours.treeprocessors["inline"]) is markup._InlineProcessor
+    assert list(ours.inlinePatterns._data) == [
+        "backtick", "escape", "reference", "link", "image_link", "image_reference", "short_reference",
+        "short_image_ref", "autolink", "automail", "linebreak", "html", "entity", "em_strong",
+    ]  # fmt: skip
+    demo = Path(markup.__file__).parent / "demo_content"
+    bodies = [path.read_text(encoding="utf-8") for path in sorted(demo.rglob("*.md"))]
+    rng = random.Random(7)
+    bodies += ["\n\n".join(article(rng)[1:]) for _ in range(40)]
+    marks = ["`代码`", r"\*不是强调\*", "[链接](https://example.org/)", "![图](/media/a.jpg)", "<https://example.org>",
+             "<a@b.cn>", "第一行  \n第二行", "<b>粗</b>", "&amp; &#20013;", "**强调**", "__强调__", "*斜*", "_斜_",
+             "[引用][1]\n\n[1]: https://example.org/", "! [ ] ] [", "a * b _ c", "&nbsp;", "电话 13900001311。"]  # fmt: skip
+    bodies += [f"通知：{mark}之后。\n\n- 一项{mark}\n- 二项\n\n| 列 | 列 |\n|---|---|\n| {mark} | 平 |" for mark in marks]
+    assert sum(markup._INLINE_MARK.search(body) is None for body in bodies) < len(bodies)
+    plain = 0
+    for body in bodies:
+        ours.reset(), stock.reset()
+        assert ours.convert(body) == stock.convert(body), body
+        plain += sum(markup._INLINE_MARK.search(p) is None for p in body.split("\n\n"))
+    assert plain > 100  # (the fast way was taken)
