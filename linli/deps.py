@@ -481,10 +481,48 @@ def read_lists_whole(app) -> None:
     app.extensions[WHOLE_LISTS] = True
 
 
+ROWS_AHEAD = "linli_rows_ahead"  # (in the app's extensions) see expect_rows
+
+
+def expect_rows(slugs: dict) -> None:
+    """Say which items the next pages will look up by slug (``{model: slugs}``, say those of a
+    chunk of pages a freezer is given): :func:`row_by_slug` then reads all of one type's in one
+    query, the first time one of them is asked for, instead of one query a page (an item's page
+    and its poster look the same row up). What each page reads and depends on is the same."""
+    current_app.extensions[ROWS_AHEAD] = ({model: set(wanted) for model, wanted in slugs.items() if wanted}, {})
+
+
+def _row_ahead(model, slug: str, statement):
+    """(an instance of the row of ``model`` with ``slug``, the row) as :func:`expect_rows` read
+    it ahead, None when there is none, or False when it was not expected. ``statement``: the
+    query of one slug, whose columns the query of many has."""
+    ahead = current_app.extensions.get(ROWS_AHEAD)
+    if ahead is None:
+        return False
+    expected, read = ahead
+    if model not in read:
+        wanted = expected.get(model)
+        if not wanted or slug not in wanted:
+            return False
+        with captured():  # (not recorded: each page records the one row it uses)
+            cursor = model._meta.database.execute_sql(*model.select().where(model.slug.in_(sorted(wanted))).sql())
+        at = [column[0] for column in cursor.description].index("slug")
+        read[model] = (cursor.description, {row[at]: row for row in cursor.fetchall()}, wanted)
+    description, rows, wanted = read[model]
+    if slug not in wanted:
+        return False
+    row = rows.get(slug)
+    if row is None:
+        return None
+    known = current_app.extensions.setdefault("linli_columns", {})
+    return instances(statement, _Rows(description, [row]), known, ("row", model))[0], row
+
+
 def row_by_slug(model, slug: str):
     """The row of ``model`` with ``slug`` (any status); the page depends on that row only.
     One indexed lookup per page, its SQL made once per build process (a process that kept
-    whole tables instead would hold every row of every type in memory)."""
+    whole tables instead would hold every row of every type in memory), unless the freezer
+    said which rows its next pages look up (:func:`expect_rows`)."""
     if not building():
         return model.get_or_none(model.slug == slug)
     statements = current_app.extensions.setdefault("linli_row_sql", {})
@@ -494,11 +532,15 @@ def row_by_slug(model, slug: str):
         assert len(params) == 1, sql
         statements[model] = (query, sql)
     query, sql = statements[model]
-    with captured() as got:
-        cursor = query.model._meta.database.execute_sql(sql, (slug,))
-        found = instances(query, cursor, current_app.extensions.setdefault("linli_columns", {}), ("row", model))
+    ahead = _row_ahead(model, slug, query)
     recorder = current()
-    row = got[0][1][0] if found else None
+    if ahead is not False:
+        found, row = ([ahead[0]], ahead[1]) if ahead else ([], None)
+    else:
+        with captured() as got:
+            cursor = query.model._meta.database.execute_sql(sql, (slug,))
+            found = instances(query, cursor, current_app.extensions.setdefault("linli_columns", {}), ("row", model))
+        row = got[0][1][0] if found else None
     recorder.add(("row", model._meta.table_name, slug),
                  row_hash(row, recorder.now, now_as_text(recorder.now)) if row else None)  # fmt: skip
     return found[0] if found else None

@@ -122,6 +122,34 @@ def get_public(model, slug: str):
     return item, state
 
 
+def items_asked(app, urls) -> dict:
+    """``{model: slugs}`` of the items whose pages or posters are among ``urls`` (paths of the
+    public ``app``, in either tree): what those pages will look up by slug (:func:`get_public`)."""
+    from urllib.parse import unquote
+
+    from werkzeug.exceptions import HTTPException
+    from werkzeug.routing import RoutingException
+
+    from linli.traditional import PREFIX
+
+    adapter = app.extensions.get("linli_item_urls")
+    if adapter is None:
+        adapter = app.extensions["linli_item_urls"] = app.url_map.bind("localhost")
+    found: dict = {}
+    for url in urls:
+        path = unquote(url.partition("?")[0])
+        if path.startswith(PREFIX + "/"):
+            path = path[len(PREFIX) :]
+        try:
+            _, args = adapter.match(path, method="GET")
+        except (HTTPException, RoutingException):
+            continue
+        model = TYPES.get(args.get("prefix"))
+        if model is not None and isinstance(args.get("slug"), str):
+            found.setdefault(model, []).append(args["slug"])
+    return found
+
+
 def upcoming_events():
     now = moment()
     ends = pw.fn.COALESCE(m.Event.ends_at, m.Event.starts_at)

@@ -3,6 +3,8 @@ test client and a fresh rendering would give."""
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 import pytest
 from flask.testing import EnvironBuilder, FlaskClient
 
@@ -97,3 +99,56 @@ def test_relative_urls_kept_across_pages_are_each_pages_own():
         for page in pages:
             assert relativize_html(html, page, across) == relativize_html(html, page), page
     assert across
+
+
+def test_rows_read_ahead_give_each_page_what_its_own_lookup_does(text_demo_site, copy_home, tmp_path):
+    """The items a freezer's next pages look up by slug (pages and posters, in both trees) are
+    read in one query a type; each page gets the same bytes and records the same dependencies as
+    with a query of its own, and a slug no row has still gives a 404."""
+    from linli.public import items_asked
+    from tests.test_hotlines import use_traditional_too
+
+    home = use_traditional_too(copy_home(text_demo_site, tmp_path / "home"))
+    db.connect(home.database_url)
+    notices = list(m.Notice.select().where(m.Notice.status == m.PUBLISHED).limit(3))
+    place = m.Place.select().where(m.Place.status == m.PUBLISHED).first()
+    deps.install(db.database.obj)
+    app = create_public_app(home, build=True, now=NOW)
+    app.test_client_class = _PageClient
+    urls = [f"/notices/{notices[0].slug}/", f"/notices/{notices[0].slug}/poster.png", f"/places/{place.slug}/",
+            f"/zh-hant/notices/{notices[1].slug}/", "/notices/", "/notices/no-such-notice/",
+            f"/notices/{quote(notices[2].slug)}/"]  # fmt: skip
+    with app.app_context():
+        asked = items_asked(app, urls)
+    assert {model: sorted(slugs) for model, slugs in asked.items()} == {
+        m.Notice: sorted([notices[0].slug, notices[0].slug, notices[1].slug, "no-such-notice", notices[2].slug]),
+        m.Place: [place.slug],
+    }
+
+    def pages(ahead: bool) -> tuple[list, list]:
+        got, queries = [], []
+        database = db.database.obj
+        recording_sql = database.execute_sql
+
+        def counted(sql, params=None, *args, **kwargs):
+            queries.append(sql)
+            return recording_sql(sql, params, *args, **kwargs)
+
+        database.execute_sql = counted
+        try:
+            with app.app_context():
+                deps.expect_rows(asked) if ahead else app.extensions.pop(deps.ROWS_AHEAD, None)
+                for url in urls:
+                    with deps.recording(NOW) as recorder:
+                        response = app.test_client().get(url, follow_redirects=False, base_url=None)
+                    got.append((url, response.status_code, response.data, recorder.deps))
+        finally:
+            database.execute_sql = recording_sql
+        return got, [sql for sql in queries if '"slug" = ?)' in sql or '"slug" IN (' in sql]
+
+    own, own_queries = pages(ahead=False)
+    ahead, ahead_queries = pages(ahead=True)
+    assert ahead == own
+    assert [status for _, status, _, _ in own] == [200, 200 if own[1][2] else 404, 200, 200, 200, 404, 200]
+    assert len(own_queries) == 6  # (a notice's page and its poster: one lookup each)
+    assert len(ahead_queries) == 2 and all(" IN (" in sql for sql in ahead_queries)

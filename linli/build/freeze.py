@@ -141,7 +141,12 @@ class PageFreezer(Freezer):
         return super().root
 
     def partition(self) -> Iterator[str]:
-        for url in self.urls:
+        from linli.public import items_asked
+
+        for at, url in enumerate(self.urls):
+            if at % CHUNK == 0:  # the items the next pages look up: read together (deps.expect_rows)
+                with self.app.app_context():
+                    deps.expect_rows(items_asked(self.app, self.urls[at : at + CHUNK]))
             self.asked = url
             yield url
 
@@ -199,6 +204,8 @@ class PageFreezer(Freezer):
             raise
         except Exception as exc:
             raise PageError(self.asked or "/", f"{type(exc).__name__}: {exc}") from exc
+        finally:
+            self.app.extensions.pop(deps.ROWS_AHEAD, None)  # (the rows read ahead go with the freeze)
 
     def _add(self, file: str) -> None:
         """Keep the page just frozen, and the values of its dependency keys not sent before."""
