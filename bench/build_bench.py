@@ -337,6 +337,8 @@ def main() -> None:
     if args.child:
         child(*args.child)
         return
+    if shutil.which("hugo") is None:  # (the peer every scenario is compared with, run first)
+        parser.error("Hugo is not installed: `apt-get install hugo` (Debian's), then run this again")
     args.work.mkdir(parents=True, exist_ok=True)
     for corpus in args.corpus:
         for size in args.sizes:
