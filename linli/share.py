@@ -261,7 +261,9 @@ class Lettering:
     def __init__(self, font: ImageFont.FreeTypeFont):
         self.font = font
         self.advances: dict[str, float] = {}
-        self.glyphs: dict[tuple[str, bool], tuple[int, int, Image.Image | None]] = {}
+        # (char, heavy) → (left, top, right, bottom of its mask from the pen, the mask's core image
+        # or None when blank, its advance): what drawing it needs, without a property call.
+        self.glyphs: dict[tuple[str, bool], tuple] = {}
 
     def advance(self, char: str) -> float:
         advance = self.advances.get(char)
@@ -278,15 +280,16 @@ class Lettering:
         ``heavy``: each glyph drawn twice a pixel apart (a heavier stroke for grey print)."""
         x, y = xy
         pen = 0.0
+        paste, glyphs = image.im.paste, self.glyphs  # (the core's paste: Image.paste's checks cost as much)
         for char in text:
-            left, top, mask = self.glyphs.get((char, heavy)) or self._glyph(char, heavy)
+            left, top, right, bottom, mask, advance = glyphs.get((char, heavy)) or self._glyph(char, heavy)
             if mask is not None:
-                box = (x + int(pen + 0.5) + left, y + top)  # (the core's paste: Image.paste's checks cost as much)
-                image.im.paste(fill, (*box, box[0] + mask.width, box[1] + mask.height), mask.im)
-            pen += self.advance(char)
+                at = x + int(pen + 0.5)
+                paste(fill, (at + left, y + top, at + right, y + bottom), mask)
+            pen += advance
 
-    def _glyph(self, char: str, heavy: bool) -> tuple[int, int, Image.Image | None]:
-        """Where ``char``'s mask goes from the pen (left, top) and the mask (None: blank)."""
+    def _glyph(self, char: str, heavy: bool) -> tuple:
+        """``char``'s entry in :attr:`glyphs`, rasterized."""
         left, top, right, bottom = self.font.getbbox(char)
         mask = None
         if right > left and bottom > top:
@@ -294,7 +297,9 @@ class Lettering:
             draw = ImageDraw.Draw(mask)
             for shift in range(1 + heavy):
                 draw.text((shift - left, -top), char, font=self.font, fill=255)
-        glyph = self.glyphs[(char, heavy)] = (left, top, mask)
+        width, height = (mask.width, mask.height) if mask is not None else (0, 0)
+        glyph = self.glyphs[(char, heavy)] = (left, top, left + width, top + height,
+                                              mask.im if mask is not None else None, self.advance(char))  # fmt: skip
         return glyph
 
 
