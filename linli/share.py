@@ -260,20 +260,14 @@ class Lettering:
 
     def __init__(self, font: ImageFont.FreeTypeFont):
         self.font = font
-        self.advances: dict[str, float] = {}
+        self.advances = _Advances(font)  # char → its advance
         # (char, heavy) → (left, top, right, bottom of its mask from the pen, the mask's core image
         # or None when blank, its advance): what drawing it needs, without a property call.
         self.glyphs: dict[tuple[str, bool], tuple] = {}
 
-    def advance(self, char: str) -> float:
-        advance = self.advances.get(char)
-        if advance is None:
-            advance = self.advances[char] = self.font.getlength(char)
-        return advance
-
     def width(self, text: str) -> float:
         """How wide ``text`` is drawn."""
-        return sum([self.advance(char) for char in text])
+        return sum(map(self.advances.__getitem__, text))
 
     def draw(self, image: Image.Image, xy: tuple[int, int], text: str, fill: int, heavy: bool = False) -> None:
         """``text`` on ``image`` with its top left (the ascender line) at ``xy`` in ``fill``;
@@ -299,8 +293,20 @@ class Lettering:
                 draw.text((shift - left, -top), char, font=self.font, fill=255)
         width, height = (mask.width, mask.height) if mask is not None else (0, 0)
         glyph = self.glyphs[(char, heavy)] = (left, top, left + width, top + height,
-                                              mask.im if mask is not None else None, self.advance(char))  # fmt: skip
+                                              mask.im if mask is not None else None, self.advances[char])  # fmt: skip
         return glyph
+
+
+class _Advances(dict):
+    """A font's advance of each character, measured the first time it is asked for."""
+
+    def __init__(self, font: ImageFont.FreeTypeFont):
+        super().__init__()
+        self.font = font
+
+    def __missing__(self, char: str) -> float:
+        advance = self[char] = self.font.getlength(char)
+        return advance
 
 
 @functools.lru_cache(maxsize=32)
@@ -315,25 +321,15 @@ def lettering(font: ImageFont.FreeTypeFont) -> Lettering:
 NOT_FIRST = set("，。、；：？！）》」』】〕”’…—,.;:?!)]}%·～")
 # …and none ends with these (opening punctuation).
 NOT_LAST = set("（《「『【〔“‘([{")
-_LATIN_WORD = re.compile(r"[A-Za-z0-9@#&_\-+./:%]+")
+_TOKEN = re.compile(r"[A-Za-z0-9@#&_\-+./:%]+|.", re.S)  # a Latin word, else one character
 
 
 def _tokens(text: str) -> list[str]:
     """Units a line may break between: one Chinese character, or a Latin word with its space;
     closing punctuation joins the token before it, opening punctuation the token after it."""
-    raw: list[str] = []
-    position = 0
-    while position < len(text):
-        word = _LATIN_WORD.match(text, position)
-        if word:
-            raw.append(word.group())
-            position = word.end()
-        else:
-            raw.append(text[position])
-            position += 1
     tokens: list[str] = []
     opening = ""
-    for token in raw:
+    for token in _TOKEN.findall(text):
         if tokens and not opening and (token[0] in NOT_FIRST or token == " "):
             tokens[-1] += token
         elif token[-1] in NOT_LAST and len(token) == 1:
