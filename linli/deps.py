@@ -493,9 +493,9 @@ def expect_rows(slugs: dict) -> None:
 
 
 def _row_ahead(model, slug: str, statement):
-    """(an instance of the row of ``model`` with ``slug``, the row) as :func:`expect_rows` read
-    it ahead, None when there is none, or False when it was not expected. ``statement``: the
-    query of one slug, whose columns the query of many has."""
+    """(an instance of the row of ``model`` with ``slug``, the row, its fingerprint) as
+    :func:`expect_rows` read it ahead, None when there is none, or False when it was not
+    expected. ``statement``: the query of one slug, whose columns the query of many has."""
     ahead = current_app.extensions.get(ROWS_AHEAD)
     if ahead is None:
         return False
@@ -504,18 +504,27 @@ def _row_ahead(model, slug: str, statement):
         wanted = expected.get(model)
         if not wanted or slug not in wanted:
             return False
+        slugs = sorted(wanted)
+        statements = current_app.extensions.setdefault("linli_rows_sql", {})  # (model, count) → SQL
+        sql = statements.get((model, len(slugs)))
+        if sql is None:
+            sql = statements[model, len(slugs)] = model.select().where(model.slug.in_(slugs)).sql()[0]
         with captured():  # (not recorded: each page records the one row it uses)
-            cursor = model._meta.database.execute_sql(*model.select().where(model.slug.in_(sorted(wanted))).sql())
+            cursor = model._meta.database.execute_sql(sql, slugs)
         at = [column[0] for column in cursor.description].index("slug")
-        read[model] = (cursor.description, {row[at]: row for row in cursor.fetchall()}, wanted)
+        read[model] = (cursor.description, {row[at]: [row, None] for row in cursor.fetchall()}, wanted)
     description, rows, wanted = read[model]
     if slug not in wanted:
         return False
-    row = rows.get(slug)
-    if row is None:
+    found = rows.get(slug)
+    if found is None:
         return None
+    row, fingerprint = found
+    if fingerprint is None:  # (an item's page and its poster: the same row, fingerprinted once)
+        recorder = current()
+        fingerprint = found[1] = row_hash(row, recorder.now, now_as_text(recorder.now))
     known = current_app.extensions.setdefault("linli_columns", {})
-    return instances(statement, _Rows(description, [row]), known, ("row", model))[0], row
+    return instances(statement, _Rows(description, [row]), known, ("row", model))[0], row, fingerprint
 
 
 def row_by_slug(model, slug: str):
@@ -532,18 +541,15 @@ def row_by_slug(model, slug: str):
         assert len(params) == 1, sql
         statements[model] = (query, sql)
     query, sql = statements[model]
-    ahead = _row_ahead(model, slug, query)
     recorder = current()
-    if ahead is not False:
-        found, row = ([ahead[0]], ahead[1]) if ahead else ([], None)
-    else:
+    ahead = _row_ahead(model, slug, query)
+    if ahead is False:
         with captured() as got:
             cursor = query.model._meta.database.execute_sql(sql, (slug,))
             found = instances(query, cursor, current_app.extensions.setdefault("linli_columns", {}), ("row", model))
-        row = got[0][1][0] if found else None
-    recorder.add(("row", model._meta.table_name, slug),
-                 row_hash(row, recorder.now, now_as_text(recorder.now)) if row else None)  # fmt: skip
-    return found[0] if found else None
+        ahead = (found[0], got[0][1][0], row_hash(got[0][1][0], recorder.now, now_as_text(recorder.now))) if found else None
+    recorder.add(("row", model._meta.table_name, slug), ahead[2] if ahead else None)
+    return ahead[0] if ahead else None
 
 
 def bound_rows(shape, make, *ids: int) -> list:
