@@ -19,8 +19,8 @@ so a rebuild draws only the posters whose text changed; a full build, which asks
 poster, deletes the cached ones it did not use. Without ``base_url`` a poster has no QR code and
 its summary takes the room.
 
-A first build draws a poster per item and tree, so drawing one is kept cheap (about 1.2 ms of
-CPU without a QR code; segno's making the QR code adds 2.7): the parts every poster shares are
+A first build draws a poster per item and tree, so drawing one is kept cheap (about 1.5 ms of
+CPU for a long notice's without a QR code; segno's making the QR code adds 2.7): the parts every poster shares are
 drawn once per process, each character is rasterized once per process and size
 (:class:`Lettering`), the QR code has one fixed mask pattern (:func:`linli.qr.qr_code`), the
 drawing is made of the palette's indexes, and the PNG's rows go unfiltered to ISA-L's deflate
