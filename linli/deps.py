@@ -547,7 +547,8 @@ def row_by_slug(model, slug: str):
         with captured() as got:
             cursor = query.model._meta.database.execute_sql(sql, (slug,))
             found = instances(query, cursor, current_app.extensions.setdefault("linli_columns", {}), ("row", model))
-        ahead = (found[0], got[0][1][0], row_hash(got[0][1][0], recorder.now, now_as_text(recorder.now))) if found else None
+        row = got[0][1][0] if found else None
+        ahead = (found[0], row, row_hash(row, recorder.now, now_as_text(recorder.now))) if found else None
     recorder.add(("row", model._meta.table_name, slug), ahead[2] if ahead else None)
     return ahead[0] if ahead else None
 

@@ -20,11 +20,11 @@ poster, deletes the cached ones it did not use. Without ``base_url`` a poster ha
 its summary takes the room.
 
 A first build draws a poster per item and tree, so drawing one is kept cheap (about 1.5 ms of
-CPU for a long notice's without a QR code; segno's making the QR code adds 2.7): the parts every poster shares are
-drawn once per process, each character is rasterized once per process and size
-(:class:`Lettering`), the QR code has one fixed mask pattern (:func:`linli.qr.qr_code`), the
-drawing is made of the palette's indexes, and the PNG's rows go unfiltered to ISA-L's deflate
-(:func:`_png`).
+CPU for a long notice's without a QR code, ``python -m bench.poster_bench``; segno's making the
+QR code adds 2.7): the parts every poster shares are drawn once per process, each character is
+rasterized once per process and size (:class:`Lettering`), the QR code has one fixed mask
+pattern (:func:`linli.qr.qr_code`), the drawing is made of the palette's indexes, and the PNG's
+rows go unfiltered to ISA-L's deflate (:func:`_png`).
 """
 
 from __future__ import annotations
@@ -62,7 +62,8 @@ WIDTH, HEIGHT = 750, 1334  # a phone screen (iPhone 8's points ×2; WeChat shows
 # The canvas has PAD white columns left of the picture: packed 4 bits a pixel, each row's first
 # byte is then 0, the PNG's filter type "None" of that row (:func:`_png`). Drawn at x + PAD.
 PAD = 2
-DEFLATE_LEVEL = 2  # ISA-L: 28 KB a poster in 0.28 ms (zlib-ng's level 2: 27 KB in 0.72 ms; Pillow's PNG: 31 KB in 2.5 ms)
+# ISA-L's level 2: 28 KB a poster in 0.28 ms (zlib-ng's level 2: 27 KB in 0.72 ms; Pillow's PNG: 31 KB in 2.5 ms)
+DEFLATE_LEVEL = 2
 MARGIN = 60
 QR_SIZE = 330  # the QR code's square, its quiet zone included, centred above the caption
 QR_TOP = HEIGHT - QR_SIZE - 110
