@@ -23,6 +23,11 @@ second, then every 100 ms) and the ratio to Hugo.
   the same pages (home, one page per notice, the paginated list, per-category lists); run
   before and after the Linli scenarios, the faster run counts.
 
+After them, what the design's own libraries cost alone on the same home (:mod:`bench.floor`:
+stock Frozen-Flask freezing every URL of the site with constant bodies, Python-Markdown on every
+notice's body, the share posters drawn), printed against Hugo below the table: no build of Linli
+can take less than its libraries' part.
+
 "live" is from the build's start until the new ``site/`` is in place (what a resident sees); "time"
 is the whole build (then the admin's Whoosh index is brought up to date), as the admin's publish
 button runs it in a running process; "process" adds starting Python and importing Linli, what
@@ -137,6 +142,17 @@ def measure(command: list[str], **kwargs) -> dict:
 def child(scenario: str, home_path: str) -> None:
     import atexit
 
+    if scenario.startswith("floor-"):  # (what the design's libraries cost alone: bench/floor.py)
+        import warnings
+
+        from bench import floor
+
+        warnings.filterwarnings("ignore", "Nothing frozen", Warning)  # (its one view has no generator)
+        home = Path(home_path)
+        floor.child(scenario.removeprefix("floor-"), home_path, NOW + dt.timedelta(days=2),
+                    _hugo_site(home.parent, home.name.removeprefix("run-")) / "public", home / "floor-site")  # fmt: skip
+        return
+
     from linli import db
     from linli import models as m
     from linli.cli import end_quickly, long_lived
@@ -250,7 +266,11 @@ def _discard(path: Path, trash: Path) -> None:
         path.rename(trash / f"{len(list(trash.iterdir()))}-{path.name}")
 
 
-def run(size: int, work: Path, repeat: int = 3, corpus: str = "short") -> list[tuple]:
+def _hugo_site(work: Path, size) -> Path:
+    return work / f"hugo-{size}"
+
+
+def run(size: int, work: Path, repeat: int = 3, corpus: str = "short") -> tuple[list[tuple], dict]:
     python = sys.executable
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     env.pop("PYTHONDONTWRITEBYTECODE", None)  # (an installed linli runs from compiled bytecode)
@@ -261,7 +281,7 @@ def run(size: int, work: Path, repeat: int = 3, corpus: str = "short") -> list[t
         print(f"generating {size} ({corpus}) …", file=sys.stderr)
         subprocess.run([python, "-m", "bench.generate", str(generated), str(size), "--corpus", corpus, "--no-index"],
                        check=True, env=env, cwd=ROOT)  # fmt: skip
-    home, hugo_site, trash = work / f"run-{size}", work / f"hugo-{size}", work / ".trash"
+    home, hugo_site, trash = work / f"run-{size}", _hugo_site(work, size), work / ".trash"
     _discard(home, trash)
     _discard(hugo_site, trash)
     # as after `linli import`: no site, no build caches, no admin index (the first build makes it)
@@ -296,10 +316,12 @@ def run(size: int, work: Path, repeat: int = 3, corpus: str = "short") -> list[t
     best["peak_mb"] = max(hugo_first["peak_mb"], last["peak_mb"])
     best["pages"] = sum(1 for _ in (hugo_site / "public").rglob("*.html"))
     rows.append((f"hugo ({notices} notices)", best))
-    return rows
+    floors = {name: linli(f"floor-{name}") for name in ("freeze", "markdown", "posters")}
+    _discard(home / "floor-site", trash)
+    return rows, floors
 
 
-def table(size: int, rows: list[tuple], corpus: str = "short") -> str:
+def table(size: int, rows: list[tuple], corpus: str = "short", floors: dict | None = None) -> str:
     hugo = rows[-1][1]
     out = [f"\n{size} notices, {corpus} corpus ({os.cpu_count()} cores)",
            f"{'':31} {'live s':>7} {'time s':>8} {'process s':>9} {'pages':>7} {'rendered':>8} {'pages/s':>8} "
@@ -320,6 +342,28 @@ def table(size: int, rows: list[tuple], corpus: str = "short") -> str:
             out.append(f"{name}: {len(r['spread'])} runs, time {r['spread']}, live {r['live_spread']} (median shown)")
     out.append("phases (s): " + "; ".join(
         f"{name}: " + ", ".join(f"{k} {v}" for k, v in r["phases"].items()) for name, r in rows if "phases" in r))
+    if floors:
+        out.append(floor_table(floors, hugo["time"]))
+    return "\n".join(out)
+
+
+def floor_table(floors: dict, hugo: float) -> str:
+    """What the design's libraries cost alone on the same home (:mod:`bench.floor`), against Hugo."""
+    freeze, md, posters = floors["freeze"], floors["markdown"], floors["posters"]
+    rows = [
+        (f"stock Frozen-Flask, constant pages ({freeze['count']} URLs)", freeze["time"], freeze["cpu"], freeze["count"]),
+        (f"Python-Markdown alone ({md['count']} notices' bodies)", md["time"], md["cpu"], md["count"]),
+        ("Linli's Markdown (extensions, nh3), same bodies", md["linli_time"], md["linli_cpu"], md["count"]),
+        (f"share posters drawn ({posters['count']})", posters["time"], posters["cpu"], posters["count"]),
+    ]
+    warm = freeze["time"]
+    first = freeze["time"] + md["time"] + posters["time"]
+    out = ["what the design's libraries cost alone, same home, every core (bench/floor.py):",
+           f"{'':58} {'wall s':>7} {'CPU s':>7} {'CPU ms each':>11} {'wall/hugo':>9}"]  # fmt: skip
+    for name, wall, cpu, count in rows:
+        out.append(f"{name:58} {wall:7.2f} {cpu:7.2f} {cpu / count * 1000:11.3f} {wall / hugo:9.2f}")
+    out.append(f"{'floor of a warm full build (Frozen-Flask alone)':58} {warm:7.2f} {'':7} {'':11} {warm / hugo:9.2f}")
+    out.append(f"{'floor of a first build (+ Python-Markdown, posters)':58} {first:7.2f} {'':7} {'':11} {first / hugo:9.2f}")
     return "\n".join(out)
 
 
@@ -342,7 +386,8 @@ def main() -> None:
     args.work.mkdir(parents=True, exist_ok=True)
     for corpus in args.corpus:
         for size in args.sizes:
-            print(table(size, run(size, args.work, args.repeat, corpus), corpus), flush=True)
+            rows, floors = run(size, args.work, args.repeat, corpus)
+            print(table(size, rows, corpus, floors), flush=True)
     if not args.keep_trash:
         shutil.rmtree(args.work / ".trash", ignore_errors=True)
 
