@@ -7,7 +7,9 @@ core (one forked process per core, as the build's workers), so that
 
 - ``freeze``: stock Frozen-Flask freezing every URL of the site (the build's own list) from a
   Flask app whose one view returns a constant body: an HTML page the size of Hugo's average page,
-  a poster the size of Linli's average poster. No template, no database, no Markdown.
+  a poster the size of Linli's average poster. No template, no database, no Markdown. Then the
+  same with the test client Linli's build gives the freezer (:class:`linli.build.freeze._PageClient`:
+  the page's environ made from one made once, no cookies): the freezer as the build drives it.
 - ``markdown``: Python-Markdown (default settings, no extension) converting every public notice's
   body; then Linli's one Markdown function (its extensions, the CJK line joining, nh3's
   sanitising) on the same bodies, without its store.
@@ -76,8 +78,9 @@ def public_bodies(at) -> list[tuple[str, str]]:
     return [(n.title, n.body) for n in public(m.Notice, at, include="all").iterator()]
 
 
-def freeze(urls: list[str], target: Path, html_size: int, png_size: int) -> dict:
-    """Stock Frozen-Flask freezing ``urls`` into ``target`` from a view of constant bodies."""
+def freeze(urls: list[str], target: Path, html_size: int, png_size: int, client=None) -> dict:
+    """Frozen-Flask freezing ``urls`` into ``target`` from a view of constant bodies; its own
+    test client, or ``client`` (a test client class)."""
     from flask import Flask
     from flask_frozen import Freezer
 
@@ -94,6 +97,8 @@ def freeze(urls: list[str], target: Path, html_size: int, png_size: int) -> dict
         def page(path):
             return (png, {"Content-Type": "image/png"}) if path.endswith(".png") else html
 
+        if client is not None:
+            app.test_client_class = client
         freezer = Freezer(app, with_no_argument_rules=False, log_url_for=False, with_static_files=False)
         freezer.register_generator(lambda: iter(share))
         freezer.freeze()
@@ -145,10 +150,14 @@ def child(scenario: str, home_path: str, at, hugo_public: Path, target: Path) ->
     home = Home.open(home_path)
     db.connect(home.database_url)
     if scenario == "freeze":
+        from linli.build.freeze import _PageClient
+
         pages = [p.stat().st_size for p in hugo_public.rglob("*.html")]
         posters_made = [p.stat().st_size for p in (home.site_dir).rglob("poster.png")]
-        result = freeze(site_urls(home, at), target, sum(pages) // len(pages),
-                        sum(posters_made) // max(1, len(posters_made)))  # fmt: skip
+        urls, sizes = site_urls(home, at), (sum(pages) // len(pages), sum(posters_made) // max(1, len(posters_made)))
+        result = freeze(urls, target / "stock", *sizes)
+        tuned = freeze(urls, target / "tuned", *sizes, client=_PageClient)
+        result.update(tuned_time=tuned["time"], tuned_cpu=tuned["cpu"])
     elif scenario == "markdown":
         result = markdown([body for _, body in public_bodies(at)])
     else:
