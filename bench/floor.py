@@ -24,7 +24,9 @@ from __future__ import annotations
 import json
 import os
 import resource
+import sys
 import time
+import traceback
 from pathlib import Path
 
 
@@ -38,10 +40,13 @@ def _on_every_core(work, items: list) -> tuple[float, float]:
     for core in range(cores):
         pid = os.fork()
         if pid == 0:  # pragma: no cover (a child)
-            code = 1
+            code = 0
             try:
                 work(items[core::cores])
-                code = 0
+            except BaseException:
+                traceback.print_exc()
+                sys.stderr.flush()
+                code = 1
             finally:
                 os._exit(code)
         children.append(pid)
