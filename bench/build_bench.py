@@ -24,9 +24,9 @@ second, then every 100 ms) and the ratio to Hugo.
   before and after the Linli scenarios, the faster run counts.
 
 After them, what the design's own libraries cost alone on the same home (:mod:`bench.floor`:
-stock Frozen-Flask freezing every URL of the site with constant bodies, Python-Markdown on every
-notice's body, the share posters drawn), printed against Hugo below the table: no build of Linli
-can take less than its libraries' part.
+Frozen-Flask freezing every URL of the site with constant bodies, stock and with the test client
+the build gives it, Python-Markdown on every notice's body, the share posters drawn), printed
+against Hugo below the table: no build of Linli can take less than its libraries' part.
 
 "live" is from the build's start until the new ``site/`` is in place (what a resident sees); "time"
 is the whole build (then the admin's Whoosh index is brought up to date), as the admin's publish
